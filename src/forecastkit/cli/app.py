@@ -1,0 +1,253 @@
+"""The ``forecastkit`` command line: parse, load config, call one library function, report.
+
+Heavy libraries (pandas, statsmodels, TensorFlow) are imported inside the commands,
+so ``forecastkit --help`` starts fast. Every input problem is printed as one line on
+stderr with exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="forecastkit: multivariate, multi-step forecasting with honest backtests.",
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def cli_errors(func):
+    """Turn library errors into one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from forecastkit.errors import ForecastkitError
+
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ForecastkitError as err:
+            _fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as err:
+            _fail(f"{err.strerror}: {err.filename}")
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was written", code=130)
+        except Exception as err:  # an unexpected failure: still one line unless debugging
+            if os.environ.get("FORECASTKIT_DEBUG"):
+                raise
+            _fail(f"unexpected {type(err).__name__}: {err} (set FORECASTKIT_DEBUG=1 for a traceback)", code=1)
+
+    return wrapper
+
+
+def _write_or_print(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from forecastkit._io import atomic_write_text
+    from forecastkit.errors import DataError
+
+    if output.parent and not output.parent.exists():
+        raise DataError(f"directory {str(output.parent)!r} does not exist; create it or choose another --output")
+    atomic_write_text(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+# --------------------------------------------------------------------------- frame
+@app.command()
+@cli_errors
+def frame(
+    data: Annotated[str, typer.Argument(help="CSV path or shipped dataset name (e.g. airline-passengers).")],
+    n_in: Annotated[int, typer.Option("--n-in", help="Input lags t-(n_in-1)..t per feature.")] = 1,
+    n_out: Annotated[int, typer.Option("--n-out", help="Output steps t+1..t+n_out per target.")] = 1,
+    target: Annotated[Optional[list[str]], typer.Option("--target", help="Target column (repeatable; default: all).")] = None,
+    features: Annotated[Optional[list[str]], typer.Option("--features", help="Input column (repeatable; default: all).")] = None,
+    time: Annotated[Optional[str], typer.Option("--time", help="Time column (detected when omitted).")] = None,
+    onehot: Annotated[Optional[list[str]], typer.Option("--onehot", help="Categorical column to one-hot encode.")] = None,
+    fill: Annotated[Optional[str], typer.Option("--fill", help="NaN/gap policy: interpolate, ffill, drop-leading.")] = None,
+    resample: Annotated[Optional[str], typer.Option("--resample", help="Resample to a coarser frequency, e.g. D.")] = None,
+    keep_nan: Annotated[bool, typer.Option("--keep-nan", help="Keep edge rows with NaN (dropnan=False).")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file to write (default: stdout).")] = None,
+) -> None:
+    """Frame a series as a supervised table (lags in, horizons out) and write it as CSV."""
+    from forecastkit.data.loader import load_data
+    from forecastkit.errors import DataError
+    from forecastkit.framing.supervised import series_to_supervised
+
+    if n_in < 1:
+        raise DataError(f"--n-in must be >= 1, got {n_in}")
+    if n_out < 1:
+        raise DataError(f"--n-out must be >= 1, got {n_out}")
+    wanted_targets = list(target) if target else None
+    wanted_features = list(features) if features else None
+    df = load_data(
+        data,
+        time=time,
+        targets=wanted_targets,
+        features=[f for f in (wanted_features or []) if f not in (wanted_targets or [])] or None,
+        onehot=list(onehot) if onehot else False,
+        fill=fill,
+        resample=resample,
+    )
+    if wanted_features:
+        feats = [c for c in df.columns if c in wanted_features or any(c.startswith(f"{f}_") for f in wanted_features)]
+    else:
+        feats = None
+    table = series_to_supervised(df, n_in=n_in, n_out=n_out, targets=wanted_targets, dropnan=not keep_nan, features=feats)
+    _write_or_print(table.to_csv(), output)
+
+
+# --------------------------------------------------------------------------- datasets / models
+@app.command()
+@cli_errors
+def datasets() -> None:
+    """List the shipped datasets (name, rows, columns, frequency, span)."""
+    from forecastkit.data.datasets import list_datasets
+
+    table = list_datasets()
+    typer.echo(table.to_string(index=False))
+
+
+@app.command()
+@cli_errors
+def models() -> None:
+    """List every registered model type with its parameters and defaults."""
+    from forecastkit.forecasters.registry import REGISTRY, parameters
+
+    for name, entry in REGISTRY.items():
+        params = parameters(name)
+        shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        typer.echo(f"{name:24s} {entry.summary}")
+        typer.echo(f"{'':24s}   params: {shown}")
+
+
+# --------------------------------------------------------------------------- run / forecast
+@app.command()
+@cli_errors
+def run(
+    config: Annotated[Path, typer.Argument(help="TOML config, e.g. configs/airline.toml.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run directory (default runs/<config-name>).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers over models.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing run directory.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip PNG plots (faster).")] = False,
+) -> None:
+    """Backtest every model of CONFIG against naive baselines and write a report."""
+    from forecastkit.config.schema import load_config
+    from forecastkit.errors import DataError
+    from forecastkit.experiment import prepare_output, run_experiment, write_run
+
+    if jobs < 1:
+        raise DataError(f"--jobs must be >= 1, got {jobs}")
+    cfg = load_config(config)
+    out = output or Path("runs") / (cfg.name or config.stem)
+    prepare_output(out, force)  # fail before hours of work, not after
+    with _progress(quiet) as progress:
+        result = run_experiment(cfg, jobs=jobs, progress=progress, models=list(model) if model else None)
+    write_run(result, out, force=force, plots=not no_plots)
+    if not quiet:
+        _summarise(result, out)
+
+
+def _summarise(result, out: Path) -> None:
+    from forecastkit.backtest.metrics import score
+    from forecastkit.report.tables import format_leaderboard
+
+    board = score(result)["leaderboard"]
+    typer.echo(format_leaderboard(board))
+    failed = [r for r in result.model_runs if r.error]
+    for r in failed:
+        typer.echo(f"warning: model {r.name!r} ({r.evaluation}) failed: {r.error}", err=True)
+    typer.echo(f"report: {out / 'report.html'}")
+
+
+class _progress:
+    """A rich progress bar over (model x fold) units; silent when quiet or not a TTY."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet or not sys.stderr.isatty()
+        self._bar = None
+
+    def __enter__(self):
+        if self.quiet:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task("run", total=None)
+
+        def update(kind: str, n: int) -> None:
+            if kind == "total":
+                self._bar.update(self._task, total=n)
+            else:
+                self._bar.advance(self._task, n)
+
+        return update
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.stop()
+        return False
+
+
+@app.command()
+@cli_errors
+def forecast(
+    config: Annotated[Path, typer.Argument(help="TOML config naming the data and models.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="The config's model name to use.")],
+    horizon: Annotated[Optional[int], typer.Option("--horizon", "-H", help="Steps past the end of the data.")] = None,
+    level: Annotated[Optional[float], typer.Option("--level", help="Interval level, e.g. 0.95.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file (default: stdout).")] = None,
+) -> None:
+    """Fit one model on all the data and forecast past its end (dates, value, lower, upper)."""
+    from forecastkit.config.schema import load_config
+    from forecastkit.errors import DataError
+    from forecastkit.experiment import forecast_one
+
+    if horizon is not None and horizon < 1:
+        raise DataError(f"--horizon must be >= 1, got {horizon}")
+    if level is not None and not 0 < level < 1:
+        raise DataError(f"--level must be in (0, 1), got {level}")
+    cfg = load_config(config)
+    table = forecast_one(cfg, model, horizon=horizon, level=level)
+    _write_or_print(table.to_csv(index=False), output)
+
+
+@app.command()
+@cli_errors
+def validate(config: Annotated[Path, typer.Argument(help="TOML config to check.")]) -> None:
+    """Check a config (keys, types, model types, columns) without running it."""
+    from forecastkit.config.schema import load_config
+    from forecastkit.experiment import build_model, load_run_data, make_folds
+
+    cfg = load_config(config)
+    data = load_run_data(cfg)
+    for ev in cfg.evaluations:
+        folds = make_folds(ev, data.frame.index)
+        typer.echo(f"evaluation {ev.name or ev.scheme}: {len(folds)} origin(s), horizon {ev.horizon}")
+    for m in cfg.models:
+        build_model(m, cfg, data)
+    typer.echo(f"{config}: OK ({len(cfg.models)} models, {len(data.frame)} rows)")
+
+
+def main() -> None:  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,385 @@
+"""Run a validated config end to end: load data, backtest every model, forecast
+past the end of the data, and write the report directory atomically.
+
+This is the one library function the CLI's ``run`` and ``forecast`` commands call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.config.schema import HoldoutConfig, ModelConfig, RollingConfig, RunConfig
+from forecastkit.errors import ConfigError, DataError
+
+#: default seasonal period by pandas frequency prefix (MASE scale, seasonal defaults)
+_SEASON_BY_FREQ = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
+
+
+@dataclass
+class Dataset:
+    """The loaded data split into targets and covariates."""
+
+    frame: pd.DataFrame
+    targets: list[str]
+    past: list[str]
+    future: list[str]
+
+    @property
+    def y(self) -> pd.DataFrame:
+        return self.frame[self.targets]
+
+    def X(self, columns: list[str]) -> pd.DataFrame | None:
+        return self.frame[columns] if columns else None
+
+
+def season_length_for(freq: Any) -> int:
+    """A sensible default seasonal period for a pandas frequency (1 if unknown)."""
+    name = getattr(freq, "name", None) or str(freq)
+    prefix = "".join(ch for ch in name.split("-")[0] if ch.isalpha())
+    return _SEASON_BY_FREQ.get(prefix, 1)
+
+
+def load_run_data(cfg: RunConfig) -> Dataset:
+    """Load the config's data with its validation and fill policy."""
+    from forecastkit.data.loader import load_data
+
+    d = cfg.data
+    targets = d.target_list
+    overlap = set(targets) & (set(d.past_covariates) | set(d.future_covariates))
+    if overlap:
+        raise ConfigError(f"column(s) {sorted(overlap)} are both a target and a covariate in [data]")
+    features = list(dict.fromkeys(d.past_covariates + d.future_covariates))
+    frame = load_data(
+        d.path,
+        time=d.time,
+        targets=targets,
+        features=features or None,
+        onehot=list(d.onehot) or False,
+        fill=d.fill,
+        resample=d.resample,
+        agg=d.agg,
+    )
+    # One-hot encoding renames a categorical column into several indicator columns.
+    past = _expand_onehot(frame, d.past_covariates)
+    future = _expand_onehot(frame, d.future_covariates)
+    return Dataset(frame=frame, targets=targets, past=past, future=future)
+
+
+def _expand_onehot(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    out: list[str] = []
+    for c in columns:
+        if c in frame.columns:
+            out.append(c)
+        else:
+            out.extend(col for col in frame.columns if col.startswith(f"{c}_"))
+    return out
+
+
+def build_model(model: ModelConfig, cfg: RunConfig, data: Dataset):
+    """Instantiate a configured model, wiring covariates and the run's seed."""
+    from forecastkit.forecasters.registry import get_entry, make_forecaster, parameters
+
+    params = dict(model.params)
+    valid = parameters(model.type)
+    for seed_key in ("seed", "random_state"):
+        if seed_key in valid and seed_key not in params:
+            params[seed_key] = cfg.seed
+    cls = get_entry(model.type).load()
+    tags = cls.tags() if inspect.isclass(cls) and hasattr(cls, "tags") else {}
+    if model.covariates and data.future and tags.get("future_covariates") and "future_known" in valid:
+        params.setdefault("future_known", list(data.future))
+    forecaster = make_forecaster(model.type, **params)
+    return forecaster
+
+
+def model_columns(forecaster, model: ModelConfig, data: Dataset) -> list[str]:
+    """The covariate columns a model receives: only what it can use and was allowed."""
+    if not model.covariates:
+        return []
+    tags = forecaster.tags()
+    cols = list(data.past) if tags.get("past_covariates") else []
+    fk = set(forecaster.future_known_columns())
+    cols += [c for c in data.future if c in fk]
+    return cols
+
+
+def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex):
+    """Translate an evaluation config into backtest folds on this index."""
+    from forecastkit.backtest.splits import holdout_folds, rolling_folds
+
+    n = len(index)
+    if isinstance(ev, HoldoutConfig):
+        train_end = None
+        if ev.train_end is not None:
+            train_end = _position_after(index, ev.train_end, "evaluation.train_end")
+        return holdout_folds(
+            n, ev.horizon, test_size=ev.test_size, train_end=train_end, step=ev.step, refit_every=ev.refit_every
+        )
+    start = _position_after(index, ev.start, "evaluation.start") if ev.start is not None else None
+    return rolling_folds(
+        n, ev.horizon, folds=ev.folds, start=start, step=ev.step, window=ev.window,
+        window_length=ev.window_length, refit_every=ev.refit_every,
+    )
+
+
+def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:
+    """Number of rows at or before the timestamp ``when`` (a date string)."""
+    try:
+        ts = pd.Timestamp(when)
+    except (ValueError, TypeError):
+        raise ConfigError(f"{key} = {when!r} is not a date") from None
+    pos = int(index.searchsorted(ts, side="right"))
+    if pos <= 0 or pos >= len(index):
+        raise ConfigError(f"{key} = {when!r} is outside the data span {index[0]}..{index[-1]}")
+    return pos
+
+
+# --------------------------------------------------------------------------- tasks
+def _backtest_task(model: ModelConfig, cfg: RunConfig, data: Dataset, ev, folds, level, on_fold=None):
+    from forecastkit.backtest.engine import run_backtest
+
+    forecaster = build_model(model, cfg, data)
+    X = data.X(model_columns(forecaster, model, data))
+    return run_backtest(
+        forecaster, data.y, X, folds, level=level, name=model.name, type_name=model.type,
+        evaluation=ev.name or ev.scheme, on_fold=on_fold,
+    )
+
+
+def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int, level: float,
+                 X_future: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None, float]:
+    """Refit on all the data and forecast ``horizon`` steps past its end (tidy frame)."""
+    t0 = time.perf_counter()
+    try:
+        forecaster = build_model(model, cfg, data)
+        cols = model_columns(forecaster, model, data)
+        forecaster.fit(data.y, data.X(cols))
+        Xf = X_future if forecaster.future_known_columns() else None
+        return tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0
+    except Exception as err:  # a failing model must not sink the run
+        return None, f"{type(err).__name__}: {err}", time.perf_counter() - t0
+
+
+def tidy_future(forecaster, name: str, horizon: int, level: float | None, X: pd.DataFrame | None) -> pd.DataFrame:
+    """Forecast ``horizon`` steps with intervals when available, as a tidy frame."""
+    with_interval = bool(level) and forecaster.tags().get("intervals")
+    pred = forecaster.predict_interval(horizon, X, level=level) if with_interval else forecaster.predict(horizon, X)
+    rows = []
+    for t in forecaster.targets_:
+        rows.append(pd.DataFrame({
+            "model": name,
+            "target": t,
+            "timestamp": pred.index,
+            "step": np.arange(1, horizon + 1),
+            "forecast": pred[t].to_numpy(),
+            "lower": pred[f"{t}_lower"].to_numpy() if with_interval else np.nan,
+            "upper": pred[f"{t}_upper"].to_numpy() if with_interval else np.nan,
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def future_covariates(cfg: RunConfig, data: Dataset, horizon: int) -> pd.DataFrame | None:
+    """Future values of user future-known covariates (``[forecast] covariates_path``)."""
+    if not data.future:
+        return None
+    if cfg.forecast.covariates_path is None:
+        raise ConfigError(
+            f"future-known covariates {data.future} need their future values: set "
+            "[forecast] covariates_path to a CSV with the time column and these columns"
+        )
+    from forecastkit.data.loader import load_data
+
+    return load_data(cfg.forecast.covariates_path, time=cfg.data.time, targets=data.future)
+
+
+# --------------------------------------------------------------------------- run
+def run_experiment(
+    cfg: RunConfig,
+    *,
+    jobs: int = 1,
+    progress: Callable[[str, int], Any] | None = None,
+    models: list[str] | None = None,
+):
+    """Backtest every configured model under every evaluation and forecast past the end.
+
+    Parameters
+    ----------
+    cfg : RunConfig
+    jobs : int
+        Parallel workers (joblib) over (model, evaluation) tasks; results are identical
+        to ``jobs=1`` because every task seeds its own model.
+    progress : callable, optional
+        ``progress(kind, n)`` is called with ``("total", n_units)`` once and ``("advance", 1)``
+        after each fold.
+    models : list of str, optional
+        Restrict to these model names.
+
+    Returns
+    -------
+    RunResult
+    """
+    from joblib import Parallel, delayed
+
+    from forecastkit.backtest.results import RunResult
+
+    t_start = time.perf_counter()
+    data = load_run_data(cfg)
+    chosen = [m for m in cfg.models if models is None or m.name in models]
+    if models is not None:
+        unknown = sorted(set(models) - {m.name for m in cfg.models})
+        if unknown:
+            raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
+    level = cfg.forecast.level
+    plan = [(ev, make_folds(ev, data.frame.index)) for ev in cfg.evaluations]
+    horizon = cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
+    X_future = future_covariates(cfg, data, horizon)
+    n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)
+    tick = (lambda n=1: progress("advance", n)) if progress else (lambda n=1: None)
+    if progress:
+        progress("total", n_units)
+
+    tasks = [(m, ev, folds) for m in chosen for ev, folds in plan]
+    if jobs == 1:
+        model_runs = [
+            _backtest_task(m, cfg, data, ev, folds, level, on_fold=lambda _f: tick()) for m, ev, folds in tasks
+        ]
+        futures = []
+        for m in chosen:
+            futures.append(_future_task(m, cfg, data, horizon, level, X_future))
+            tick()
+    else:
+        par = Parallel(n_jobs=jobs, return_as="generator")
+        model_runs = []
+        for (m, ev, folds), res in zip(tasks, par(
+            delayed(_backtest_task)(m, cfg, data, ev, folds, level) for m, ev, folds in tasks
+        )):
+            model_runs.append(res)
+            tick(len(folds))
+        futures = []
+        for res in par(delayed(_future_task)(m, cfg, data, horizon, level, X_future) for m in chosen):
+            futures.append(res)
+            tick()
+
+    future_frames = [f for f, _, _ in futures if f is not None]
+    future = pd.concat(future_frames, ignore_index=True) if future_frames else pd.DataFrame(
+        columns=["model", "target", "timestamp", "step", "forecast", "lower", "upper"]
+    )
+    future_errors = {m.name: err for m, (_, err, _) in zip(chosen, futures) if err}
+    future_seconds = {m.name: secs for m, (_, _, secs) in zip(chosen, futures)}
+    season = cfg.data.season_length or season_length_for(data.frame.index.freq)
+    meta = _run_meta(cfg, data, jobs, time.perf_counter() - t_start, future_errors, future_seconds, horizon)
+    return RunResult(
+        name=cfg.name or "run",
+        config=cfg.model_dump(mode="json"),
+        seed=cfg.seed,
+        data=data.frame,
+        targets=data.targets,
+        season_length=season,
+        metric=cfg.metric,
+        model_runs=model_runs,
+        future=future,
+        meta=meta,
+        models=[{"name": m.name, "type": m.type, "params": m.params, "covariates": model_columns_safe(m, cfg, data)} for m in chosen],
+    )
+
+
+def model_columns_safe(model: ModelConfig, cfg: RunConfig, data: Dataset) -> list[str]:
+    try:
+        return model_columns(build_model(model, cfg, data), model, data)
+    except Exception:  # reported by the task itself
+        return []
+
+
+def _run_meta(cfg, data: Dataset, jobs: int, seconds: float, future_errors, future_seconds, horizon) -> dict:
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("forecastkit", "numpy", "pandas", "scikit-learn", "statsmodels", "tensorflow", "keras"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    idx = data.frame.index
+    return {
+        "versions": versions,
+        "python": platform.python_version(),
+        "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count()},
+        "jobs": jobs,
+        "wall_seconds": round(seconds, 3),
+        "future_horizon": horizon,
+        "future_errors": future_errors,
+        "future_fit_seconds": {k: round(v, 4) for k, v in future_seconds.items()},
+        "data": {
+            "source": str(data.frame.attrs.get("source", cfg.data.path)),
+            "rows": len(idx),
+            "start": str(idx[0]),
+            "end": str(idx[-1]),
+            "frequency": str(data.frame.attrs.get("freq", getattr(idx.freq, "freqstr", idx.freq))),
+            "targets": data.targets,
+            "past_covariates": data.past,
+            "future_covariates": data.future,
+        },
+    }
+
+
+# --------------------------------------------------------------------------- output
+def prepare_output(out: Path, force: bool) -> None:
+    """Refuse to overwrite a finished run unless ``force``."""
+    if out.exists() and not force:
+        raise DataError(f"output directory {str(out)!r} already exists; pass --force to replace it or --output elsewhere")
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise DataError(f"cannot create output directory {str(parent)!r}: {err.strerror}") from None
+    if not os.access(parent, os.W_OK):
+        raise DataError(f"output directory {str(parent)!r} is not writable; choose another with --output")
+
+
+def write_run(result, out: Path, force: bool = False, plots: bool = True) -> Path:
+    """Write the report into a temporary sibling directory, then rename it into place,
+    so ``out`` only ever appears complete."""
+    from forecastkit.report.writer import write_report
+
+    prepare_output(out, force)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        write_report(result, tmp, plots=plots)
+        if out.exists():  # --force: swap, then remove the old run
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, trash / out.name)
+            os.replace(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, level: float | None = None) -> pd.DataFrame:
+    """Fit one configured model on all the data and forecast past the end (tidy frame)."""
+    names = [m.name for m in cfg.models]
+    if model_name not in names:
+        raise ConfigError(f"unknown model {model_name!r}; the config has: {', '.join(names)}")
+    model = cfg.models[names.index(model_name)]
+    data = load_run_data(cfg)
+    h = horizon or cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
+    lvl = cfg.forecast.level if level is None else level
+    forecaster = build_model(model, cfg, data)
+    forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
+    Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
+    return tidy_future(forecaster, model.name, h, lvl, Xf)
