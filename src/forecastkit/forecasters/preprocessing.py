@@ -195,7 +195,7 @@ class TargetTransformer:
     # -- forward ---------------------------------------------------------------------
     def _stabilise(self, y: np.ndarray) -> np.ndarray:
         if self.transform_name is None:
-            return y.copy()
+            return np.array(y, dtype=float)
         self._check_positive(y, "data")
         if self.transform_name == "log":
             return np.log(y)
@@ -269,35 +269,62 @@ class TargetTransformer:
         return self.fit(y).transform_values(y)
 
     # -- inverse ---------------------------------------------------------------------
-    def inverse_transform_paths(self, z: Any, history: Any) -> np.ndarray:
-        """Map ``z`` of shape (n_paths, h, k) on the transformed scale back to original
-        units, each path continuing the original-scale ``history`` (n, k)."""
+    def _check_paths(self, z: Any) -> np.ndarray:
         self._check_fitted()
         z = np.asarray(z, dtype=float)
         if z.ndim != 3 or z.shape[2] != self.n_columns_:
             raise DataError(f"expected forecasts of shape (n_paths, h, {self.n_columns_}), got {z.shape}")
-        hist = _as_2d(history, "history")
-        if hist.shape[1] != self.n_columns_:
-            raise DataError(f"history has {hist.shape[1]} column(s), expected {self.n_columns_}")
+        return z
+
+    def _integrate(self, w: np.ndarray, levels: list[np.ndarray] | None) -> np.ndarray:
+        """Undo the seasonal then the regular differences of ``w`` (n_paths, h, k),
+        starting from the observed ``levels`` (history after 0..d differences), or
+        from zeros when ``levels`` is None (the integration of forecast errors)."""
         d, m = self.d_, self.m_
-        if hist.shape[0] < d + m + 1 and (d or m):
-            raise DataError(f"inverting the differences needs at least {d + m + 1} history rows, got {hist.shape[0]}")
-        h = z.shape[1]
-        w = self.scaler_.inverse_transform(z)
-        # Levels of the history after 0, 1, ..., d regular differences (stabilised scale).
-        levels = [self._stabilise(hist) if self.transform_name is not None else hist]
-        for _ in range(d):
-            levels.append(levels[-1][1:] - levels[-1][:-1])
+        h = w.shape[1]
         if m:
             # x_d[t] = w[t] + x_d[t - m]: carry the last m observed values forward.
-            base = levels[d][-m:]
+            base = np.zeros((m, w.shape[2])) if levels is None else levels[d][-m:]
             ext = np.concatenate([np.broadcast_to(base, (w.shape[0],) + base.shape), w], axis=1)
             for i in range(h):
                 ext[:, m + i] += ext[:, i]
             w = ext[:, m:]
         for j in range(d - 1, -1, -1):  # undo the j-th difference from its last observed level
-            w = levels[j][-1] + np.cumsum(w, axis=1)
-        return self._unstabilise(w)
+            start = 0.0 if levels is None else levels[j][-1]
+            w = start + np.cumsum(w, axis=1)
+        return w
+
+    def inverse_to_level(self, z: Any, history: Any) -> np.ndarray:
+        """Like :meth:`inverse_transform_paths` but stop before undoing log/Box-Cox:
+        the paths on the stabilised ("level") scale."""
+        z = self._check_paths(z)
+        hist = _as_2d(history, "history")
+        if hist.shape[1] != self.n_columns_:
+            raise DataError(f"history has {hist.shape[1]} column(s), expected {self.n_columns_}")
+        d, m = self.d_, self.m_
+        if (d or m) and hist.shape[0] < d + m + 1:
+            raise DataError(f"inverting the differences needs at least {d + m + 1} history rows, got {hist.shape[0]}")
+        levels = [self._stabilise(hist)]
+        for _ in range(d):
+            levels.append(levels[-1][1:] - levels[-1][:-1])
+        return self._integrate(self.scaler_.inverse_transform(z), levels)
+
+    def unstabilise(self, levels: Any) -> np.ndarray:
+        """Undo log/Box-Cox (monotone increasing, so it maps quantiles to quantiles)."""
+        self._check_fitted()
+        return self._unstabilise(np.asarray(levels, dtype=float))
+
+    def integrate_errors(self, e: Any) -> np.ndarray:
+        """Errors (n_paths, h, k) of forecasts on the transformed scale -> errors on the
+        level scale. The inverse chain is affine in the forecast for a given history,
+        so the error of the integrated forecast is the integrated error from zero."""
+        e = self._check_paths(e)
+        return self._integrate(e * self.scaler_.scale_, None)
+
+    def inverse_transform_paths(self, z: Any, history: Any) -> np.ndarray:
+        """Map ``z`` of shape (n_paths, h, k) on the transformed scale back to original
+        units, each path continuing the original-scale ``history`` (n, k)."""
+        return self._unstabilise(self.inverse_to_level(z, history))
 
     def inverse_transform_forecast(self, z: Any, history: Any) -> np.ndarray:
         """Map forecasts ``z`` (h, k) on the transformed scale that continue ``history``
