@@ -1,0 +1,202 @@
+"""Naive baselines: persistence, seasonal naive, random walk with drift, mean.
+
+Every baseline treats each target column independently and gives prediction
+intervals from the usual residual-based formulas (Hyndman & Athanasopoulos,
+*Forecasting: Principles and Practice*, 3rd ed., section 5.5). With ``sigma`` the
+standard deviation of the in-sample one-step residuals, corrected for degrees of
+freedom (residual sum of squares divided by ``number of residuals - K``, ``K`` the
+number of estimated parameters), the ``h``-step forecast standard deviation is
+
+=============== ======================================
+naive           ``sigma * sqrt(h)``
+seasonal naive  ``sigma * sqrt(floor((h - 1) / m) + 1)``
+drift           ``sigma * sqrt(h * (1 + h / T))``
+mean            ``sigma * sqrt(1 + 1 / T)``
+=============== ======================================
+
+and the interval is ``forecast +- z * sd`` with ``z`` the normal quantile of the level.
+The baselines learn nothing beyond the recent history, so ``update`` simply
+recomputes them from the new history.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.errors import DataError, ForecastkitTypeError
+from forecastkit.forecasters.base import Forecaster, normal_quantile
+
+__all__ = ["NaiveForecaster", "SeasonalNaiveForecaster", "DriftForecaster", "MeanForecaster"]
+
+
+def _positive_int(value, name: str, cls: str, allow_none: bool = False, low: int = 1, why: str = ""):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ForecastkitTypeError(f"{cls}: {name} must be an integer >= {low}, got {value!r}")
+    if value < low:
+        raise DataError(f"{cls}: {name} must be >= {low}, got {value}{why}")
+    return int(value)
+
+
+def _residual_sigma(resid: np.ndarray, n_params: int) -> np.ndarray:
+    """Per-column residual standard deviation with ``n_params`` degrees of freedom removed."""
+    dof = resid.shape[0] - n_params
+    if dof < 1:
+        # Not reachable through fit (min_train_size guarantees a residual), kept as a guard.
+        raise DataError(f"not enough residuals ({resid.shape[0]}) to estimate the forecast variance")
+    return np.sqrt(np.sum(resid**2, axis=0) / dof)
+
+
+class _Baseline(Forecaster):
+    """Shared plumbing: interval from the point forecast and per-step standard deviations."""
+
+    _tags = {"intervals": True, "past_covariates": False, "future_covariates": False}
+
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        need = self.min_train_size()
+        if y.shape[0] < need:  # update() does not go through fit's size check
+            raise DataError(f"{type(self).__name__} needs at least {need} observations, got {y.shape[0]}")
+        self._estimate(y)
+
+    def _estimate(self, y: np.ndarray) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _sd(self, h: int) -> np.ndarray:  # pragma: no cover - abstract
+        """Forecast standard deviations, shape ``(h, k)``."""
+        raise NotImplementedError
+
+    def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):
+        mean = self._predict(h, X)
+        half = normal_quantile(level) * self._sd(h)
+        return mean, mean - half, mean + half
+
+
+class NaiveForecaster(_Baseline):
+    """Persistence: every future value equals the last observation, ``y(T+k) = y(T)``.
+
+    Fitted attributes: ``last_value_`` (one per target), ``sigma_`` (residual standard
+    deviation of the one-step residuals ``y(t) - y(t-1)``).
+    """
+
+    _min_obs = 2
+
+    def __init__(self) -> None:
+        pass
+
+    def _estimate(self, y: np.ndarray) -> None:
+        self.last_value_ = y[-1].copy()
+        self.sigma_ = _residual_sigma(np.diff(y, axis=0), n_params=0)
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        return np.tile(self.last_value_, (h, 1))
+
+    def _sd(self, h: int) -> np.ndarray:
+        return np.sqrt(np.arange(1, h + 1))[:, None] * self.sigma_
+
+
+class SeasonalNaiveForecaster(_Baseline):
+    """Seasonal naive: repeat the last observed season, ``y(T+k) = y(T+k-m*(floor((k-1)/m)+1))``.
+
+    Parameters
+    ----------
+    season_length : int, default 12
+        The seasonal period ``m`` (12 for monthly data with a yearly cycle).
+
+    Fitted attributes: ``last_season_`` (the last ``m`` rows), ``sigma_`` (residual
+    standard deviation of ``y(t) - y(t-m)``).
+    """
+
+    def __init__(self, season_length: int = 12) -> None:
+        self.season_length = season_length
+
+    def min_train_size(self) -> int:
+        m = _positive_int(self.season_length, "season_length", type(self).__name__)
+        return m + 1
+
+    def _estimate(self, y: np.ndarray) -> None:
+        m = _positive_int(self.season_length, "season_length", type(self).__name__)
+        self.last_season_ = y[-m:].copy()
+        self.sigma_ = _residual_sigma(y[m:] - y[:-m], n_params=0)
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        m = self.last_season_.shape[0]
+        return self.last_season_[np.arange(h) % m]
+
+    def _sd(self, h: int) -> np.ndarray:
+        m = self.last_season_.shape[0]
+        k = (np.arange(1, h + 1) - 1) // m
+        return np.sqrt(k + 1.0)[:, None] * self.sigma_
+
+
+class DriftForecaster(_Baseline):
+    """Random walk with drift: ``y(T+k) = y(T) + k * (y(T) - y(1)) / (T - 1)``.
+
+    The forecast continues the line through the first and last observations, so a
+    series that is exactly a straight line is forecast exactly.
+
+    Fitted attributes: ``last_value_``, ``drift_`` (average change per step),
+    ``sigma_`` (standard deviation of the one-step residuals ``y(t) - y(t-1) - drift``,
+    one degree of freedom removed for the drift), ``n_train_`` (``T``).
+    """
+
+    _min_obs = 3
+
+    def __init__(self) -> None:
+        pass
+
+    def _estimate(self, y: np.ndarray) -> None:
+        diffs = np.diff(y, axis=0)
+        self.last_value_ = y[-1].copy()
+        self.drift_ = (y[-1] - y[0]) / (y.shape[0] - 1)
+        self.sigma_ = _residual_sigma(diffs - self.drift_, n_params=1)
+        self.n_train_ = y.shape[0]
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        steps = np.arange(1, h + 1)[:, None]
+        return self.last_value_ + steps * self.drift_
+
+    def _sd(self, h: int) -> np.ndarray:
+        steps = np.arange(1, h + 1, dtype=float)
+        return np.sqrt(steps * (1.0 + steps / self.n_train_))[:, None] * self.sigma_
+
+
+class MeanForecaster(_Baseline):
+    """Mean forecast: every future value is the mean of the last ``window`` observations.
+
+    Parameters
+    ----------
+    window : int or None, default None
+        Number of most recent observations averaged (at least 2); ``None`` averages
+        all of them.
+        The interval uses ``T = window`` (the observations the mean is computed from).
+
+    Fitted attributes: ``mean_``, ``sigma_`` (sample standard deviation of the
+    averaged observations, one degree of freedom removed for the mean), ``n_window_``.
+    """
+
+    def __init__(self, window: int | None = None) -> None:
+        self.window = window
+
+    def _window(self) -> int | None:
+        why = " (the interval needs the spread of at least 2 values; window=1 is the 'naive' forecaster)"
+        return _positive_int(self.window, "window", type(self).__name__, allow_none=True, low=2, why=why)
+
+    def min_train_size(self) -> int:
+        w = self._window()
+        return 2 if w is None else w
+
+    def _estimate(self, y: np.ndarray) -> None:
+        w = self._window()
+        recent = y if w is None else y[-w:]
+        self.mean_ = recent.mean(axis=0)
+        self.sigma_ = _residual_sigma(recent - self.mean_, n_params=1)
+        self.n_window_ = recent.shape[0]
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        return np.tile(self.mean_, (h, 1))
+
+    def _sd(self, h: int) -> np.ndarray:
+        sd = self.sigma_ * np.sqrt(1.0 + 1.0 / self.n_window_)
+        return np.tile(sd, (h, 1))
