@@ -1,0 +1,370 @@
+"""Internals of :mod:`forecastkit.forecasters.reduction`.
+
+- the explicit registry of scikit-learn regressor aliases and the resolution of a
+  regressor given by alias, dotted class path, class or instance;
+- :func:`frame_windows` / :func:`create_train_X_y`: the one supervised framing shared by
+  every strategy, built on :func:`forecastkit.framing.make_windows`;
+- the three strategies (recursive, direct, multi-output) behind one base class, and
+  the explicit registry the factory :func:`make_strategy` reads.
+
+All arrays here are already preprocessed: ``Z`` (N, k) transformed targets, ``P`` (N, p)
+scaled past covariates, ``F`` (N, f) scaled future-known covariates, row-aligned.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.errors import ConfigError, DataError, ForecastkitTypeError
+from forecastkit.framing.supervised import make_windows
+
+#: fewest supervised samples a regressor is trained on
+MIN_SAMPLES = 5
+
+
+# --------------------------------------------------------------------------- regressors
+@dataclass(frozen=True)
+class RegressorAlias:
+    target: str  # "module:Class"
+    defaults: dict[str, Any] = field(default_factory=dict)
+    multi_output: bool = True  # fits a 2-D y natively
+
+
+REGRESSORS: dict[str, RegressorAlias] = {
+    "ridge": RegressorAlias("sklearn.linear_model:Ridge"),
+    "linear": RegressorAlias("sklearn.linear_model:LinearRegression"),
+    "random_forest": RegressorAlias("sklearn.ensemble:RandomForestRegressor"),
+    "hist_gradient_boosting": RegressorAlias("sklearn.ensemble:HistGradientBoostingRegressor", multi_output=False),
+    # MLPRegressor fits 2-D y natively although its tags do not say so.
+    "mlp": RegressorAlias("sklearn.neural_network:MLPRegressor", {"hidden_layer_sizes": (64,), "max_iter": 1000}),
+    "knn": RegressorAlias("sklearn.neighbors:KNeighborsRegressor"),
+}
+
+
+def _import_class(path: str) -> type:
+    module, sep, attr = path.partition(":")
+    if not sep:
+        module, _, attr = path.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise ForecastkitTypeError(f"regressor {path!r} cannot be imported ({err})") from None
+    return obj
+
+
+def _is_regressor(est: Any) -> bool:
+    from sklearn.base import is_regressor
+
+    if not (callable(getattr(est, "fit", None)) and callable(getattr(est, "predict", None))):
+        return False
+    try:
+        return bool(is_regressor(est))
+    except Exception:  # objects without scikit-learn tags
+        return False
+
+
+def resolve_regressor(
+    regressor: Any, params: dict[str, Any] | None, random_state: Any, n_jobs: Any
+) -> tuple[Any, bool]:
+    """Build the unfitted prototype estimator and say whether it is natively multi-output.
+
+    ``regressor`` is an alias of :data:`REGRESSORS`, a dotted class path
+    (``"sklearn.linear_model.Lasso"``), a class or an estimator instance.
+    """
+    from sklearn.base import clone
+    from sklearn.utils import get_tags
+
+    if params is not None and not isinstance(params, dict):
+        raise ConfigError(f"regressor_params must be a mapping, got {params!r}")
+    params = dict(params or {})
+    alias = None
+    if isinstance(regressor, str):
+        if regressor in REGRESSORS:
+            alias = REGRESSORS[regressor]
+            cls = _import_class(alias.target)
+            params = {**alias.defaults, **params}
+        elif "." in regressor or ":" in regressor:
+            cls = _import_class(regressor)
+        else:
+            raise ConfigError(
+                f"unknown regressor alias {regressor!r}; valid: {', '.join(REGRESSORS)} "
+                "or a dotted class path such as 'sklearn.linear_model.Lasso'"
+            )
+    elif isinstance(regressor, type):
+        cls = regressor
+    elif _is_regressor(regressor):
+        est = clone(regressor).set_params(**params) if params else clone(regressor)
+        cls = None
+    else:
+        raise ForecastkitTypeError(f"regressor {regressor!r} is not a scikit-learn regressor")
+    if cls is not None:
+        if not isinstance(cls, type):
+            raise ForecastkitTypeError(f"regressor {regressor!r} is not a class but {type(cls).__name__}")
+        try:
+            est = cls(**params)
+        except TypeError as err:
+            raise ConfigError(f"regressor {regressor!r} rejects regressor_params {params!r}: {err}") from None
+        if not _is_regressor(est):
+            raise ForecastkitTypeError(
+                f"regressor {regressor!r} ({cls.__module__}.{cls.__name__}) is not a scikit-learn regressor "
+                "(it needs fit/predict and the regressor estimator type)"
+            )
+    names = est.get_params(deep=False)
+    extra = {}
+    if "random_state" in names and "random_state" not in params:
+        extra["random_state"] = random_state
+    if "n_jobs" in names and "n_jobs" not in params and n_jobs is not None:
+        extra["n_jobs"] = n_jobs
+    if extra:
+        est.set_params(**extra)
+    multi = alias.multi_output if alias is not None else bool(get_tags(est).target_tags.multi_output)
+    return est, multi
+
+
+def regressor_factory(prototype: Any, multi_output: bool, n_jobs: Any) -> Callable[[int], Any]:
+    """A function ``n_outputs -> fresh unfitted estimator`` (wrapped in
+    ``MultiOutputRegressor`` when the estimator fits only one output)."""
+    from sklearn.base import clone
+    from sklearn.multioutput import MultiOutputRegressor
+
+    def make(n_outputs: int) -> Any:
+        est = clone(prototype)
+        if n_outputs > 1 and not multi_output:
+            return MultiOutputRegressor(est, n_jobs=n_jobs)
+        return est
+
+    return make
+
+
+# --------------------------------------------------------------------------- framing
+class Windows(NamedTuple):
+    Z: np.ndarray  # (S, n_in, k) target lags t-n_in+1..t
+    P: np.ndarray  # (S, n_past, p) past covariate lags
+    F: np.ndarray  # (S, n_out, f) future-known covariates at t+1..t+n_out
+    Y: np.ndarray  # (S, n_out, k [+ p]) outputs at t+1..t+n_out
+    origins: np.ndarray  # (S,) row positions of the origins t
+
+
+def frame_windows(
+    Z: np.ndarray, P: np.ndarray, F: np.ndarray, n_in: int, n_past: int, n_out: int, past_outputs: bool = False
+) -> Windows:
+    """Every (inputs, outputs) window of the preprocessed arrays with ``n_out`` outputs.
+
+    Lags are taken by :func:`make_windows`; the three blocks are aligned on their
+    origin so that every sample has all of its lags and outputs.
+    """
+    N, k = Z.shape
+    p, f = P.shape[1], F.shape[1]
+    n_past = n_past if p else 0
+    start = max(n_in, n_past) - 1
+    S = N - start - n_out
+    if S < 1:
+        raise DataError(
+            f"too few rows to frame: {N} rows after differencing, but {start + 1} lags and "
+            f"{n_out} output step(s) need at least {start + 1 + n_out}"
+        )
+    zc, pc, fc = ([f"{c}{j}" for j in range(w)] for c, w in (("z", k), ("p", p), ("f", f)))
+    frame = pd.DataFrame(np.hstack([Z, P, F]), columns=zc + pc + fc)
+    Xz, Y, orig = make_windows(frame, n_in, n_out, targets=zc + (pc if past_outputs else []), features=zc, return_index=True)
+    lo = start - (n_in - 1)
+    Zw, Y, origins = Xz[lo:lo + S], Y[lo:lo + S], np.asarray(orig[lo:lo + S])
+    if p:
+        Xp, _ = make_windows(frame, n_past, 0, targets=pc, features=pc)
+        Pw = Xp[start - (n_past - 1): start - (n_past - 1) + S]
+    else:
+        Pw = np.empty((S, 0, 0))
+    if f:
+        _, Yf = make_windows(frame, 1, n_out, targets=fc, features=fc)
+        Fw = Yf[start:start + S]
+    else:
+        Fw = np.empty((S, n_out, 0))
+    return Windows(Zw, Pw, Fw, Y, origins)
+
+
+def assemble(Zw: np.ndarray, Pw: np.ndarray, Fsel: np.ndarray) -> np.ndarray:
+    """Design matrix rows: target lags, past covariate lags, then the selected
+    future-known steps, each flattened time-major (the framer's column order)."""
+    S = Zw.shape[0]
+    return np.hstack([Zw.reshape(S, -1), Pw.reshape(S, -1), Fsel.reshape(S, -1)])
+
+
+def create_train_X_y(
+    Z: np.ndarray,
+    P: np.ndarray,
+    F: np.ndarray,
+    n_in: int,
+    n_past: int,
+    n_out: int,
+    out_steps: list[int],
+    fut_steps: list[int],
+    past_outputs: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The training table of one model: inputs = lags + future-known covariates at
+    ``fut_steps``; outputs = targets (and past covariates if ``past_outputs``) at
+    ``out_steps`` (steps counted from 1)."""
+    w = frame_windows(Z, P, F, n_in, n_past, n_out, past_outputs)
+    fi, oi = np.asarray(fut_steps, dtype=int) - 1, np.asarray(out_steps, dtype=int) - 1
+    X = assemble(w.Z, w.P, w.F[:, fi])
+    Y = w.Y[:, oi].reshape(len(X), -1)
+    return X, Y
+
+
+# --------------------------------------------------------------------------- strategies
+class ReductionStrategy:
+    """Base of the strategies: holds the training arrays and the fitted models.
+
+    ``models_`` maps a key (step or horizon) to a fitted estimator. ``ensure(h)``
+    trains whatever a forecast of ``h`` steps still needs, always from the arrays given
+    to ``fit`` (never from later data); ``forecast`` maps input windows of many origins
+    to (n_origins, h, k) forecasts on the transformed scale.
+    """
+
+    name = ""
+
+    def __init__(self, make_regressor: Callable[[int], Any], n_in: int, n_past: int):
+        self.make_regressor = make_regressor
+        self.n_in = n_in
+        self.n_past = n_past
+
+    def fit(self, Z: np.ndarray, P: np.ndarray, F: np.ndarray) -> "ReductionStrategy":
+        self.Z_, self.P_, self.F_ = Z, P, F
+        self.k_ = Z.shape[1]
+        self.models_: dict[int, Any] = {}
+        return self
+
+    def _check_rows(self, n_out: int) -> None:
+        start = max(self.n_in, self.n_past if self.P_.shape[1] else 0)
+        available = len(self.Z_) - start - n_out + 1
+        if available < MIN_SAMPLES:
+            raise DataError(
+                f"the {self.name} strategy needs at least {MIN_SAMPLES} training windows for "
+                f"{n_out} step(s) ahead, but the {len(self.Z_)} training rows (after differencing) "
+                f"give {max(available, 0)}; use a shorter horizon, fewer lags or more data"
+            )
+
+    def _train(self, n_out: int, out_steps: list[int], fut_steps: list[int], past_outputs: bool = False) -> Any:
+        self._check_rows(n_out)
+        X, Y = create_train_X_y(
+            self.Z_, self.P_, self.F_, self.n_in, self.n_past, n_out, out_steps, fut_steps, past_outputs
+        )
+        est = self.make_regressor(Y.shape[1])
+        est.fit(X, Y[:, 0] if Y.shape[1] == 1 else Y)
+        return est
+
+    @staticmethod
+    def _predict(est: Any, X: np.ndarray) -> np.ndarray:
+        out = np.asarray(est.predict(X), dtype=float)
+        return out.reshape(len(X), -1)
+
+    def ensure(self, h: int) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+
+class RecursiveReduction(ReductionStrategy):
+    """One 1-step model whose predictions are fed back as lags.
+
+    With past covariates the model predicts the targets *and* the past covariates
+    (vector recursion), so both lag windows can be rolled forward; future-known
+    covariates at each step come from the given future values.
+    """
+
+    name = "recursive"
+
+    def ensure(self, h: int) -> None:
+        if 1 not in self.models_:
+            self.models_[1] = self._train(1, [1], [1], past_outputs=self.P_.shape[1] > 0)
+
+    def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
+        est, k = self.models_[1], self.k_
+        h = Ff.shape[1]
+        Zw, Pw = np.array(Zw, dtype=float), np.array(Pw, dtype=float)
+        out = np.empty((Zw.shape[0], h, k))
+        for s in range(h):
+            pred = self._predict(est, assemble(Zw, Pw, Ff[:, s:s + 1]))
+            out[:, s] = pred[:, :k]
+            Zw = np.concatenate([Zw[:, 1:], pred[:, None, :k]], axis=1)
+            if Pw.shape[2]:
+                Pw = np.concatenate([Pw[:, 1:], pred[:, None, k:]], axis=1)
+        return out
+
+
+class DirectReduction(ReductionStrategy):
+    """One model per step ``s``, trained on the targets at ``t+s`` (models for new
+    steps are trained on demand and cached)."""
+
+    name = "direct"
+
+    def ensure(self, h: int) -> None:
+        self._check_rows(h)  # fail before training any step
+        for s in range(1, h + 1):
+            if s not in self.models_:
+                self.models_[s] = self._train(s, [s], [s])
+
+    def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
+        h = Ff.shape[1]
+        steps = [self._predict(self.models_[s], assemble(Zw, Pw, Ff[:, s - 1:s])) for s in range(1, h + 1)]
+        return np.stack(steps, axis=1)
+
+
+class MultiOutputReduction(ReductionStrategy):
+    """One model predicting all ``h`` steps at once (MIMO), one per horizon requested."""
+
+    name = "multi_output"
+
+    def ensure(self, h: int) -> None:
+        if h not in self.models_:
+            steps = list(range(1, h + 1))
+            self.models_[h] = self._train(h, steps, steps)
+
+    def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
+        h = Ff.shape[1]
+        pred = self._predict(self.models_[h], assemble(Zw, Pw, Ff))
+        return pred.reshape(len(pred), h, self.k_)
+
+
+STRATEGIES: dict[str, type[ReductionStrategy]] = {
+    "recursive": RecursiveReduction,
+    "direct": DirectReduction,
+    "multi_output": MultiOutputReduction,
+}
+
+
+def make_strategy(name: Any, make_regressor: Callable[[int], Any], n_in: int, n_past: int) -> ReductionStrategy:
+    """Instantiate the strategy registered under ``name``."""
+    try:
+        cls = STRATEGIES[name]
+    except (KeyError, TypeError):
+        raise ConfigError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)}") from None
+    return cls(make_regressor, n_in, n_past)
+
+
+def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) -> np.ndarray:
+    """Errors (n, h, k) on the transformed scale of ``h``-step forecasts from the
+    last half of the training origins, each block forecast by models trained only on
+    the rows up to the block's first origin (an expanding-window backtest inside the
+    training data)."""
+    Z, P, F = strategy.Z_, strategy.P_, strategy.F_
+    w = frame_windows(Z, P, F, strategy.n_in, strategy.n_past, h)
+    S = len(w.origins)
+    calib = np.arange(S // 2, S)
+    if len(calib) < 10:
+        raise DataError(
+            f"prediction intervals for h={h} need at least 10 calibration windows in the training "
+            f"data, got {len(calib)}; use a shorter horizon or more data"
+        )
+    errors = []
+    for block in np.array_split(calib, n_folds):
+        cut = int(w.origins[block[0]]) + 1  # rows 0..origin: no target after the origin
+        fold = type(strategy)(strategy.make_regressor, strategy.n_in, strategy.n_past)
+        fold.fit(Z[:cut], P[:cut], F[:cut]).ensure(h)
+        pred = fold.forecast(w.Z[block], w.P[block], w.F[block])
+        errors.append(pred - w.Y[block][..., : strategy.k_])
+    return np.concatenate(errors, axis=0)

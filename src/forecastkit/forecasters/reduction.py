@@ -1,0 +1,275 @@
+"""Forecasting by reduction to regression with any scikit-learn regressor.
+
+:class:`ReductionForecaster` frames the (preprocessed) series as a supervised table
+with :mod:`forecastkit.framing` and delegates the multi-step logic to one of three
+strategies (see :mod:`forecastkit.forecasters._reduction_strategies`):
+
+- ``recursive``: one 1-step model, predictions fed back as lags (with past covariates
+  it predicts them too: vector recursion);
+- ``direct``: one model per step ``k``, trained on the targets at ``t+k``;
+- ``multi_output``: one model predicting all ``h`` steps at once (MIMO).
+
+Covariates: columns of ``X`` named in ``future_known`` (and the generated ``calendar``
+features) enter at the *target* time; every other column of ``X`` is a past covariate,
+used only as lags up to the forecast origin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters._reduction_strategies import (
+    MIN_SAMPLES,
+    STRATEGIES,
+    make_strategy,
+    out_of_fold_errors,
+    regressor_factory,
+    resolve_regressor,
+)
+from forecastkit.forecasters.base import Forecaster, future_index
+from forecastkit.forecasters.covariates import calendar_features, validate_features
+from forecastkit.forecasters.preprocessing import ColumnScaler, TargetTransformer
+
+
+def _positive_int(name: str, value: Any, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"{name} must be an integer >= 1{' or None' if allow_none else ''}, got {value!r}")
+    return int(value)
+
+
+class ReductionForecaster(Forecaster):
+    """Multi-step forecasts from a scikit-learn regressor on lagged values.
+
+    Parameters
+    ----------
+    regressor : str, class or estimator, default "ridge"
+        An alias (``ridge``, ``linear``, ``random_forest``, ``hist_gradient_boosting``,
+        ``mlp``, ``knn``), a dotted class path such as ``"sklearn.linear_model.Lasso"``,
+        a regressor class or an (unfitted) estimator instance.
+    strategy : {"recursive", "direct", "multi_output"}, default "recursive"
+    n_in : int, default 12
+        Lags of each target used as inputs.
+    regressor_params : dict, optional
+        Constructor parameters of the regressor (override the alias defaults).
+    transform, boxcox_lambda, difference, seasonal_difference, scaler
+        Target preprocessing (:class:`~forecastkit.forecasters.preprocessing.TargetTransformer`),
+        fitted on the training rows only and inverted on the way out. ``scaler`` also
+        scales the covariate columns, with statistics from the training rows.
+    past_covariates_lags : int, optional
+        Lags of each past covariate (default ``n_in``).
+    future_known : str or list of str, optional
+        Columns of ``X`` whose future values are known; ``predict`` needs them for the
+        ``h`` forecast timestamps.
+    calendar : list of str, optional
+        Calendar features generated from the timestamps (see
+        :func:`~forecastkit.forecasters.covariates.calendar_features`), used as
+        future-known covariates.
+    horizon : int, optional
+        For ``direct`` / ``multi_output``: train the models for this horizon in
+        ``fit``. Otherwise (and for any larger ``h``) they are trained on the first
+        ``predict`` that needs them, from the data given to ``fit`` (never from data
+        passed to ``update``), and cached. ``multi_output`` keeps one model per distinct
+        horizon requested.
+    random_state : int, default 0
+        Passed to regressors that accept it (reproducible forecasts).
+    n_jobs : int, optional
+        Passed to regressors that accept it.
+
+    Notes
+    -----
+    Prediction intervals (``predict_interval``) are empirical quantiles of
+    out-of-sample errors measured inside the training data: the last half of the
+    training windows is split into 3 consecutive blocks; each block is forecast
+    ``h`` steps ahead by models refitted on the rows up to the block's first origin,
+    exactly as the strategy forecasts (recursion included). The errors are taken on
+    the transformed scale, integrated through the differencing (the inverse is affine
+    in the forecast for a fixed history) and the per-step quantiles are added to the
+    forecast on the log/Box-Cox scale before the monotone back-transform. Preprocessing
+    parameters come from the whole training slice. Computed once per ``h`` and cached.
+    """
+
+    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True, "multivariate": True}
+
+    def __init__(
+        self,
+        regressor="ridge",
+        strategy="recursive",
+        n_in=12,
+        regressor_params=None,
+        transform=None,
+        boxcox_lambda=None,
+        difference=0,
+        seasonal_difference=0,
+        scaler=None,
+        past_covariates_lags=None,
+        future_known=None,
+        calendar=None,
+        horizon=None,
+        random_state=0,
+        n_jobs=None,
+    ):
+        self.regressor = regressor
+        self.strategy = strategy
+        self.n_in = n_in
+        self.regressor_params = regressor_params
+        self.transform = transform
+        self.boxcox_lambda = boxcox_lambda
+        self.difference = difference
+        self.seasonal_difference = seasonal_difference
+        self.scaler = scaler
+        self.past_covariates_lags = past_covariates_lags
+        self.future_known = future_known
+        self.calendar = calendar
+        self.horizon = horizon
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- sizes -------------------------------------------------------------------------
+    def _transformer(self) -> TargetTransformer:
+        return TargetTransformer(
+            transform=self.transform,
+            boxcox_lambda=self.boxcox_lambda,
+            difference=self.difference,
+            seasonal_difference=self.seasonal_difference,
+            scaler=self.scaler,
+        )
+
+    def min_train_size(self) -> int:
+        """Rows ``fit`` needs: differencing loss + lags + output steps + a few windows."""
+        n_in = _positive_int("n_in", self.n_in)
+        n_past = _positive_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or n_in
+        steps = 1
+        if self.horizon is not None and self.strategy in ("direct", "multi_output"):
+            steps = _positive_int("horizon", self.horizon)
+        return self._transformer().n_lost() + max(n_in, n_past) + steps + MIN_SAMPLES - 1
+
+    # -- fit ---------------------------------------------------------------------------
+    def _training_index(self, n: int, X: pd.DataFrame | None) -> pd.Index:
+        if X is not None:
+            return X.index
+        if isinstance(self.last_, pd.Timestamp):
+            return pd.date_range(end=self.last_, periods=n, freq=self.freq_)
+        return pd.RangeIndex(int(self.last_) - n + 1, int(self.last_) + 1)
+
+    def _future_block(self, index: pd.Index, X: pd.DataFrame | None) -> np.ndarray:
+        """Raw future-known covariates (user columns, then calendar) over ``index``."""
+        parts = []
+        if self.fk_columns_:
+            parts.append(X[self.fk_columns_].to_numpy(dtype=float))
+        if self.calendar_:
+            parts.append(calendar_features(index, self.calendar_, freq=self.freq_).to_numpy())
+        return np.hstack(parts) if parts else np.empty((len(index), 0))
+
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"unknown strategy {self.strategy!r}; valid: {', '.join(STRATEGIES)}")
+        self.n_in_ = _positive_int("n_in", self.n_in)
+        self.n_past_ = _positive_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or self.n_in_
+        horizon = _positive_int("horizon", self.horizon, allow_none=True)
+        self.calendar_ = validate_features(self.calendar)
+        prototype, multi = resolve_regressor(self.regressor, self.regressor_params, self.random_state, self.n_jobs)
+        self.regressor_ = prototype
+
+        fk = self.future_known_columns()
+        self.fk_columns_ = [c for c in (X.columns if X is not None else []) if str(c) in fk]
+        self.past_columns_ = [c for c in (X.columns if X is not None else []) if str(c) not in fk]
+        index = self._training_index(len(y), X)
+
+        self.transformer_ = self._transformer().fit(y)
+        lost = self.transformer_.n_lost()
+        Z = self.transformer_.transform(y)
+        P = X[self.past_columns_].to_numpy(dtype=float) if self.past_columns_ else np.empty((len(y), 0))
+        F = self._future_block(index, X)
+        # Covariate scalers see only the training rows the model is trained on.
+        self.past_scaler_ = ColumnScaler(self.scaler).fit(P[lost:]) if P.shape[1] else None
+        self.future_scaler_ = ColumnScaler(self.scaler).fit(F[lost:]) if F.shape[1] else None
+        Ps = self.past_scaler_.transform(P[lost:]) if P.shape[1] else P[lost:]
+        Fs = self.future_scaler_.transform(F[lost:]) if F.shape[1] else F[lost:]
+
+        factory = regressor_factory(prototype, multi, self.n_jobs)
+        self.strategy_ = make_strategy(self.strategy, factory, self.n_in_, self.n_past_).fit(Z, Ps, Fs)
+        self.strategy_.ensure(horizon or 1)
+        self.estimators_ = self.strategy_.models_
+        self.fit_start_, self.fit_end_, self.n_fit_rows_ = str(self.first_), str(self.last_), len(y)
+        self.scaler_rows_start_ = str(index[lost])
+        self._errors: dict[int, np.ndarray] = {}
+        self._set_history(y, P)
+
+    def _set_history(self, y: np.ndarray, P: np.ndarray) -> None:
+        need = self.transformer_.n_lost() + max(self.n_in_, self.n_past_ if P.shape[1] else 0)
+        if len(y) < need:
+            raise DataError(
+                f"forecasting from this history needs at least {need} observations "
+                f"(differencing {self.transformer_.n_lost()} + lags), got {len(y)}"
+            )
+        self.history_y_ = np.array(y, dtype=float)
+        self.history_P_ = np.array(P, dtype=float)
+
+    def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        P = X[self.past_columns_].to_numpy(dtype=float) if self.past_columns_ else np.empty((len(y), 0))
+        self._set_history(y, P)
+
+    # -- predict -----------------------------------------------------------------------
+    def _inputs(self, h: int, X_future: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The input windows at the origin and the future-known block over the horizon."""
+        Zh = self.transformer_.transform(self.history_y_)
+        Zw = Zh[-self.n_in_:][None]
+        if self.past_scaler_ is not None:
+            Pw = self.past_scaler_.transform(self.history_P_[-self.n_past_:])[None]
+        else:
+            Pw = np.empty((1, 0, 0))
+        idx = future_index(self.last_, self.freq_, h)
+        F = self._future_block(idx, X_future)
+        if self.future_scaler_ is not None:
+            F = self.future_scaler_.transform(F)
+        return Zw, Pw, F[None]
+
+    def _forecast_transformed(self, h: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        self.strategy_.ensure(h)
+        Zw, Pw, Ff = self._inputs(h, X_future)
+        return self.strategy_.forecast(Zw, Pw, Ff)  # (1, h, k)
+
+    def _predict(self, h: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        z = self._forecast_transformed(h, X_future)
+        return self.transformer_.inverse_transform_paths(z, self.history_y_)[0]
+
+    def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
+        z = self._forecast_transformed(h, X_future)
+        tt = self.transformer_
+        center = tt.inverse_to_level(z, self.history_y_)[0]
+        if h not in self._errors:
+            self._errors[h] = tt.integrate_errors(out_of_fold_errors(self.strategy_, h))
+        err = self._errors[h]
+        alpha = 1.0 - level
+        lo, hi = np.quantile(err, [alpha / 2, 1 - alpha / 2], axis=0)
+        return tt.unstabilise(center), tt.unstabilise(center + lo), tt.unstabilise(center + hi)
+
+    # -- audit -------------------------------------------------------------------------
+    def _transform_audit(self) -> dict[str, Any]:
+        audit = {
+            "target": {
+                "fit_start": self.fit_start_,
+                "fit_end": self.fit_end_,
+                "n_rows": self.n_fit_rows_,
+                "params": self.transformer_.describe(),
+            }
+        }
+        for name, scaler, cols in (
+            ("past_covariates", self.past_scaler_, [str(c) for c in self.past_columns_]),
+            ("future_covariates", self.future_scaler_, [str(c) for c in self.fk_columns_] + self.calendar_),
+        ):
+            if scaler is not None and self.scaler is not None:
+                audit[name] = {
+                    "fit_start": self.scaler_rows_start_,
+                    "fit_end": self.fit_end_,
+                    "n_rows": scaler.n_fit_rows_,
+                    "columns": cols,
+                    "params": scaler.describe(),
+                }
+        return audit
