@@ -213,6 +213,15 @@ def test_lazy_models_are_trained_from_the_fit_data_only():
     pd.testing.assert_frame_equal(p_lazy, eager.update(y.iloc[:260]).predict(6))
 
 
+def test_fitted_forecaster_pickles_and_trains_lazily_after_loading():
+    import pickle
+
+    y = _ar1(200)
+    f = ReductionForecaster("ridge", "direct", n_in=3, transform=None, scaler="standard").fit(y)
+    g = pickle.loads(pickle.dumps(f))
+    pd.testing.assert_frame_equal(f.predict(4), g.predict(4))
+
+
 def test_models_are_reproducible_with_random_state():
     Y, X = _var_data(120)
     kw = dict(strategy="multi_output", n_in=3, regressor_params={"n_estimators": 10})
@@ -288,6 +297,10 @@ def test_bad_input_errors_name_the_value():
         f.predict(0)
     with pytest.raises(DataError, match="at least 5 training windows for 37 step"):
         f.predict(37)
+    with pytest.raises(DataError, match="intervals for h=28 need at least 10 calibration windows.*got 6"):
+        f.predict_interval(28)
+    with pytest.raises(DataError, match="intervals for h=15 need more training data"):
+        f.predict_interval(15)
     with pytest.raises(DataError, match="needs at least 29 observations to fit, got 20"):
         ReductionForecaster(n_in=12, seasonal_difference=12).fit(y.iloc[:20])
     with pytest.raises(DataError, match=r"future_known covariate\(s\) \['temp'\] are not columns"):

@@ -126,19 +126,24 @@ def resolve_regressor(
     return est, multi
 
 
-def regressor_factory(prototype: Any, multi_output: bool, n_jobs: Any) -> Callable[[int], Any]:
-    """A function ``n_outputs -> fresh unfitted estimator`` (wrapped in
-    ``MultiOutputRegressor`` when the estimator fits only one output)."""
-    from sklearn.base import clone
-    from sklearn.multioutput import MultiOutputRegressor
+class RegressorFactory:
+    """``factory(n_outputs)`` -> a fresh unfitted clone of the prototype, wrapped in
+    ``MultiOutputRegressor`` when it fits only one output. A class (not a closure) so
+    fitted forecasters can be pickled."""
 
-    def make(n_outputs: int) -> Any:
-        est = clone(prototype)
-        if n_outputs > 1 and not multi_output:
-            return MultiOutputRegressor(est, n_jobs=n_jobs)
+    def __init__(self, prototype: Any, multi_output: bool, n_jobs: Any = None):
+        self.prototype = prototype
+        self.multi_output = multi_output
+        self.n_jobs = n_jobs
+
+    def __call__(self, n_outputs: int) -> Any:
+        from sklearn.base import clone
+        from sklearn.multioutput import MultiOutputRegressor
+
+        est = clone(self.prototype)
+        if n_outputs > 1 and not self.multi_output:
+            return MultiOutputRegressor(est, n_jobs=self.n_jobs)
         return est
-
-    return make
 
 
 # --------------------------------------------------------------------------- framing
@@ -364,7 +369,10 @@ def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) ->
     for block in np.array_split(calib, n_folds):
         cut = int(w.origins[block[0]]) + 1  # rows 0..origin: no target after the origin
         fold = type(strategy)(strategy.make_regressor, strategy.n_in, strategy.n_past)
-        fold.fit(Z[:cut], P[:cut], F[:cut]).ensure(h)
+        try:
+            fold.fit(Z[:cut], P[:cut], F[:cut]).ensure(h)
+        except DataError as err:
+            raise DataError(f"prediction intervals for h={h} need more training data: {err}") from None
         pred = fold.forecast(w.Z[block], w.P[block], w.F[block])
         errors.append(pred - w.Y[block][..., : strategy.k_])
     return np.concatenate(errors, axis=0)

@@ -25,9 +25,9 @@ from forecastkit.errors import ConfigError, DataError
 from forecastkit.forecasters._reduction_strategies import (
     MIN_SAMPLES,
     STRATEGIES,
+    RegressorFactory,
     make_strategy,
     out_of_fold_errors,
-    regressor_factory,
     resolve_regressor,
 )
 from forecastkit.forecasters.base import Forecaster, future_index
@@ -192,7 +192,7 @@ class ReductionForecaster(Forecaster):
         Ps = self.past_scaler_.transform(P[lost:]) if P.shape[1] else P[lost:]
         Fs = self.future_scaler_.transform(F[lost:]) if F.shape[1] else F[lost:]
 
-        factory = regressor_factory(prototype, multi, self.n_jobs)
+        factory = RegressorFactory(prototype, multi, self.n_jobs)
         self.strategy_ = make_strategy(self.strategy, factory, self.n_in_, self.n_past_).fit(Z, Ps, Fs)
         self.strategy_.ensure(horizon or 1)
         self.estimators_ = self.strategy_.models_
