@@ -1,0 +1,180 @@
+"""The report page, rendered as self-contained HTML and as markdown.
+
+Both renderings come from one list of sections (:func:`report_sections`), so they
+always carry the same content: the HTML embeds the plots as base64 data URIs, the
+markdown links them from ``plots/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from forecastkit.backtest.results import RunResult
+from forecastkit.report import tables as T
+
+_LEADERBOARD_COLUMNS = [
+    "model", "type", "target", "mae", "rmse", "mape", "smape", "mase", "skill", "rmse_naive",
+    "coverage", "width", "n_forecasts", "error",
+]
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;
+color:#222;padding:0 1em;line-height:1.4}
+h1{border-bottom:2px solid #444;padding-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.6em 0;font-size:.88em}
+th,td{border:1px solid #ccc;padding:.25em .55em;text-align:right;white-space:nowrap}
+th{background:#f0f0f0}td.text,th.text{text-align:left}
+tr.baseline td{background:#f4f4f4;color:#555}tr.failed td{background:#fdecea}tr.leak td{background:#fdecea}
+img{max-width:100%;border:1px solid #ddd;margin:.5em 0}p.note{color:#555;font-size:.9em}
+details summary{cursor:pointer;color:#225}
+"""
+_TEXT_COLUMNS = {"model", "type", "target", "evaluation", "error", "folds", "order", "seasonal_order", "trend",
+                 "fit span", "history", "transforms", "test start", "status", "label", "value"}
+
+
+@dataclass
+class Block:
+    kind: str  # "text" | "note" | "table" | "image" | "kv"
+    content: Any
+    row_classes: list[str] = field(default_factory=list)
+    collapse: bool = False
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block]
+    level: int = 2
+
+
+def _leaderboard_blocks(run: RunResult, board: pd.DataFrame) -> list[Block]:
+    blocks = [Block("note", (
+        f"Sorted by {run.metric}. Errors are in the data's units; mape and smape in %. "
+        "skill = 1 - RMSE / RMSE of persistence (the last observed value) at the same origins; "
+        "rmse_naive is that persistence RMSE. mase divides by the in-sample seasonal-naive MAE "
+        f"(m = {run.season_length}) of each fold's training window. Baseline models are shaded."
+    ))]
+    if board.empty:
+        return blocks + [Block("text", "No models were evaluated.")]
+    for evaluation in dict.fromkeys(board["evaluation"]):
+        sub = board[board["evaluation"] == evaluation].reset_index(drop=True)
+        cols = [c for c in _LEADERBOARD_COLUMNS if not (c == "target" and len(run.targets) == 1)]
+        classes = ["failed" if isinstance(e, str) and e else ("baseline" if t in T.BASELINE_TYPES else "")
+                   for e, t in zip(sub["error"], sub["type"])]
+        blocks.append(Block("text", f"Evaluation: {evaluation}"))
+        blocks.append(Block("table", T.display_frame(sub, cols), classes))
+    return blocks
+
+
+def report_sections(run: RunResult, scores: dict[str, pd.DataFrame], image_names: list[str]) -> list[Section]:
+    """The content of the report, independent of the output format."""
+    board = scores["leaderboard"]
+    sections = []
+    about = [("run", run.name), ("metric", run.metric),
+             ("evaluations", ", ".join(dict.fromkeys(mr.evaluation for mr in run.model_runs)) or "-")]
+    for key in ("versions", "python", "machine", "jobs", "wall_seconds"):
+        value = run.meta.get(key)
+        if isinstance(value, dict):
+            about.append((key, ", ".join(f"{k} {v}" for k, v in value.items() if v is not None)))
+        elif value:
+            about.append((key, str(value)))
+    sections.append(Section("Run", [Block("kv", about)]))
+    sections.append(Section("Data", [Block("kv", T.data_summary(run))]))
+    sections.append(Section("Leaderboard", _leaderboard_blocks(run, board)))
+    sections.append(Section("Plots", [Block("image", name) for name in image_names]
+                            or [Block("text", "Plots were not drawn.")]))
+    orders = T.orders_table(run)
+    sections.append(Section("Chosen ARIMA orders", [Block("table", T.display_frame(orders, drop_empty=False))]
+                            if len(orders) else [Block("text", "No ARIMA models in this run.")]))
+    timings = T.timings_table(run)
+    sections.append(Section("Timings (seconds, all folds)", [Block("table", T.display_frame(timings, drop_empty=False),
+                                                                  ["failed" if s == "failed" else "" for s in timings["status"]])]))
+    errors = T.errors_table(run)
+    if len(errors):
+        sections.append(Section("Failed models", [Block("table", T.display_frame(errors, drop_empty=False),
+                                                        ["failed"] * len(errors))]))
+    audit = T.audit_table(run)
+    audit_blocks = [Block("text", T.audit_summary(run)), Block("note", (
+        "Per model and fold: the rows the parameters were fitted on, the history given to the forecaster, "
+        "the rows every fitted transform/scaler saw, and the first test timestamp. A fold is leak-free when "
+        "every one of those ends before the test start."
+    ))]
+    if len(audit):
+        audit_blocks.append(Block("table", T.display_frame(audit, drop_empty=False),
+                                  ["" if ok else "leak" for ok in audit["leak_free"]], collapse=len(audit) > 30))
+    sections.append(Section("Leakage audit", audit_blocks))
+    return sections
+
+
+# --------------------------------------------------------------------------- HTML
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _html_table(df: pd.DataFrame, row_classes: list[str]) -> str:
+    def cls(col: str) -> str:
+        return ' class="text"' if col in _TEXT_COLUMNS else ""
+
+    head = "".join(f"<th{cls(c)}>{_e(c)}</th>" for c in df.columns)
+    rows = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        rc = row_classes[i] if i < len(row_classes) and row_classes[i] else ""
+        cells = "".join(f"<td{cls(c)}>{_e(v)}</td>" for c, v in zip(df.columns, row))
+        rows.append(f'<tr class="{rc}">{cells}</tr>' if rc else f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def render_html(run: RunResult, scores: dict[str, pd.DataFrame], images: dict[str, bytes]) -> str:
+    """One self-contained HTML page; ``images`` maps plot file names to PNG bytes."""
+    parts = [f"<h1>forecastkit report: {_e(run.name)}</h1>"]
+    for section in report_sections(run, scores, list(images)):
+        parts.append(f"<h{section.level}>{_e(section.title)}</h{section.level}>")
+        for b in section.blocks:
+            if b.kind == "text":
+                parts.append(f"<p>{_e(b.content)}</p>")
+            elif b.kind == "note":
+                parts.append(f'<p class="note">{_e(b.content)}</p>')
+            elif b.kind == "kv":
+                rows = "".join(f'<tr><th class="text">{_e(k)}</th><td class="text">{_e(v)}</td></tr>' for k, v in b.content)
+                parts.append(f"<table><tbody>{rows}</tbody></table>")
+            elif b.kind == "table":
+                table = _html_table(b.content, b.row_classes)
+                if b.collapse:
+                    table = f"<details><summary>show all {len(b.content)} rows</summary>{table}</details>"
+                parts.append(table)
+            elif b.kind == "image":
+                data = base64.b64encode(images[b.content]).decode("ascii")
+                parts.append(f'<figure><img alt="{_e(b.content)}" src="data:image/png;base64,{data}">'
+                             f"<figcaption>{_e(b.content)}</figcaption></figure>")
+    body = "\n".join(parts)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>forecastkit: {_e(run.name)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
+
+
+# --------------------------------------------------------------------------- markdown
+def render_markdown(run: RunResult, scores: dict[str, pd.DataFrame], image_names: list[str],
+                    plots_dir: str = "plots") -> str:
+    """The same report as markdown, linking the plots from ``plots_dir``."""
+    lines = [f"# forecastkit report: {run.name}", ""]
+    for section in report_sections(run, scores, image_names):
+        lines += ["#" * section.level + " " + section.title, ""]
+        for b in section.blocks:
+            if b.kind in ("text", "note"):
+                lines += [b.content if b.kind == "text" else f"_{b.content}_", ""]
+            elif b.kind == "kv":
+                lines += [T.markdown_table(pd.DataFrame(b.content, columns=["label", "value"])), ""]
+            elif b.kind == "table":
+                df = b.content.copy()
+                if "model" in df.columns and b.row_classes:
+                    marks = {"baseline": " (baseline)", "failed": " (failed)", "leak": " (LEAK)"}
+                    df["model"] = [m + marks.get(c, "") for m, c in zip(df["model"], b.row_classes)]
+                lines += [T.markdown_table(df), ""]
+            elif b.kind == "image":
+                lines += [f"![{b.content}]({plots_dir}/{b.content})", ""]
+    return "\n".join(lines)
