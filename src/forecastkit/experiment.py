@@ -46,7 +46,7 @@ class Dataset:
 
 def season_length_for(freq: Any) -> int:
     """A sensible default seasonal period for a pandas frequency (1 if unknown)."""
-    name = getattr(freq, "name", None) or str(freq)
+    name = getattr(freq, "rule_code", None) or str(freq)
     prefix = "".join(ch for ch in name.split("-")[0] if ch.isalpha())
     return _SEASON_BY_FREQ.get(prefix, 1)
 

@@ -154,9 +154,17 @@ class RunConfig(_Strict):
     seed: int = 0
     metric: Literal["mae", "rmse", "mape", "smape", "mase", "skill"] = "rmse"
     data: DataConfig
-    evaluation: Evaluation | list[Evaluation]
+    evaluation: list[Evaluation] = Field(min_length=1)
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     models: list[ModelConfig] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _evaluation_as_list(cls, raw: Any) -> Any:
+        # `[evaluation]` (one table) and `[[evaluation]]` (several) are both accepted.
+        if isinstance(raw, dict) and isinstance(raw.get("evaluation"), dict):
+            raw = {**raw, "evaluation": [raw["evaluation"]]}
+        return raw
 
     @model_validator(mode="after")
     def _unique_names(self) -> "RunConfig":
@@ -172,23 +180,31 @@ class RunConfig(_Strict):
 
     @property
     def evaluations(self) -> list[HoldoutConfig | RollingConfig]:
-        return list(self.evaluation) if isinstance(self.evaluation, list) else [self.evaluation]
+        return list(self.evaluation)
 
 
-def _format_error(err: ValidationError, source: str) -> str:
+def _format_error(err: ValidationError, source: str, raw: Any) -> str:
     first = err.errors()[0]
-    # Drop pydantic's union-branch names ("rolling", "holdout") from the location.
-    parts = [
-        str(p) for p in first["loc"]
-        if p not in ("holdout", "rolling") and "union" not in str(p)
-    ]
+    # Drop pydantic's union-branch names ("rolling", "holdout") from the location, and
+    # the list index of a single [evaluation] table, which the user never wrote.
+    single_eval = isinstance(raw, dict) and isinstance(raw.get("evaluation"), dict)
+    parts: list[str] = []
+    for p in first["loc"]:
+        if p in ("holdout", "rolling") or "union" in str(p):
+            continue
+        if isinstance(p, int):
+            if single_eval and parts == ["evaluation"]:
+                continue
+            parts[-1] = f"{parts[-1]}[{p}]"
+            continue
+        parts.append(str(p))
     loc = ".".join(parts)
     kind = first["type"]
     msg = first["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
         msg = f"unknown key {loc!r}"
         parent = parts[:-1]
-        valid = _valid_keys(parent)
+        valid = _valid_keys(parent, _scheme_at(raw, first["loc"]))
         if valid:
             msg += f"; valid keys here: {', '.join(valid)}"
         return f"{source}: {msg}"
@@ -201,14 +217,31 @@ def _format_error(err: ValidationError, source: str) -> str:
     return f"{source}: {loc}: {msg}{shown}" if loc else f"{source}: {msg}"
 
 
-def _valid_keys(parent: list[str]) -> list[str]:
+def _scheme_at(raw: Any, loc: tuple) -> str | None:
+    """The `scheme` of the evaluation table an error points into, if any."""
+    if not (isinstance(raw, dict) and loc and loc[0] == "evaluation"):
+        return None
+    evals = raw.get("evaluation")
+    evals = [evals] if isinstance(evals, dict) else evals
+    idx = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    try:
+        return evals[idx].get("scheme")
+    except (IndexError, AttributeError, TypeError):
+        return None
+
+
+def _valid_keys(parent: list[str], scheme: str | None = None) -> list[str]:
     models = {
         (): RunConfig,
         ("data",): DataConfig,
         ("forecast",): ForecastConfig,
     }
-    cls = models.get(tuple(p for p in parent if not p.isdigit()))
+    parent = [p.split("[")[0] for p in parent]
+    cls = models.get(tuple(parent))
     if cls is None and parent and parent[0] == "evaluation":
+        by_scheme = {"holdout": HoldoutConfig, "rolling": RollingConfig}
+        if scheme in by_scheme:
+            return sorted(by_scheme[scheme].model_fields)
         return sorted(set(HoldoutConfig.model_fields) | set(RollingConfig.model_fields))
     return sorted(cls.model_fields) if cls else []
 
@@ -218,7 +251,7 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> RunConfig:
     try:
         return RunConfig.model_validate(raw)
     except ValidationError as err:
-        raise ConfigError(_format_error(err, source)) from None
+        raise ConfigError(_format_error(err, source, raw)) from None
 
 
 def load_config(path: str | Path) -> RunConfig:
