@@ -1,0 +1,565 @@
+"""``NeuralForecaster``: Keras LSTM/GRU/MLP/CNN/encoder-decoder forecasters.
+
+Data flow
+---------
+1. The targets go through a :class:`TargetTransformer` (log/Box-Cox, differences,
+   scaler) and the covariates through :class:`ColumnScaler` s, all fitted on the
+   training rows only. The result is one float matrix ``S`` with columns
+   ``[targets, past covariates, future-known covariates + calendar features]``.
+2. Windows of ``n_in`` rows of ``S`` are the inputs (framed by ``variant``); the outputs
+   are the next ``n_steps`` rows of the targets (``multi_output``, ``encoder_decoder``)
+   or the next row of targets *and* past covariates (``recursive``: predicting the
+   covariates too is what makes feeding the forecast back possible).
+3. Future-known covariates over the output steps are a second input: flattened into
+   the dense head of the window networks, concatenated to the decoder inputs of the
+   encoder-decoder. They are also part of every input window (their past is known).
+4. Validation windows for early stopping are the last ``validation_fraction`` of the
+   training windows, with the ``n_steps - 1`` windows before them dropped from training
+   so no training target is a validation target; best weights are restored.
+
+Stateful variants carry the recurrent state through the history: after training, the
+state is recomputed by running the batch-size-1 inference network over every input
+window of the history in order; :meth:`update` with a history that extends the
+previous one only feeds the new windows, any other history restarts from a zero state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters.base import Forecaster, future_index
+from forecastkit.forecasters.neural.architectures import (
+    ARCHITECTURES,
+    DEFAULT_ACTIVATION,
+    STATEFUL_VARIANTS,
+    VALID_STRATEGIES,
+    VALID_VARIANTS,
+    NetSpec,
+    check_choice,
+)
+
+
+@dataclass
+class _Net:
+    """One trained network (all repeat members) for one output length."""
+
+    spec: NetSpec
+    members: list  # MemberFit
+    split: dict
+    learning_rate: float
+    states: list | None = None  # stateful: per member, the state after the history's windows
+    state_rows: int = 0  # number of rows of the history S the states have consumed
+    extra: dict = field(default_factory=dict)
+
+
+def _int_param(name: str, value: Any, low: int, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(f"{name} must be an integer >= {low}{' or None' if allow_none else ''}, got {value!r}")
+    return int(value)
+
+
+class NeuralForecaster(Forecaster):
+    """Keras (TensorFlow) neural forecaster.
+
+    Parameters
+    ----------
+    architecture : {"lstm", "gru", "dense", "cnn1d", "encoder_decoder"}
+    variant : {"timesteps", "window", "lookback1", "stateful", "stacked_stateful"}
+        Framing of the input window (lstm/gru; the others accept "timesteps" only):
+        ``lookback1`` one lag as one feature of one time step, input ``(1, F)`` (``n_in``
+        is ignored: always one lag); ``window`` ``n_in`` lags as features of one time step,
+        ``(1, n_in * F)``; ``timesteps`` ``n_in`` lags as time steps, ``(n_in, F)``;
+        ``stateful`` the timesteps framing with a stateful layer, fixed ``batch_size``,
+        no shuffling, states reset at each epoch, state carried into prediction;
+        ``stacked_stateful`` two stateful layers (``units`` of length 1 is repeated).
+    strategy : {"multi_output", "recursive"}
+        ``multi_output``: a ``Dense(h * n_targets)`` head gives the whole horizon;
+        ``recursive``: a one-step network fed back ``h`` times. ``encoder_decoder`` is
+        multi-output by construction.
+    horizon : int, optional
+        Output length of multi-output networks. ``None`` trains one lazily at the first
+        ``predict(h)`` for that ``h`` (cached per ``h``; the training data is kept).
+        Given, the network is trained in ``fit`` and serves any ``h <= horizon``.
+    n_in : int
+        Window length (lags).
+    units : int or sequence of int
+        Units (filters for cnn1d) per hidden layer.
+    layers : int, optional
+        Number of hidden layers; repeats a single ``units`` value.
+    dropout : float
+        Dropout after each hidden layer.
+    activation : str, optional
+        Hidden activation (default: tanh for recurrent networks, relu for dense/cnn1d).
+    kernel_size : int
+        Convolution width of cnn1d (causal padding).
+    learning_rate : float
+        Adam's learning rate (loss: mean squared error on the transformed scale).
+    batch_size : int
+        Mini-batch size; for stateful variants the fixed batch size, i.e. the number of
+        parallel contiguous streams the training windows are cut into. When it does not
+        divide the number of training windows, the oldest windows are dropped
+        (reported in ``fit_info_[h]["split"]["dropped_oldest"]``).
+    epochs : int
+        Maximum number of epochs.
+    patience : int, optional
+        Early stopping: stop after ``patience`` epochs without a better validation
+        loss and restore the best weights. ``None``: run every epoch.
+    validation_fraction : float
+        Share of the training windows, taken from the end, used for validation (0: none).
+    transform, boxcox_lambda, difference, seasonal_difference, scaler
+        The target preprocessing chain (:class:`TargetTransformer`); ``scaler`` also
+        scales the covariates (fitted on the training rows).
+    future_known : list of str, optional
+        Columns of ``X`` known over the horizon (their future values go to ``predict``).
+        Other columns of ``X`` are past covariates.
+    calendar : list of str, optional
+        Calendar features (see :mod:`forecastkit.forecasters.covariates`) used as
+        future-known covariates.
+    seed : int
+        Seed of the first member; member ``r`` uses ``seed + r``.
+    repeats : int
+        Number of members trained with different seeds; forecasts are their mean,
+        ``repeat_predictions_`` and ``prediction_std_`` keep the spread.
+    deterministic : bool
+        Enable TensorFlow op determinism (process-wide).
+    verbose : int
+        0 silent, 1 one line per member, 2 one line per epoch.
+
+    Attributes
+    ----------
+    fit_info_ : dict
+        Per trained output length: the split (window counts, origins of the training and
+        validation windows) and each member's losses, best epoch and fit time.
+    repeat_predictions_ : ndarray (repeats, h, n_targets)
+        Each member's forecast from the last ``predict``.
+    prediction_std_ : ndarray (h, n_targets)
+        Their standard deviation.
+    """
+
+    _tags = {"past_covariates": True, "future_covariates": True, "multivariate": True, "neural": True}
+
+    def __init__(
+        self,
+        architecture="lstm",
+        variant="timesteps",
+        strategy="multi_output",
+        horizon=None,
+        n_in=12,
+        units=(32,),
+        layers=None,
+        dropout=0.0,
+        activation=None,
+        kernel_size=3,
+        learning_rate=0.005,
+        batch_size=32,
+        epochs=200,
+        patience=20,
+        validation_fraction=0.1,
+        transform=None,
+        boxcox_lambda=None,
+        difference=0,
+        seasonal_difference=0,
+        scaler="standard",
+        future_known=None,
+        calendar=None,
+        seed=0,
+        repeats=1,
+        deterministic=False,
+        verbose=0,
+    ):
+        self.architecture = architecture
+        self.variant = variant
+        self.strategy = strategy
+        self.horizon = horizon
+        self.n_in = n_in
+        self.units = units
+        self.layers = layers
+        self.dropout = dropout
+        self.activation = activation
+        self.kernel_size = kernel_size
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.transform = transform
+        self.boxcox_lambda = boxcox_lambda
+        self.difference = difference
+        self.seasonal_difference = seasonal_difference
+        self.scaler = scaler
+        self.future_known = future_known
+        self.calendar = calendar
+        self.seed = seed
+        self.repeats = repeats
+        self.deterministic = deterministic
+        self.verbose = verbose
+
+    # -- parameters -------------------------------------------------------------------
+    def _resolve(self) -> dict[str, Any]:
+        """Validate the parameters; return the effective configuration."""
+        arch = check_choice("architecture", self.architecture, ARCHITECTURES)
+        variant = check_choice("variant", self.variant, VALID_VARIANTS[arch], f"architecture {arch!r}")
+        strategy = check_choice("strategy", self.strategy, VALID_STRATEGIES[arch], f"architecture {arch!r}")
+        units = (self.units,) if isinstance(self.units, (int, np.integer)) else tuple(self.units)
+        if not units or any(isinstance(u, bool) or not isinstance(u, (int, np.integer)) or u < 1 for u in units):
+            raise ConfigError(f"units must be a positive integer or a non-empty list of them, got {self.units!r}")
+        layers = _int_param("layers", self.layers, 1, allow_none=True)
+        if layers is not None:
+            if len(units) == 1:
+                units = units * layers
+            elif len(units) != layers:
+                raise ConfigError(f"layers={layers} but units={list(units)} has {len(units)} values")
+        if variant == "stacked_stateful" and len(units) == 1:
+            units = units * 2
+        dropout = float(self.dropout)
+        if not 0 <= dropout < 1:
+            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        lr = float(self.learning_rate)
+        if not lr > 0:
+            raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        vf = float(self.validation_fraction)
+        if not 0 <= vf < 1:
+            raise ConfigError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}")
+        return {
+            "architecture": arch,
+            "variant": variant,
+            "strategy": strategy,
+            "stateful": variant in STATEFUL_VARIANTS,
+            "horizon": _int_param("horizon", self.horizon, 1, allow_none=True),
+            "n_in": 1 if variant == "lookback1" else _int_param("n_in", self.n_in, 1),
+            "units": tuple(int(u) for u in units),
+            "dropout": dropout,
+            "activation": self.activation or DEFAULT_ACTIVATION[arch],
+            "kernel_size": _int_param("kernel_size", self.kernel_size, 1),
+            "learning_rate": lr,
+            "batch_size": _int_param("batch_size", self.batch_size, 1),
+            "epochs": _int_param("epochs", self.epochs, 1),
+            "patience": _int_param("patience", self.patience, 1, allow_none=True),
+            "validation_fraction": vf,
+            "seed": _int_param("seed", self.seed, 0),
+            "repeats": _int_param("repeats", self.repeats, 1),
+            "difference": _int_param("difference", self.difference, 0),
+            "seasonal_difference": _int_param("seasonal_difference", self.seasonal_difference, 0),
+        }
+
+    def _fit_steps(self, cfg: dict) -> int:
+        """Output steps of the network trained in ``fit`` (1 until a lazy horizon is known)."""
+        if cfg["strategy"] == "recursive":
+            return 1
+        return cfg["horizon"] or 1
+
+    def min_train_size(self) -> int:
+        cfg = self._resolve()
+        return cfg["difference"] + cfg["seasonal_difference"] + cfg["n_in"] + self._fit_steps(cfg)
+
+    # -- preprocessing ----------------------------------------------------------------
+    def _index(self, first: Any, n: int) -> pd.Index:
+        if isinstance(first, pd.Timestamp):
+            return pd.date_range(start=first, periods=n, freq=self.freq_)
+        return pd.RangeIndex(int(first), int(first) + n)
+
+    def _known_values(self, X: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
+        """Future-known covariates then calendar features over ``index``, unscaled."""
+        parts = []
+        if self.known_cols_:
+            parts.append(X[self.known_cols_].to_numpy(dtype=float))
+        if self.calendar_cols_:
+            from forecastkit.forecasters.covariates import calendar_features
+
+            parts.append(calendar_features(index, self.calendar, freq=self.freq_).to_numpy(dtype=float))
+        return np.hstack(parts) if parts else np.empty((len(index), 0))
+
+    def _matrix(self, y: np.ndarray, X: pd.DataFrame | None, index: pd.Index, fit: bool) -> np.ndarray:
+        """The transformed matrix ``S`` (n - n_lost, k + p + f); fits the preprocessing if ``fit``."""
+        from forecastkit.forecasters.preprocessing import ColumnScaler, TargetTransformer
+
+        lost = self.n_lost_
+        if len(y) <= lost:
+            raise DataError(
+                f"differencing (difference={self.difference}, seasonal_difference={self.seasonal_difference}) "
+                f"needs more than {lost} rows, got {len(y)}"
+            )
+        if fit:
+            self.target_tf_ = TargetTransformer(
+                transform=self.transform, boxcox_lambda=self.boxcox_lambda, difference=self.difference,
+                seasonal_difference=self.seasonal_difference, scaler=self.scaler,
+            ).fit(y)
+        blocks = [self.target_tf_.transform(y)]
+        past = X[self.past_cols_].to_numpy(dtype=float)[lost:] if self.past_cols_ else np.empty((len(y) - lost, 0))
+        known = self._known_values(X, index)[lost:]
+        if fit:
+            self.past_scaler_ = ColumnScaler(self.scaler).fit(past) if past.shape[1] else None
+            self.known_scaler_ = ColumnScaler(self.scaler).fit(known) if known.shape[1] else None
+        if self.past_scaler_ is not None:
+            blocks.append(self.past_scaler_.transform(past))
+        if self.known_scaler_ is not None:
+            blocks.append(self.known_scaler_.transform(known))
+        return np.hstack(blocks).astype(np.float32)
+
+    def _frame(self, windows: np.ndarray) -> np.ndarray:
+        """Apply the variant's framing to windows (N, n_in, F)."""
+        if self.cfg_["variant"] == "window":
+            windows = windows.reshape(len(windows), 1, -1)
+        return np.ascontiguousarray(windows, dtype=np.float32)
+
+    def _windows(self, S: np.ndarray, n_steps: int, n_rows: int):
+        """Inputs (N, T, F), future inputs (N, n_steps, f) and outputs (N, n_steps, o) of ``S``."""
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        n_in, lost = self.cfg_["n_in"], self.n_lost_
+        n_windows = len(S) - n_in - n_steps + 1
+        if n_windows < 1:
+            raise DataError(
+                f"the window n_in={n_in} plus {n_steps} output step(s) needs at least "
+                f"{lost + n_in + n_steps} training rows ({lost} lost to differencing), got {n_rows}"
+            )
+        k, p, f = self.layout_
+        n_out = k + p if self.cfg_["strategy"] == "recursive" else k
+        X = sliding_window_view(S[: len(S) - n_steps], n_in, axis=0).swapaxes(1, 2)[:n_windows]
+        ahead = sliding_window_view(S[n_in:], n_steps, axis=0).swapaxes(1, 2)[:n_windows]
+        Y = np.ascontiguousarray(ahead[..., :n_out], dtype=np.float32)
+        F = np.ascontiguousarray(ahead[..., k + p:], dtype=np.float32)
+        return self._frame(X), F, Y
+
+    def _history_windows(self, S: np.ndarray, start_origin: int) -> np.ndarray:
+        """Input windows of ``S`` with origins ``start_origin .. len(S) - 2`` (those before the last row)."""
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        n_in = self.cfg_["n_in"]
+        start = max(start_origin, n_in - 1)
+        if len(S) - 1 <= start:
+            return np.empty((0, *self._input_shape()), dtype=np.float32)
+        rows = S[start - n_in + 1: len(S) - 1]
+        return self._frame(sliding_window_view(rows, n_in, axis=0).swapaxes(1, 2))
+
+    def _input_shape(self) -> tuple[int, int]:
+        n_in, F = self.cfg_["n_in"], sum(self.layout_)
+        return (1, n_in * F) if self.cfg_["variant"] == "window" else (n_in, F)
+
+    # -- fit ----------------------------------------------------------------------------
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        from forecastkit.forecasters.covariates import calendar_features, validate_features
+
+        self.cfg_ = cfg = self._resolve()
+        self.n_lost_ = cfg["difference"] + cfg["seasonal_difference"]
+        fk = self.future_known_columns()
+        self.known_cols_ = [c for c in fk if c in self.covariates_]
+        self.past_cols_ = [c for c in self.covariates_ if c not in fk]
+        index = self._index(self.first_, self.n_obs_)
+        validate_features(self.calendar)
+        self.calendar_cols_ = (
+            [str(c) for c in calendar_features(index[:3], self.calendar, freq=self.freq_).columns]
+            if self.calendar else []
+        )
+        S = self._matrix(y, X, index, fit=True)
+        self.layout_ = (self.n_targets_, len(self.past_cols_), len(self.known_cols_) + len(self.calendar_cols_))
+        self.fit_span_ = (str(self.first_), str(self.last_), int(self.n_obs_))
+        self.train_S_ = S
+        self.train_first_ = self.first_
+        self._set_history(S, y)
+        self.nets_: dict[int, _Net] = {}
+        self.fit_info_: dict[int, dict] = {}
+        self.fit_seconds_ = 0.0
+        if cfg["strategy"] == "recursive" or cfg["horizon"] is not None:
+            self._train(self._fit_steps(cfg))
+
+    def _set_history(self, S: np.ndarray, y: np.ndarray) -> None:
+        self.hist_first_ = self.first_
+        # stateful models keep the whole history (a lazily trained network warms its state on it)
+        self.hist_S_ = S if self.cfg_["stateful"] else S[-self.cfg_["n_in"]:]
+        self.hist_rows_ = len(S)
+        self.hist_y_ = y[-(self.n_lost_ + 1):].copy()
+
+    def _train(self, n_steps: int) -> _Net:
+        from forecastkit.forecasters.neural.training import get_engine, split_windows, stream_order
+
+        cfg = self.cfg_
+        t0 = time.perf_counter()
+        X, F, Y = self._windows(self.train_S_, n_steps, self.fit_span_[2])
+        n_windows = len(X)
+        n_train, val_start = split_windows(n_windows, cfg["validation_fraction"], n_steps - 1)
+        spec = NetSpec(
+            architecture=cfg["architecture"], variant=cfg["variant"], input_shape=tuple(X.shape[1:]),
+            n_steps=n_steps, n_outputs=Y.shape[2], n_future=F.shape[2], units=cfg["units"],
+            dropout=cfg["dropout"], activation=cfg["activation"], kernel_size=cfg["kernel_size"],
+            batch_size=cfg["batch_size"] if cfg["stateful"] else None,
+        )
+        data: dict[str, Any] = {"n_train": n_train, "n_val": n_windows - val_start}
+        dropped = 0
+        if cfg["stateful"]:
+            order, dropped = stream_order(n_train, cfg["batch_size"])
+            data.update(Xs=X[order], Fs=F[order], Ys=Y[order], Xp=X[n_train:], Fp=F[n_train:], Yp=Y[n_train:],
+                        n_skip=val_start - n_train)
+        else:
+            data.update(X=X[:n_train], F=F[:n_train], Y=Y[:n_train], Xv=X[val_start:], Fv=F[val_start:], Yv=Y[val_start:])
+        engine = get_engine(spec, cfg["learning_rate"])
+        members = []
+        for r in range(cfg["repeats"]):
+            member = engine.train(
+                data, seed=cfg["seed"] + r, epochs=cfg["epochs"], batch_size=cfg["batch_size"],
+                patience=cfg["patience"], deterministic=bool(self.deterministic), verbose=int(self.verbose) >= 2,
+            )
+            members.append(member)
+            if self.verbose:
+                s = member.summary()
+                print(f"{cfg['architecture']}/{cfg['variant']} h={n_steps} seed {s['seed']}: {s['epochs_run']} epochs, "
+                      f"best val loss {s['best_val_loss']}, {s['fit_seconds']:.2f}s")
+        net = _Net(spec=spec, members=members, split={}, learning_rate=cfg["learning_rate"])
+        net.split = self._split_info(n_windows, n_train, val_start, dropped, n_steps)
+        if cfg["stateful"]:
+            windows = self._history_windows(self.hist_S_, 0)
+            net.states = [engine.warm(m.weights, windows) for m in members]
+            net.state_rows = self.hist_rows_
+        self.nets_[n_steps] = net
+        seconds = time.perf_counter() - t0
+        self.fit_seconds_ += seconds
+        self.fit_info_[n_steps] = {
+            "split": net.split, "members": [m.summary() for m in members], "seconds": round(seconds, 4),
+        }
+        return net
+
+    def _split_info(self, n_windows: int, n_train: int, val_start: int, dropped: int, n_steps: int) -> dict:
+        """Origins (last input timestamp) of the training and validation windows."""
+        index = self._index(self.train_first_, self.fit_span_[2])
+        first_origin = self.n_lost_ + self.cfg_["n_in"] - 1  # row of window 0's origin
+
+        def stamp(i: int) -> str:
+            return str(index[first_origin + i])
+
+        info = {
+            "n_windows": n_windows, "n_train": n_train - dropped, "n_val": n_windows - val_start,
+            "gap": val_start - n_train, "dropped_oldest": dropped,
+            "train_origins": [stamp(dropped), stamp(n_train - 1)],
+            "train_last_target": str(index[first_origin + n_train - 1 + n_steps]),
+            "val_origins": [stamp(val_start), stamp(n_windows - 1)] if val_start < n_windows else None,
+        }
+        return info
+
+    # -- update ---------------------------------------------------------------------------
+    def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        need = self.n_lost_ + self.cfg_["n_in"]
+        if len(y) < need:
+            raise DataError(
+                f"update: the window n_in={self.cfg_['n_in']} needs at least {need} rows of history "
+                f"({self.n_lost_} lost to differencing), got {len(y)}"
+            )
+        S = self._matrix(y, X, self._index(self.first_, self.n_obs_), fit=False)
+        old_S, old_rows, old_first = self.hist_S_, self.hist_rows_, self.hist_first_
+        self._set_history(S, y)
+        if not self.cfg_["stateful"]:
+            return
+        from forecastkit.forecasters.neural.training import get_engine
+
+        extends = (
+            old_first == self.first_ and len(S) >= old_rows
+            and np.allclose(S[:old_rows], old_S, rtol=1e-6, atol=1e-6)
+        )
+        for net in self.nets_.values():
+            engine = get_engine(net.spec, net.learning_rate)
+            if extends:  # feed only the windows after those already consumed
+                windows = self._history_windows(S, net.state_rows - 1)
+                net.states = [engine.warm(m.weights, windows, st) for m, st in zip(net.members, net.states)]
+            else:  # another history: start again from a zero state
+                windows = self._history_windows(S, 0)
+                net.states = [engine.warm(m.weights, windows) for m in net.members]
+            net.state_rows = len(S)
+
+    # -- predict --------------------------------------------------------------------------
+    def _net_for(self, h: int) -> _Net:
+        cfg = self.cfg_
+        if cfg["strategy"] == "recursive":
+            return self.nets_[1]
+        if h in self.nets_:
+            return self.nets_[h]
+        # a longer network serves a shorter horizon unless user covariates must cover all its steps
+        longer = [H for H in self.nets_ if H > h]
+        if longer and not self.known_cols_:
+            return self.nets_[min(longer)]
+        if cfg["horizon"] is not None and h > cfg["horizon"]:
+            raise DataError(
+                f"this forecaster was trained for horizon={cfg['horizon']}; predict({h}) needs a longer "
+                "horizon (set horizon >= h, or horizon=None to train one per requested h)"
+            )
+        return self._train(h)
+
+    def _known_future(self, n: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        """Scaled future-known covariates + calendar features for the next ``n`` steps."""
+        if self.known_scaler_ is None:
+            return np.empty((n, 0), dtype=np.float32)
+        idx = future_index(self.last_, self.freq_, n)
+        values = self._known_values(X_future.iloc[:n] if X_future is not None else None, idx)
+        return self.known_scaler_.transform(values).astype(np.float32)
+
+    def _member_forecast(self, engine, net: _Net, r: int, h: int, known: np.ndarray) -> np.ndarray:
+        """One member's forecast (h, k) on the transformed scale."""
+        k, p, _ = self.layout_
+        window = self.hist_S_[-self.cfg_["n_in"]:]
+        weights = net.members[r].weights
+        stateful = self.cfg_["stateful"]
+        states = net.states[r] if stateful else None
+        if self.cfg_["strategy"] != "recursive":
+            x = self._frame(window[None])
+            f = known[None, : net.spec.n_steps]
+            out = engine.step(weights, x, f, states)[0] if stateful else engine.predict(weights, x, f)
+            return out[0, :h, :k]
+        steps = []
+        for s in range(h):
+            x, f = self._frame(window[None]), known[None, s:s + 1]
+            if stateful:
+                out, states = engine.step(weights, x, f, states)
+            else:
+                out = engine.predict(weights, x, f)
+            row = np.concatenate([out[0, 0], known[s]]).astype(np.float32)
+            window = np.vstack([window[1:], row[None]])
+            steps.append(out[0, 0, :k])
+        return np.asarray(steps)
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        from forecastkit.forecasters.neural.training import get_engine
+
+        net = self._net_for(h)
+        engine = get_engine(net.spec, net.learning_rate)
+        n_known = h if self.cfg_["strategy"] == "recursive" else net.spec.n_steps
+        known = self._known_future(n_known, X)
+        paths = []
+        for r in range(len(net.members)):
+            z = self._member_forecast(engine, net, r, h, known)
+            paths.append(self.target_tf_.inverse_transform_forecast(z, self.hist_y_))
+        self.repeat_predictions_ = np.asarray(paths)
+        self.prediction_std_ = self.repeat_predictions_.std(axis=0)
+        return self.repeat_predictions_.mean(axis=0)
+
+    # -- audit, persistence ------------------------------------------------------------------
+    def _transform_audit(self) -> dict[str, Any]:
+        start, end, n = self.fit_span_
+        out = {"target": {"fit_start": start, "fit_end": end, "n_rows": n, "params": self.target_tf_.describe()}}
+        lost_start = str(self._index(self.train_first_, n)[self.n_lost_])
+        for name, scaler, cols in (
+            ("past_covariates", self.past_scaler_, self.past_cols_),
+            ("future_covariates", self.known_scaler_, self.known_cols_ + self.calendar_cols_),
+        ):
+            if scaler is not None:
+                params = {"columns": cols, **scaler.describe()}
+                out[name] = {"fit_start": lost_start, "fit_end": end, "n_rows": n - self.n_lost_, "params": params}
+        return out
+
+    def save(self, path) -> None:
+        """Save the fitted forecaster to the directory ``path`` (see :mod:`.persistence`)."""
+        from forecastkit.forecasters.neural.persistence import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path) -> "NeuralForecaster":
+        """Load a forecaster saved with :meth:`save`; it predicts the same values."""
+        from forecastkit.forecasters.neural.persistence import load
+
+        return load(path)
