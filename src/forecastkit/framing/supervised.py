@@ -9,6 +9,10 @@ Convention (one row per forecast origin ``t``):
 With ``N`` observations and ``dropnan=True`` this gives every valid pair:
 ``N - n_in - n_out + 1`` rows. (The classic tutorial's ``create_dataset`` loops over
 ``range(len(dataset) - look_back - 1)`` and so silently drops the last pair.)
+
+Neither function copies the data when it need not: ``make_windows`` returns strided
+views, and the columns of a large ``series_to_supervised`` table are row slices of
+the input (pandas copy-on-write keeps them independent of later edits to the input).
 """
 
 from __future__ import annotations
@@ -48,7 +52,11 @@ def _as_named_array(data: Any) -> tuple[np.ndarray, list[str], pd.Index]:
         names = [f"var{i + 1}" for i in range(data.shape[1])]
         return data, names, pd.RangeIndex(data.shape[0])
     if isinstance(data, (list, tuple)):
-        return _as_named_array(np.asarray(data, dtype=float))
+        try:
+            array = np.asarray(data, dtype=float)
+        except (ValueError, TypeError) as exc:  # strings, ragged rows
+            raise DataError(f"data must be a numeric table: {exc}") from None
+        return _as_named_array(array)
     raise ForecastkitTypeError(
         f"data must be a DataFrame, Series, numpy array or list, got {type(data).__name__}"
     )
@@ -66,6 +74,31 @@ def _pick(names: list[str], wanted: str | Sequence[str] | None, what: str) -> li
     if not wanted:
         raise DataError(f"no {what} columns given")
     return [names.index(w) for w in wanted]
+
+
+# Tables with at least this many cells (32 MiB of float64) are built from views of
+# the input instead of one new array: copying dominates there, while for small
+# tables one array is faster to build and to use than many pandas blocks.
+_VIEW_MIN_CELLS = 1 << 22
+
+
+def _as_float_frame(
+    data: Any, values: np.ndarray, names: list[str], index: pd.Index
+) -> pd.DataFrame:
+    """``data`` as a float64 DataFrame; a float64 frame is reused, not copied."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if isinstance(data, pd.DataFrame) and (data.dtypes == np.float64).all():
+        return data.set_axis(names, axis=1)
+    # Arrays are copied so the table does not alias an array the caller may modify.
+    return pd.DataFrame(values, index=index, columns=names, dtype=float, copy=True)
+
+
+def _as_slice(idx: list[int]) -> slice | list[int]:
+    """A run of consecutive column positions as a slice, which indexes without a copy."""
+    if idx == list(range(idx[0], idx[0] + len(idx))):
+        return slice(idx[0], idx[0] + len(idx))
+    return idx
 
 
 def _check_sizes(n_rows: int, n_in: Any, n_out: Any) -> tuple[int, int]:
@@ -122,6 +155,13 @@ def series_to_supervised(
         ``y(t+1) ... y(t+n_out)`` for each step and target; indexed by the origin ``t``.
         ``N - n_in - n_out + 1`` rows when ``dropnan``.
 
+    Notes
+    -----
+    A small table is one new float array. A large one (``dropnan=True``, 4M cells
+    or more) holds no copy of the data: each lag / step block is a row slice of the
+    input (float data is not copied; arrays and other dtypes are converted once), so
+    framing costs no memory and ``to_numpy()`` assembles one array when needed.
+
     Examples
     --------
     The airline series starts 112, 118, 132, 129, 121. With ``n_in=1, n_out=1`` the
@@ -140,33 +180,56 @@ def series_to_supervised(
     n_in, n_out = _check_sizes(n_rows, n_in, n_out)
     f_idx = _pick(names, features, "feature")
     t_idx = _pick(names, targets, "target")
-    n_feat, n_targ = len(f_idx), len(t_idx)
 
-    # One allocation for the whole table; each lag / step is one strided slice copy.
     if dropnan:
         first, last = n_in - 1, n_rows - n_out  # origins first .. last-1
     else:
         first, last = 0, n_rows
-    n_samples = last - first
-    out = np.full((n_samples, n_in * n_feat + n_out * n_targ), np.nan, dtype=float)
-    feat_vals = values[:, f_idx] if f_idx != list(range(len(names))) else values
-    targ_vals = values[:, t_idx] if t_idx != list(range(len(names))) else values
+    labels = [[_lag_name(names[i], -lag) for i in f_idx] for lag in range(n_in - 1, -1, -1)]
+    labels += [[_lag_name(names[i], s) for i in t_idx] for s in range(1, n_out + 1)]
+    width = n_in * len(f_idx) + n_out * len(t_idx)
+    if dropnan and (last - first) * width >= _VIEW_MIN_CELLS:
+        return _table_of_views(data, values, names, index, f_idx, t_idx, n_in, n_out, labels)
 
-    columns: list[str] = []
-    for k in range(n_in):  # block k holds lag t-(n_in-1-k)
-        lag = n_in - 1 - k
-        src_lo, src_hi = first - lag, last - lag
-        dst_lo = max(0, -src_lo)
-        out[dst_lo:, k * n_feat:(k + 1) * n_feat] = feat_vals[max(src_lo, 0):src_hi]
-        columns += [_lag_name(names[i], -lag) for i in f_idx]
+    # One allocation, laid out column-major as pandas stores its blocks: each lag /
+    # step is a run of contiguous row copies from the (columns x time) source, and
+    # the DataFrame takes the array without a copy.
+    out = np.empty((width, last - first), dtype=float)
+    # values.T of a float frame is already a C-contiguous (columns x time) view.
+    feat_src = np.ascontiguousarray(values.T[_as_slice(f_idx)], dtype=float)
+    targ_src = np.ascontiguousarray(values.T[_as_slice(t_idx)], dtype=float)
+    n_feat, n_targ = len(f_idx), len(t_idx)
+    for k, lag in enumerate(range(n_in - 1, -1, -1)):
+        block = out[k * n_feat:(k + 1) * n_feat]
+        pad = max(0, lag - first)  # only without dropnan: no lagged value before the start
+        block[:, :pad] = np.nan
+        block[:, pad:] = feat_src[:, first - lag + pad:last - lag]
     base = n_in * n_feat
     for s in range(1, n_out + 1):
-        src_lo, src_hi = first + s, min(last + s, n_rows)
-        cols = slice(base + (s - 1) * n_targ, base + s * n_targ)
-        out[: src_hi - src_lo, cols] = targ_vals[src_lo:src_hi]
-        columns += [_lag_name(names[i], s) for i in t_idx]
+        block = out[base + (s - 1) * n_targ:base + s * n_targ]
+        stop = min(last + s, n_rows) - (first + s)  # only without dropnan: < last - first
+        block[:, :stop] = targ_src[:, first + s:first + s + stop]
+        block[:, stop:] = np.nan
+    columns = [c for group in labels for c in group]
+    return pd.DataFrame(out.T, index=index[first:last], columns=columns, copy=False)
 
-    return pd.DataFrame(out, index=index[first:last], columns=columns, copy=False)
+
+def _table_of_views(data, values, names, index, f_idx, t_idx, n_in, n_out, labels):
+    """The dropnan table with every lag / step block a row slice of the input.
+
+    Nothing is copied: concat places the slices side by side, pandas' copy-on-write
+    keeps them independent of later edits to ``data``, and ``to_numpy()`` assembles
+    one array when a consumer asks for it.
+    """
+    frame = _as_float_frame(data, values, names, index)
+    feat = frame.iloc[:, _as_slice(f_idx)]
+    targ = frame.iloc[:, _as_slice(t_idx)]
+    first, last = n_in - 1, len(frame) - n_out
+    blocks = [feat.iloc[first - lag:last - lag] for lag in range(n_in - 1, -1, -1)]
+    blocks += [targ.iloc[first + s:last + s] for s in range(1, n_out + 1)]
+    out_index = index[first:last]
+    blocks = [b.set_axis(out_index, axis=0).set_axis(c, axis=1) for b, c in zip(blocks, labels)]
+    return pd.concat(blocks, axis=1)
 
 
 def make_windows(
@@ -208,15 +271,9 @@ def make_windows(
     n_in, n_out = _check_sizes(n_rows, n_in, n_out)
     n_samples = n_rows - n_in - n_out + 1
 
-    def columns_view(idx: list[int]) -> np.ndarray:
-        # A contiguous run of columns is a basic slice (a view); otherwise only the
-        # selected columns are gathered.
-        if idx == list(range(idx[0], idx[0] + len(idx))):
-            return values[:, idx[0]: idx[0] + len(idx)]
-        return values[:, idx]
-
-    feat = columns_view(_pick(names, features, "feature"))
-    targ = columns_view(_pick(names, targets, "target"))
+    # A run of consecutive columns is a view; otherwise only the selected columns are gathered.
+    feat = values[:, _as_slice(_pick(names, features, "feature"))]
+    targ = values[:, _as_slice(_pick(names, targets, "target"))]
     X = sliding_window_view(feat[: n_rows - n_out], n_in, axis=0).swapaxes(1, 2)
     Y = sliding_window_view(targ[n_in:], n_out, axis=0).swapaxes(1, 2) if n_out else (
         np.empty((n_samples, 0, targ.shape[1]), dtype=targ.dtype)
