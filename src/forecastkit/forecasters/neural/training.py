@@ -243,6 +243,7 @@ class Engine:
         with self.lock:
             t0 = time.perf_counter()
             self._reset_for(seed, deterministic)
+            data = {k: tf.constant(v) if isinstance(v, np.ndarray) else v for k, v in data.items()}
             fit = MemberFit(seed=seed, weights=[])
             has_val = data["n_val"] > 0
             rng = np.random.default_rng(seed)
