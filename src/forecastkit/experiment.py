@@ -65,7 +65,7 @@ def load_run_data(cfg: RunConfig) -> Dataset:
         d.path,
         time=d.time,
         targets=targets,
-        features=features or None,
+        features=features,
         onehot=list(d.onehot) or False,
         fill=d.fill,
         resample=d.resample,
