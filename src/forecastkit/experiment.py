@@ -147,29 +147,60 @@ def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:
 
 
 # --------------------------------------------------------------------------- tasks
-def _backtest_task(model: ModelConfig, cfg: RunConfig, data: Dataset, ev, folds, level, on_fold=None):
+def _backtest_task(model: ModelConfig, cfg: RunConfig, data: Dataset, ev, folds, level, on_fold=None, state=None):
     from forecastkit.backtest.engine import run_backtest
 
     forecaster = build_model(model, cfg, data)
     X = data.X(model_columns(forecaster, model, data))
+    evaluation = ev.name or ev.scheme
+    done = state.fold_results(model.name, evaluation) if state is not None else None
+    store = (lambda k, rec: state.store_fold(model.name, evaluation, k, rec)) if state is not None else None
     return run_backtest(
         forecaster, data.y, X, folds, level=level, name=model.name, type_name=model.type,
-        evaluation=ev.name or ev.scheme, on_fold=on_fold,
+        evaluation=evaluation, on_fold=on_fold, done=done, on_result=store,
     )
 
 
 def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int, level: float,
-                 X_future: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None, float]:
-    """Refit on all the data and forecast ``horizon`` steps past its end (tidy frame)."""
+                 X_future: pd.DataFrame | None, state=None, save_models: bool = False):
+    """Refit on all the data and forecast ``horizon`` steps past its end.
+
+    Returns ``(tidy frame or None, error or None, seconds)``; stored in the run state
+    so a resumed run does not refit it.
+    """
+    if state is not None:
+        stored = state.future(model.name)
+        if stored is not None:
+            return stored
     t0 = time.perf_counter()
     try:
         forecaster = build_model(model, cfg, data)
         cols = model_columns(forecaster, model, data)
         forecaster.fit(data.y, data.X(cols))
         Xf = X_future if forecaster.future_known_columns() else None
-        return tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0
+        record = (tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0)
+        if save_models and state is not None:
+            from forecastkit.forecasters.persistence import save_forecaster
+
+            target = state.model_dir(model.name)
+            if target.exists():  # a half-saved model from a killed run
+                shutil.rmtree(target)
+            save_forecaster(forecaster, target, name=model.name, type_name=model.type, data=data_spec(cfg))
     except Exception as err:  # a failing model must not sink the run
-        return None, f"{type(err).__name__}: {err}", time.perf_counter() - t0
+        record = (None, f"{type(err).__name__}: {err}", time.perf_counter() - t0)
+    if state is not None:
+        state.store_future(model.name, record)
+    return record
+
+
+def data_spec(cfg: RunConfig) -> dict:
+    """How the data was loaded, so a saved model can load new data the same way."""
+    d = cfg.data
+    return {
+        "time": d.time, "targets": d.target_list, "past_covariates": d.past_covariates,
+        "future_covariates": d.future_covariates, "onehot": d.onehot, "fill": d.fill,
+        "resample": d.resample, "agg": d.agg,
+    }
 
 
 def tidy_future(forecaster, name: str, horizon: int, level: float | None, X: pd.DataFrame | None) -> pd.DataFrame:
@@ -211,6 +242,8 @@ def run_experiment(
     jobs: int = 1,
     progress: Callable[[str, int], Any] | None = None,
     models: list[str] | None = None,
+    state=None,
+    save_models: bool = False,
 ):
     """Backtest every configured model under every evaluation and forecast past the end.
 
@@ -225,6 +258,11 @@ def run_experiment(
         after each fold.
     models : list of str, optional
         Restrict to these model names.
+    state : RunState, optional
+        Work directory: finished folds are stored there as they complete and reused
+        when resuming an interrupted run.
+    save_models : bool
+        Save each model refitted on all the data into ``state.models_dir``.
 
     Returns
     -------
@@ -253,22 +291,25 @@ def run_experiment(
     tasks = [(m, ev, folds) for m in chosen for ev, folds in plan]
     if jobs == 1:
         model_runs = [
-            _backtest_task(m, cfg, data, ev, folds, level, on_fold=lambda _f: tick()) for m, ev, folds in tasks
+            _backtest_task(m, cfg, data, ev, folds, level, on_fold=lambda _f: tick(), state=state)
+            for m, ev, folds in tasks
         ]
         futures = []
         for m in chosen:
-            futures.append(_future_task(m, cfg, data, horizon, level, X_future))
+            futures.append(_future_task(m, cfg, data, horizon, level, X_future, state, save_models))
             tick()
     else:
         par = Parallel(n_jobs=jobs, return_as="generator")
         model_runs = []
         for (m, ev, folds), res in zip(tasks, par(
-            delayed(_backtest_task)(m, cfg, data, ev, folds, level) for m, ev, folds in tasks
+            delayed(_backtest_task)(m, cfg, data, ev, folds, level, state=state) for m, ev, folds in tasks
         )):
             model_runs.append(res)
             tick(len(folds))
         futures = []
-        for res in par(delayed(_future_task)(m, cfg, data, horizon, level, X_future) for m in chosen):
+        for res in par(
+            delayed(_future_task)(m, cfg, data, horizon, level, X_future, state, save_models) for m in chosen
+        ):
             futures.append(res)
             tick()
 
@@ -348,15 +389,18 @@ def prepare_output(out: Path, force: bool) -> None:
         raise DataError(f"output directory {str(parent)!r} is not writable; choose another with --output")
 
 
-def write_run(result, out: Path, force: bool = False, plots: bool = True) -> Path:
+def write_run(result, out: Path, force: bool = False, plots: bool = True, models_dir: Path | None = None) -> Path:
     """Write the report into a temporary sibling directory, then rename it into place,
-    so ``out`` only ever appears complete."""
+    so ``out`` only ever appears complete. ``models_dir`` (saved models) moves in as
+    ``models/``."""
     from forecastkit.report.writer import write_report
 
     prepare_output(out, force)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         write_report(result, tmp, plots=plots)
+        if models_dir is not None and models_dir.is_dir():
+            shutil.copytree(models_dir, tmp / "models")
         if out.exists():  # --force: swap, then remove the old run
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.replace(out, trash / out.name)
@@ -383,3 +427,54 @@ def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, le
     forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
     Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
     return tidy_future(forecaster, model.name, h, lvl, Xf)
+
+
+def run_fingerprint(cfg: RunConfig, models: list[str] | None) -> str:
+    """Fingerprint of what a run computes: config, data file bytes, model selection."""
+    from forecastkit.data.datasets import resolve_source
+    from forecastkit.runstate import fingerprint
+
+    files = [resolve_source(cfg.data.path)[0]]
+    if cfg.forecast.covariates_path:
+        files.append(resolve_source(cfg.forecast.covariates_path)[0])
+    return fingerprint(cfg.model_dump(mode="json"), files, models)
+
+
+def forecast_saved(
+    model_dir: str | Path,
+    data_path: str,
+    horizon: int | None = None,
+    level: float | None = 0.95,
+    future_path: str | None = None,
+) -> pd.DataFrame:
+    """Forecast past the end of NEW data with a saved model, without refitting it.
+
+    The new data is loaded the way the model's run loaded its data; its columns and
+    frequency must match the model's.
+    """
+    from forecastkit.data.loader import load_data
+    from forecastkit.forecasters.persistence import check_new_data, load_forecaster
+
+    model, meta = load_forecaster(model_dir)
+    spec = meta.get("data", {})
+    features = list(dict.fromkeys(spec.get("past_covariates", []) + spec.get("future_covariates", [])))
+    frame = load_data(
+        data_path, time=spec.get("time"), targets=meta["targets"], features=features,
+        onehot=spec.get("onehot") or False, fill=spec.get("fill"), resample=spec.get("resample"),
+        agg=spec.get("agg", "mean"),
+    )
+    check_new_data(meta, frame)
+    X = frame[meta["covariates"]] if meta["covariates"] else None
+    model.update(frame[meta["targets"]], X)
+    h = horizon or int(meta.get("params", {}).get("horizon") or 0) or None
+    if h is None:
+        raise DataError("give --horizon: the saved model has no default horizon")
+    X_future = None
+    if model.future_known_columns():
+        if future_path is None:
+            raise DataError(
+                f"the model uses future-known covariates {model.future_known_columns()}; pass their "
+                "future values with --future-covariates FILE"
+            )
+        X_future = load_data(future_path, time=spec.get("time"), targets=model.future_known_columns(), features=[])
+    return tidy_future(model, meta["name"], h, level, X_future)

@@ -134,7 +134,10 @@ def test_interrupted_run_leaves_no_partial_directory(tiny, tmp_path, monkeypatch
     result = run("run", tiny, "--output", out, "--quiet")
     assert result.exit_code != 0
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+    # only the resumable work directory remains, never a half-written report
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [".out.work"]
+    result = run("run", tiny, "--output", out, "--quiet")
+    assert result.exit_code == 2 and "--resume" in result.stderr
 
 
 def test_forecast_command_past_the_end(tiny, tmp_path):
@@ -168,3 +171,104 @@ def test_bad_configs_exit_2(tiny, tmp_path, edit, fragment):
 def test_forecast_unknown_model(tiny):
     result = run("forecast", tiny, "--model", "prophet")
     assert result.exit_code == 2 and "unknown model 'prophet'" in result.stderr
+
+
+def test_resume_reuses_finished_folds_and_matches_uninterrupted(tiny, tmp_path, monkeypatch):
+    import forecastkit.backtest.engine as engine
+    from forecastkit.forecasters.reduction import ReductionForecaster
+
+    full = tmp_path / "full"
+    assert run("run", tiny, "--output", full, "--quiet", "--no-plots").exit_code == 0
+
+    # Interrupt the first run after 10 stored folds.
+    out = tmp_path / "out"
+    real = engine.run_backtest
+    stored = {"n": 0}
+
+    def interrupting(*args, on_result=None, **kwargs):
+        def store(k, rec):
+            on_result(k, rec)
+            stored["n"] += 1
+            if stored["n"] == 10:
+                raise KeyboardInterrupt
+        return real(*args, on_result=store, **kwargs)
+
+    monkeypatch.setattr(engine, "run_backtest", interrupting)
+    assert run("run", tiny, "--output", out, "--quiet", "--no-plots").exit_code != 0
+    assert not out.exists()
+    monkeypatch.setattr(engine, "run_backtest", real)
+
+    # Resume: count the folds computed again (ridge fits/updates), compare outputs.
+    calls = {"fit": 0}
+    real_fit = ReductionForecaster.fit
+
+    def counting_fit(self, *a, **k):
+        calls["fit"] += 1
+        return real_fit(self, *a, **k)
+
+    monkeypatch.setattr(ReductionForecaster, "fit", counting_fit)
+    computed = {"n": 0}
+
+    def counting(*args, on_result=None, **kwargs):
+        def store(k, rec):
+            computed["n"] += 1
+            on_result(k, rec)
+        return real(*args, on_result=store, **kwargs)
+
+    monkeypatch.setattr(engine, "run_backtest", counting)
+    result = run("run", tiny, "--output", out, "--quiet", "--no-plots", "--resume")
+    assert computed["n"] == 3 * (12 + 3) - 10  # every fold except the 10 finished ones
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / ".out.work").exists()
+    cols = ["model", "evaluation", "fold", "step", "forecast", "lower", "upper"]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(full / "backtest_forecasts.csv")[cols], pd.read_csv(out / "backtest_forecasts.csv")[cols]
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(full / "forecast.csv"), pd.read_csv(out / "forecast.csv"))
+    # 15 backtest folds + 1 final refit for ridge without interruption; the first
+    # 10 stored folds were naive (12 holdout) ... so ridge was never partially done
+    # and must be fitted exactly as often as in a clean run: holdout once, rolling 3x, final once.
+    assert calls["fit"] == 1 + 3 + 1
+
+
+def test_resume_refuses_changed_config(tiny, tmp_path):
+    out = tmp_path / "out"
+    work = tmp_path / ".out.work"
+    work.mkdir()
+    (work / "state.json").write_text('{"fingerprint": "0000"}')
+    result = run("run", tiny, "--output", out, "--quiet", "--resume")
+    assert result.exit_code == 2 and "changed since the interrupted run" in result.stderr
+
+
+def test_strict_fails_when_a_model_fails(tiny, tmp_path):
+    tiny.write_text(tiny.read_text() + '\n[[models]]\nname = "too_long"\ntype = "ridge"\nn_in = 500\n')
+    result = run("run", tiny, "--output", tmp_path / "a", "--quiet", "--no-plots")
+    assert result.exit_code == 0 and "warning: model too_long" in result.stderr
+    board = pd.read_csv(tmp_path / "a" / "leaderboard.csv")
+    assert board.loc[board.model == "too_long", "error"].notna().all()
+    result = run("run", tiny, "--output", tmp_path / "b", "--quiet", "--no-plots", "--strict")
+    assert result.exit_code == 1
+
+
+def test_saved_models_reload_and_forecast_new_data(tiny, tmp_path):
+    out = tmp_path / "out"
+    assert run("run", tiny, "--output", out, "--quiet", "--no-plots", "--save-models").exit_code == 0
+    for name in ("naive", "snaive", "ridge_direct"):
+        assert (out / "models" / name / "metadata.json").is_file()
+    # New data: the same series extended by 6 months; forecasts continue from its end.
+    data = pd.read_csv(tmp_path / "tiny.csv")
+    extra = pd.DataFrame({"month": pd.date_range("2006-01-01", periods=6, freq="MS").strftime("%Y-%m"),
+                          "sales": np.linspace(160, 170, 6)})
+    new = tmp_path / "new.csv"
+    pd.concat([data, extra]).to_csv(new, index=False)
+    result = run("forecast", "--model-dir", out / "models" / "snaive", "--data", new, "--horizon", 12)
+    assert result.exit_code == 0, result.output
+    import io
+    fc = pd.read_csv(io.StringIO(result.stdout))
+    assert fc["timestamp"].iloc[0].startswith("2006-07-01") and len(fc) == 12
+    # seasonal naive from the new data repeats its last 12 values
+    assert np.allclose(fc["forecast"], pd.concat([data, extra])["sales"].to_numpy()[-12:])
+    # wrong columns are refused with a clear message
+    pd.DataFrame({"month": data["month"], "revenue": data["sales"]}).to_csv(tmp_path / "bad.csv", index=False)
+    result = run("forecast", "--model-dir", out / "models" / "ridge_direct", "--data", tmp_path / "bad.csv", "-H", 3)
+    assert result.exit_code == 2 and "sales" in result.stderr

@@ -124,6 +124,8 @@ def run_backtest(
     type_name: str = "",
     evaluation: str = "rolling",
     on_fold: Callable[[Fold], Any] | None = None,
+    done: dict[int, dict] | None = None,
+    on_result: Callable[[int, dict], Any] | None = None,
 ) -> ModelRun:
     """Backtest ``forecaster`` over ``folds``.
 
@@ -144,6 +146,13 @@ def run_backtest(
         Labels stored in the result and in every forecast row.
     on_fold : callable, optional
         Called with each finished :class:`Fold` (progress bars).
+    done : dict, optional
+        Results of folds finished by an interrupted run (fold number -> the record
+        ``on_result`` received): they are reused, not recomputed. A later fold that
+        only updates the history refits the last refit's rows first, which gives the
+        same parameters, so resumed results equal uninterrupted ones.
+    on_result : callable, optional
+        ``on_result(fold_number, record)`` after each computed fold, to store it.
 
     Returns
     -------
@@ -158,8 +167,20 @@ def run_backtest(
     info: list[dict] = []
     fit_seconds = predict_seconds = 0.0
     model = None
+    done = done or {}
     try:
         for fold in folds:
+            if fold.fold in done:
+                record = done[fold.fold]
+                rows.append(record["rows"])
+                audit.append(record["audit"])
+                info.append(record["info"])
+                fit_seconds += record["fit_seconds"]
+                predict_seconds += record["predict_seconds"]
+                model = None  # the chain is broken: the next computed fold refits
+                if on_fold is not None:
+                    on_fold(fold)
+                continue
             h, origin = fold.horizon, fold.origin
             if origin + h > len(y) or fold.hist_start < 0 or fold.fit_end > origin:
                 raise DataError(
@@ -187,13 +208,15 @@ def run_backtest(
 
             parts = _extract(pred, targets, h, with_interval)
             stamps = index[origin:origin + h]
+            fold_rows = []
             for t, (mean, lower, upper) in parts.items():
-                rows.append(pd.DataFrame({
+                fold_rows.append(pd.DataFrame({
                     "model": name, "target": t, "evaluation": evaluation, "fold": fold.fold,
                     "origin": [index[origin - 1]] * h, "timestamp": stamps, "step": np.arange(1, h + 1),
                     "actual": y[t].to_numpy(dtype=float)[origin:origin + h],
                     "forecast": mean, "lower": lower, "upper": upper,
                 }))
+            rows.extend(fold_rows)
 
             entry = {"model": name, "evaluation": evaluation, "fold": fold.fold, "refit": fold.refit}
             entry.update(json_safe(model.fit_audit()))
@@ -208,6 +231,11 @@ def run_backtest(
             entry["leak_free"] = leak_free(entry, entry["test_start"], index)
             audit.append(entry)
             info.append({"fold": fold.fold, **_fitted_info(model)})
+            if on_result is not None:
+                on_result(fold.fold, {
+                    "rows": pd.concat(fold_rows, ignore_index=True), "audit": entry, "info": info[-1],
+                    "fit_seconds": t1 - t0, "predict_seconds": t2 - t1,
+                })
             if on_fold is not None:
                 on_fold(fold)
     except Exception as exc:  # a failing model is reported, not fatal to the run

@@ -142,6 +142,9 @@ def run(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run directory (default runs/<config-name>).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers over models.")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing run directory.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run, reusing finished folds.")] = False,
+    save_models: Annotated[bool, typer.Option("--save-models", help="Save each model refitted on all data to DIR/models/.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any model failed.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip PNG plots (faster).")] = False,
@@ -149,18 +152,30 @@ def run(
     """Backtest every model of CONFIG against naive baselines and write a report."""
     from forecastkit.config.schema import load_config
     from forecastkit.errors import DataError
-    from forecastkit.experiment import prepare_output, run_experiment, write_run
+    from forecastkit.experiment import prepare_output, run_experiment, run_fingerprint, write_run
+    from forecastkit.runstate import RunState
 
     if jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {jobs}")
     cfg = load_config(config)
     out = output or Path("runs") / (cfg.name or config.stem)
     prepare_output(out, force)  # fail before hours of work, not after
+    selected = list(model) if model else None
+    state = RunState.open(out, run_fingerprint(cfg, selected), resume=resume, force=force)
     with _progress(quiet) as progress:
-        result = run_experiment(cfg, jobs=jobs, progress=progress, models=list(model) if model else None)
-    write_run(result, out, force=force, plots=not no_plots)
+        result = run_experiment(
+            cfg, jobs=jobs, progress=progress, models=selected, state=state, save_models=save_models
+        )
+    write_run(result, out, force=force, plots=not no_plots, models_dir=state.models_dir if save_models else None)
+    state.discard()
+    failed = [f"{r.name} ({r.evaluation}): {r.error}" for r in result.model_runs if r.error]
+    failed += [f"{name} (future forecast): {err}" for name, err in result.meta.get("future_errors", {}).items()]
     if not quiet:
         _summarise(result, out)
+    for line in failed:
+        typer.echo(f"warning: model {line}", err=True)
+    if failed and strict:
+        raise typer.Exit(1)
 
 
 def _summarise(result, out: Path) -> None:
@@ -169,9 +184,6 @@ def _summarise(result, out: Path) -> None:
 
     board = score(result)["leaderboard"]
     typer.echo(format_leaderboard(board))
-    failed = [r for r in result.model_runs if r.error]
-    for r in failed:
-        typer.echo(f"warning: model {r.name!r} ({r.evaluation}) failed: {r.error}", err=True)
     typer.echo(f"report: {out / 'report.html'}")
 
 
@@ -208,23 +220,42 @@ class _progress:
 @app.command()
 @cli_errors
 def forecast(
-    config: Annotated[Path, typer.Argument(help="TOML config naming the data and models.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="The config's model name to use.")],
+    config: Annotated[Optional[Path], typer.Argument(help="TOML config naming the data and models.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="The config's model name to fit and use.")] = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model-dir", help="A saved model (run --save-models): no refit.")] = None,
+    data: Annotated[Optional[str], typer.Option("--data", help="New data to forecast from (with --model-dir).")] = None,
+    future_covariates: Annotated[Optional[str], typer.Option("--future-covariates", help="CSV of future-known covariates.")] = None,
     horizon: Annotated[Optional[int], typer.Option("--horizon", "-H", help="Steps past the end of the data.")] = None,
     level: Annotated[Optional[float], typer.Option("--level", help="Interval level, e.g. 0.95.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file (default: stdout).")] = None,
 ) -> None:
-    """Fit one model on all the data and forecast past its end (dates, value, lower, upper)."""
-    from forecastkit.config.schema import load_config
+    """Forecast past the end of the data (dates, value, lower, upper).
+
+    Either CONFIG --model NAME (fit that model on all the data), or --model-dir DIR
+    --data NEW.csv (reload a saved model and forecast from new data without refitting).
+    """
     from forecastkit.errors import DataError
-    from forecastkit.experiment import forecast_one
 
     if horizon is not None and horizon < 1:
         raise DataError(f"--horizon must be >= 1, got {horizon}")
     if level is not None and not 0 < level < 1:
         raise DataError(f"--level must be in (0, 1), got {level}")
-    cfg = load_config(config)
-    table = forecast_one(cfg, model, horizon=horizon, level=level)
+    if model_dir is not None:
+        if config is not None or model is not None:
+            raise DataError("give either CONFIG --model NAME or --model-dir DIR --data FILE, not both")
+        if data is None:
+            raise DataError("--model-dir needs --data NEW.csv: the data to forecast from")
+        from forecastkit.experiment import forecast_saved
+
+        table = forecast_saved(model_dir, data, horizon=horizon, level=0.95 if level is None else level,
+                               future_path=future_covariates)
+    else:
+        if config is None or model is None:
+            raise DataError("give CONFIG --model NAME (or --model-dir DIR --data FILE for a saved model)")
+        from forecastkit.config.schema import load_config
+        from forecastkit.experiment import forecast_one
+
+        table = forecast_one(load_config(config), model, horizon=horizon, level=level)
     _write_or_print(table.to_csv(index=False), output)
 
 

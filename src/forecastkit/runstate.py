@@ -1,0 +1,147 @@
+"""The work directory of a run: finished (model, fold) results stored as they complete,
+so an interrupted ``forecastkit run`` can be resumed without redoing finished work.
+
+Layout of ``.<run-name>.work/`` (a hidden sibling of the output directory)::
+
+    state.json                      the run's fingerprint (config + data + model selection)
+    folds/<model>/<evaluation>/fold-00003.pkl
+    future/<model>.pkl              the forecast past the end of the data
+    models/<model>/                 saved fitted models (``--save-models``)
+
+Every file is written to a temporary name and renamed, so a killed run never leaves
+a truncated result that a resume would trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+from forecastkit.errors import ConfigError
+
+
+def fingerprint(config: dict, data_files: list[Path], models: list[str] | None) -> str:
+    """SHA-256 of the validated config, the data files' bytes and the model selection."""
+    h = hashlib.sha256()
+    h.update(json.dumps(config, sort_keys=True, default=str).encode())
+    h.update(json.dumps(sorted(models) if models else None).encode())
+    for path in data_files:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def safe_name(name: str) -> str:
+    """A file-system-safe, collision-free directory name for a model/evaluation name
+    (the name itself when it is already safe)."""
+    if re.fullmatch(r"[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,79}", name):
+        return name
+    clean = re.sub(r"[^A-Za-z0-9._+-]", "_", name)[:60]
+    return f"{clean}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
+def _atomic_dump(obj: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        joblib.dump(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class RunState:
+    """Finished results of one run, keyed by model, evaluation and fold."""
+
+    def __init__(self, work: Path):
+        self.work = Path(work)
+
+    @classmethod
+    def work_dir_for(cls, out: Path) -> Path:
+        return out.parent / f".{out.name}.work"
+
+    @classmethod
+    def open(cls, out: Path, digest: str, *, resume: bool, force: bool) -> "RunState":
+        """Start (or, with ``resume``, continue) the work directory of the run ``out``.
+
+        Raises ConfigError when an interrupted run exists and neither ``resume`` nor
+        ``force`` was given, or when resuming a run whose config or data changed.
+        """
+        work = cls.work_dir_for(out)
+        state_file = work / "state.json"
+        if work.exists():
+            try:
+                old = json.loads(state_file.read_text())["fingerprint"]
+            except (OSError, ValueError, KeyError):
+                old = None
+            if resume and old is not None and old != digest:
+                raise ConfigError(
+                    f"cannot resume: the config, data or model selection changed since the interrupted run "
+                    f"(fingerprint {old[:12]} != {digest[:12]}); run with --force to start over"
+                )
+            if not resume:
+                if not force:
+                    raise ConfigError(
+                        f"an interrupted run of this output exists in {str(work)!r}; pass --resume to continue "
+                        "it or --force to start over"
+                    )
+                shutil.rmtree(work)
+            elif old is None:  # unreadable state: nothing trustworthy to resume from
+                shutil.rmtree(work)
+        work.mkdir(parents=True, exist_ok=True)
+        if not state_file.exists():
+            tmp = work / ".state.json.tmp"
+            tmp.write_text(json.dumps({"fingerprint": digest}))
+            os.replace(tmp, state_file)
+        return cls(work)
+
+    # -- folds ---------------------------------------------------------------------
+    def _fold_dir(self, model: str, evaluation: str) -> Path:
+        return self.work / "folds" / safe_name(model) / safe_name(evaluation)
+
+    def fold_results(self, model: str, evaluation: str) -> dict[int, dict]:
+        """Stored fold records of one (model, evaluation)."""
+        out: dict[int, dict] = {}
+        folder = self._fold_dir(model, evaluation)
+        if folder.is_dir():
+            for path in sorted(folder.glob("fold-*.pkl")):
+                out[int(path.stem.split("-")[1])] = joblib.load(path)
+        return out
+
+    def store_fold(self, model: str, evaluation: str, fold: int, record: dict) -> None:
+        _atomic_dump(record, self._fold_dir(model, evaluation) / f"fold-{fold:05d}.pkl")
+
+    # -- future forecasts ----------------------------------------------------------
+    def _future_path(self, model: str) -> Path:
+        return self.work / "future" / f"{safe_name(model)}.pkl"
+
+    def future(self, model: str):
+        path = self._future_path(model)
+        return joblib.load(path) if path.exists() else None
+
+    def store_future(self, model: str, record) -> None:
+        _atomic_dump(record, self._future_path(model))
+
+    # -- saved models --------------------------------------------------------------
+    @property
+    def models_dir(self) -> Path:
+        return self.work / "models"
+
+    def model_dir(self, model: str) -> Path:
+        return self.models_dir / safe_name(model)
+
+    def discard(self) -> None:
+        """Remove the work directory once the run directory is complete."""
+        shutil.rmtree(self.work, ignore_errors=True)
