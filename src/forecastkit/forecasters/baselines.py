@@ -27,7 +27,7 @@ import pandas as pd
 from forecastkit.errors import DataError, ForecastkitTypeError
 from forecastkit.forecasters.base import Forecaster, normal_quantile
 
-__all__ = ["NaiveForecaster", "SeasonalNaiveForecaster", "DriftForecaster", "MeanForecaster"]
+__all__ = ["DriftForecaster", "MeanForecaster", "NaiveForecaster", "SeasonalNaiveForecaster"]
 
 
 def _positive_int(value, name: str, cls: str, allow_none: bool = False, low: int = 1, why: str = ""):

@@ -1,0 +1,432 @@
+"""Order selection for ``auto_arima`` (Hyndman & Khandakar, 2008).
+
+- ``D``: seasonal strength of an STL decomposition above 0.64 (``forecast::nsdiffs``
+  with ``test="seas"``) or the OCSB seasonal unit-root test;
+- ``d``: repeated KPSS tests (level stationarity, 5 %) on the seasonally
+  differenced series (``forecast::ndiffs``);
+- ``(p, q, P, Q)`` and the constant: the stepwise search of ``forecast::auto.arima``,
+  or an exhaustive search over ``p + q + P + Q <= 5``.
+
+The search takes an ``evaluate(order, seasonal_order, constant) -> criterion``
+callable (``inf`` for a failed or rejected fit), so its logic can be tested on its
+own; :func:`select_order` runs the whole procedure with a SARIMAX fitting function.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+#: seasonal strength above which a seasonal difference is taken (forecast::nsdiffs)
+SEASONAL_STRENGTH_THRESHOLD = 0.64
+#: exhaustive search bound on p + q + P + Q (forecast::auto.arima's max.order)
+MAX_ORDER = 5
+#: stepwise search budget (forecast::auto.arima's nmodels)
+MAX_MODELS = 94
+
+Evaluate = Callable[[tuple[int, int, int], tuple[int, int, int, int], bool], float]
+
+
+def is_constant(x: np.ndarray) -> bool:
+    x = np.asarray(x, dtype=float)
+    return x.size == 0 or bool(np.all(x == x[0]))
+
+
+def seasonal_diff(x: np.ndarray, m: int, times: int = 1) -> np.ndarray:
+    """Apply ``times`` seasonal differences of lag ``m`` along the first axis."""
+    out = np.asarray(x, dtype=float)
+    for _ in range(times):
+        out = out[m:] - out[:-m]
+    return out
+
+
+# --------------------------------------------------------------------------- d: KPSS
+def kpss_needs_diff(x: np.ndarray, alpha: float = 0.05) -> bool:
+    """KPSS level-stationarity test: True when stationarity is rejected at ``alpha``.
+
+    Uses ``trunc(3 * sqrt(n) / 13)`` Newey-West lags, as ``forecast::ndiffs`` does.
+    """
+    from statsmodels.tools.sm_exceptions import InterpolationWarning
+    from statsmodels.tsa.stattools import kpss
+
+    n = len(x)
+    lags = int(3 * math.sqrt(n) / 13)
+    with warnings.catch_warnings():
+        # the p-value is interpolated in [0.01, 0.1]; outside it is clipped, which is
+        # all the decision needs
+        warnings.simplefilter("ignore", InterpolationWarning)
+        # statsmodels >= 0.15 announces a change of kpss's return type; the p-value
+        # stays the second item of the tuple returned today
+        warnings.filterwarnings("ignore", message="kpss currently returns", category=FutureWarning)
+        pvalue = kpss(x, regression="c", nlags=lags)[1]
+    return bool(pvalue < alpha)
+
+
+def ndiffs(x: np.ndarray, alpha: float = 0.05, max_d: int = 2) -> int:
+    """Number of first differences from repeated KPSS tests (``forecast::ndiffs``)."""
+    x = np.asarray(x, dtype=float)
+    d = 0
+    if is_constant(x) or len(x) < 3:
+        return d
+    dodiff = kpss_needs_diff(x, alpha)
+    while dodiff and d < max_d:
+        d += 1
+        x = np.diff(x)
+        if is_constant(x):
+            return d
+        if len(x) < 3:
+            return d
+        dodiff = kpss_needs_diff(x, alpha)
+    return d
+
+
+# --------------------------------------------------------------------------- D: seasonal tests
+def seasonal_strength(x: np.ndarray, m: int) -> float:
+    """Seasonal strength ``max(0, 1 - var(R) / var(S + R))`` of an STL decomposition
+    (Wang, Smith & Hyndman 2006), with STL's seasonal window 11 as in ``forecast::mstl``."""
+    from statsmodels.tsa.seasonal import STL
+
+    res = STL(np.asarray(x, dtype=float), period=m, seasonal=11).fit()
+    remainder = np.asarray(res.resid)
+    denom = np.var(remainder + np.asarray(res.seasonal), ddof=1)
+    if denom <= 0:
+        return 0.0
+    return float(min(1.0, max(0.0, 1.0 - np.var(remainder, ddof=1) / denom)))
+
+
+def ocsb_critical_value(m: int) -> float:
+    """5 % critical value of the OCSB test (smoothed simulation fit used by ``forecast``)."""
+    lm = math.log(m) - 0.7656451
+    return -0.2937411 * math.exp(-0.2850853 * lm - 0.05983644 * lm**2) - 1.652202
+
+
+def _ols(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Coefficients, their t-values and the residual sum of squares (no intercept)."""
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    rss = float(resid @ resid)
+    dof = X.shape[0] - X.shape[1]
+    sigma2 = rss / dof if dof > 0 else np.nan
+    cov = sigma2 * np.linalg.pinv(X.T @ X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tvals = beta / np.sqrt(np.diag(cov))
+    return beta, tvals, rss
+
+
+def _lagged(v: np.ndarray, lags: int, rows: np.ndarray, offset: int) -> np.ndarray:
+    """Columns ``v[t - 1], ..., v[t - lags]`` for series times ``rows``; ``v[i]`` is time ``i + offset``."""
+    return np.column_stack([v[rows - k - offset] for k in range(1, lags + 1)]) if lags else np.empty((len(rows), 0))
+
+
+def _ocsb_fit(x: np.ndarray, m: int, lag: int, start: int):
+    """OCSB regression (Osborn, Chui, Smith & Birchenhall 1988)::
+
+        DD_m x_t = b1 Z4_{t-1} + b2 Z5_{t-m} + a_1 DD_m x_{t-1} + ... + a_p DD_m x_{t-p}
+
+    with ``Z4 = lambda(B) D_m x`` and ``Z5 = lambda(B) D x``, ``lambda(B)`` the AR(p)
+    filter fitted to ``DD_m x``. Rows are times ``t >= start`` so that fits with
+    different ``lag`` use the same sample. Returns ``(tvalues, rss, n_rows, n_coef)``.
+    """
+    n = len(x)
+    s = x[m:] - x[:-m]  # D_m x, time i + m
+    f = x[1:] - x[:-1]  # D x, time i + 1
+    w = s[1:] - s[:-1]  # D D_m x, time i + m + 1
+    rows = np.arange(start, n)
+    y = w[rows - (m + 1)]
+    W = _lagged(w, lag, rows, m + 1)
+    if lag:
+        a, _, _ = _ols(y, W)
+    else:
+        a = np.zeros(0)
+
+    def prewhiten(v: np.ndarray, offset: int, times: np.ndarray) -> np.ndarray:
+        out = v[times - offset].copy()
+        for k in range(1, lag + 1):
+            out -= a[k - 1] * v[times - k - offset]
+        return out
+
+    z4 = prewhiten(s, m, rows - 1)
+    z5 = prewhiten(f, 1, rows - m)
+    X = np.column_stack([W, z4, z5])
+    _, tvals, rss = _ols(y, X)
+    return tvals, rss, len(rows), X.shape[1]
+
+
+def ocsb_statistic(x: np.ndarray, m: int, max_lag: int = 3) -> tuple[float, float]:
+    """OCSB test statistic (t-value of ``Z5``) and its 5 % critical value.
+
+    The AR order is chosen in ``1..max_lag`` by AIC on a common sample. (``forecast``
+    uses the order *one below* the AIC minimum, an off-by-one; the order with the
+    lowest AIC is used here.) A seasonal unit root is not rejected (seasonal
+    differencing needed) when the statistic exceeds the critical value.
+    """
+    x = np.asarray(x, dtype=float)
+    lag = 0
+    if max_lag > 0:
+        start = m + 1 + max_lag
+        best = math.inf
+        for p in range(1, max_lag + 1):
+            _, rss, nrow, k = _ocsb_fit(x, m, p, start)
+            aic = nrow * math.log(rss / nrow) + 2 * (k + 1) if rss > 0 else -math.inf
+            if aic < best:
+                best, lag = aic, p
+    tvals, _, _, _ = _ocsb_fit(x, m, lag, m + 1 + lag)
+    return float(tvals[-1]), ocsb_critical_value(m)
+
+
+def seasonal_needs_diff(x: np.ndarray, m: int, test: str = "seas") -> bool:
+    if test == "seas":
+        return seasonal_strength(x, m) > SEASONAL_STRENGTH_THRESHOLD
+    if len(x) < 2 * m + 5:  # the OCSB regression needs a few rows beyond two seasons
+        return False
+    stat, crit = ocsb_statistic(x, m)
+    return bool(np.isfinite(stat) and stat > crit)
+
+
+def nsdiffs(x: np.ndarray, m: int, test: str = "seas", max_D: int = 1) -> int:
+    """Number of seasonal differences (``forecast::nsdiffs``): difference while the
+    test asks for it, up to ``max_D``; needs at least two full seasons."""
+    x = np.asarray(x, dtype=float)
+    D = 0
+    if m < 2 or is_constant(x) or len(x) < 2 * m:
+        return D
+    dodiff = seasonal_needs_diff(x, m, test)
+    while dodiff and D < max_D:
+        D += 1
+        x = seasonal_diff(x, m)
+        if is_constant(x):
+            return D
+        dodiff = len(x) >= 2 * m and D < max_D and seasonal_needs_diff(x, m, test)
+    return D
+
+
+# --------------------------------------------------------------------------- search
+def _neighbours(p: int, q: int, P: int, Q: int, c: bool, toggle: bool):
+    """Candidate moves in ``forecast::auto.arima``'s order: seasonal part first,
+    then the non-seasonal part, then the constant."""
+    for dP, dQ in ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+        yield p, q, P + dP, Q + dQ, c
+    for dp, dq in ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+        yield p + dp, q + dq, P, Q, c
+    if toggle:
+        yield p, q, P, Q, not c
+
+
+def search_orders(
+    evaluate: Evaluate,
+    *,
+    d: int,
+    D: int,
+    m: int,
+    max_p: int,
+    max_q: int,
+    max_P: int,
+    max_Q: int,
+    constant: bool,
+    toggle_constant: bool,
+    stepwise: bool = True,
+    max_models: int = MAX_MODELS,
+) -> tuple[tuple[int, int, int, int, bool], float, list[tuple[tuple[int, int, int, int, bool], float]]]:
+    """Search ``(p, q, P, Q, constant)``; returns the best, its criterion and every
+    model tried in order as ``((p, q, P, Q, constant), criterion)``.
+
+    Stepwise (Hyndman & Khandakar 2008): start from the best of ARIMA(2,d,2)(1,D,1),
+    (0,d,0)(0,D,0), (1,d,0)(1,D,0), (0,d,1)(0,D,1) and, when the constant may be
+    toggled, (0,d,0)(0,D,0) without it; then move to the first neighbour (one of
+    ``p, q, P, Q`` changed by +-1, or two changed together, or the constant toggled)
+    that improves the criterion, until no neighbour does or ``max_models`` fits were made.
+    """
+    tried: dict[tuple[int, int, int, int, bool], float] = {}
+    seasonal = m > 1
+
+    def fit(key: tuple[int, int, int, int, bool]) -> float:
+        if key not in tried:
+            p, q, P, Q, c = key
+            ic = evaluate((p, d, q), (P, D, Q, m if seasonal else 0), c)
+            tried[key] = ic if np.isfinite(ic) else math.inf
+        return tried[key]
+
+    def allowed(key: tuple[int, int, int, int, bool]) -> bool:
+        p, q, P, Q, _ = key
+        return 0 <= p <= max_p and 0 <= q <= max_q and 0 <= P <= max_P and 0 <= Q <= max_Q
+
+    if not stepwise:
+        for p in range(max_p + 1):
+            for q in range(max_q + 1):
+                for P in range(max_P + 1):
+                    for Q in range(max_Q + 1):
+                        if p + q + P + Q > MAX_ORDER:
+                            continue
+                        for c in ((constant, not constant) if toggle_constant else (constant,)):
+                            fit((p, q, P, Q, c))
+        best = min(tried, key=lambda k: tried[k])
+        return best, tried[best], list(tried.items())
+
+    start = (min(2, max_p), min(2, max_q), min(1, max_P), min(1, max_Q), constant)
+    initial = [
+        start,
+        (0, 0, 0, 0, constant),
+        (int(max_p > 0), 0, int(seasonal and max_P > 0), 0, constant),
+        (0, int(max_q > 0), 0, int(seasonal and max_Q > 0), constant),
+    ]
+    if toggle_constant and constant:
+        initial.append((0, 0, 0, 0, False))
+    best, best_ic = start, math.inf
+    for key in initial:
+        ic = fit(key)
+        if ic < best_ic:
+            best, best_ic = key, ic
+    improved = True
+    while improved and len(tried) < max_models:
+        improved = False
+        for key in _neighbours(*best, toggle=toggle_constant):
+            if key in tried or not allowed(key):
+                continue
+            if len(tried) >= max_models:
+                break
+            ic = fit(key)
+            if ic < best_ic:
+                best, best_ic, improved = key, ic, True
+                break
+    return best, best_ic, list(tried.items())
+
+
+# --------------------------------------------------------------------------- the whole procedure
+def select_order(
+    z: np.ndarray,
+    exog: np.ndarray | None,
+    fit: Callable[..., Any],
+    *,
+    m: int,
+    d: int | None,
+    D: int | None,
+    max_p: int,
+    max_q: int,
+    max_P: int,
+    max_Q: int,
+    max_d: int,
+    max_D: int,
+    seasonal_test: str = "seas",
+    trend: str | None = "auto",
+    criterion: str = "aicc",
+    stepwise: bool = True,
+) -> dict[str, Any]:
+    """Hyndman-Khandakar selection for the (transformed) series ``z``.
+
+    ``fit(endog, exog, order, seasonal_order, trend, model_kwargs, fit_kwargs)`` fits
+    one state-space SARIMAX and returns its results (``arima.fit_sarimax``).
+    Returns the chosen ``order``, ``seasonal_order``, ``trend`` ("c"/"n"), ``d``,
+    ``D``, the ``search`` record, ``n_fits``, and the chosen model's ``params``
+    (for ``z``'s scale) and ``converged`` flag.
+    """
+    n = len(z)
+    # tests see the series net of the regressors' linear effect (forecast::auto.arima)
+    if exog is not None:
+        design = np.column_stack([np.ones(n), exog])
+        beta, *_ = np.linalg.lstsq(design, z, rcond=None)
+        xx = z - design @ beta
+    else:
+        xx = z
+    seasonal = m > 1 and n > m
+    if not seasonal:
+        D, max_P, max_Q = 0, 0, 0
+    elif D is None:
+        D = nsdiffs(xx, m, seasonal_test, max_D)
+        # a difference that makes a regressor constant would leave it unidentified
+        if D and exog is not None and any(is_constant(c) for c in seasonal_diff(exog, m, D).T):
+            D -= 1
+    dx = seasonal_diff(xx, m, D) if D else xx
+    if d is None:
+        d = ndiffs(dx, max_d=max_d)
+        if d and exog is not None:
+            dexog = np.diff(seasonal_diff(exog, m, D) if D else exog, n=d, axis=0)
+            if any(is_constant(c) for c in dexog.T):
+                d -= 1
+    dx = np.diff(dx, n=d) if d else dx
+    period = m if seasonal else 0
+
+    # search bounds (forecast::auto.arima)
+    max_p, max_q = min(max_p, n // 3), min(max_q, n // 3)
+    if seasonal:
+        max_P, max_Q = min(max_P, n // 3 // m), min(max_Q, n // 3 // m)
+        if max_P > 0:
+            max_p = min(max_p, m - 1)
+        if max_Q > 0:
+            max_q = min(max_q, m - 1)
+    allow_constant = d + D <= 1
+    if trend == "auto":
+        constant, toggle = allow_constant, allow_constant
+    else:
+        constant, toggle = trend == "c", False
+
+    # Candidates are ranked on the differenced series (simple differencing: the exact
+    # likelihood of the differenced data, which d and D being fixed makes comparable)
+    # rescaled to unit spread, which keeps the constant and the regression
+    # coefficients on the scale of the ARMA parameters: several times fewer optimiser
+    # steps. The criterion is shifted back to the unscaled series.
+    scale = float(np.std(dx))
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    zs = z / scale
+    model_kw = {"simple_differencing": True}
+    # ranking needs neither standard errors nor the last digits of the likelihood
+    # (factr=1e10: relative tolerance ~2e-6); the chosen model is refined below
+    fit_kw = {"cov_type": "none", "low_memory": True, "factr": 1e10}
+    params: dict[tuple, np.ndarray] = {}
+
+    def evaluate(order, seasonal_order, const) -> float:
+        try:
+            res = fit(zs, exog, order, seasonal_order, "c" if const else None, model_kw, fit_kw)
+        except (np.linalg.LinAlgError, ValueError, IndexError, OverflowError):
+            return math.inf
+        ic = float(getattr(res, criterion)) + 2.0 * res.nobs_effective * math.log(scale)
+        if not np.isfinite(ic) or not np.isfinite(res.llf):
+            return math.inf
+        roots = np.r_[np.asarray(res.arroots), np.asarray(res.maroots)]
+        if roots.size and np.min(np.abs(roots)) < 1.01:  # (near) unit root: reject
+            return math.inf
+        params[(order, seasonal_order, const)] = np.asarray(res.params, dtype=float)
+        return ic
+
+    if is_constant(dx):
+        # nothing to model beyond the differences and a constant
+        best, tried = (0, 0, 0, 0, allow_constant and trend != "n"), []
+    else:
+        best, best_ic, tried = search_orders(
+            evaluate, d=d, D=D, m=period, max_p=max_p, max_q=max_q, max_P=max_P, max_Q=max_Q,
+            constant=constant, toggle_constant=toggle, stepwise=stepwise,
+        )
+        if not np.isfinite(best_ic):
+            from forecastkit.errors import DataError
+
+            raise DataError(
+                f"auto_arima could not fit any ARIMA model (d={d}, D={D}, m={m}) to the series "
+                f"({len(tried)} models tried)"
+            )
+    p, q, P, Q, const = best
+    order = (p, d, q)
+    seasonal_order = (P, D, Q, period) if period and (P or D or Q) else (0, 0, 0, 0)
+    trend_ = "c" if const else "n"
+    # final estimate of the chosen model: full tolerance, warm-started from the search
+    start = params.get(((p, d, q), (P, D, Q, period), const))
+    res = fit(zs, exog, order, seasonal_order, trend_, model_kw, {"start_params": start})
+    final = np.asarray(res.params, dtype=float).copy()
+    final[: res.model.k_trend + res.model.k_exog] *= scale  # back to z's scale
+    retvals = getattr(res, "mle_retvals", None) or {}
+    return {
+        "order": order,
+        "seasonal_order": seasonal_order,
+        "trend": trend_,
+        "d": d,
+        "D": D,
+        "search": [
+            ((k[0], d, k[1]), (k[2], D, k[3], period) if period else (0, 0, 0, 0), "c" if k[4] else "n", ic)
+            for k, ic in tried
+        ],
+        "n_fits": len(tried),
+        "params": final,
+        "converged": bool(retvals.get("converged", True)),
+    }

@@ -1,0 +1,668 @@
+"""ARIMA / SARIMA forecasters on statsmodels' state-space ``SARIMAX``.
+
+``ARIMAForecaster`` fits a given order; ``AutoARIMAForecaster`` selects it in the
+style of Hyndman & Khandakar (2008) and then behaves like an ``ARIMAForecaster``
+with the chosen order.
+
+Notes common to both
+--------------------
+- **One model per target.** SARIMAX is univariate: with several target columns one
+  model is fitted per column (same order, same exogenous regressors).
+- **Fitted attributes per target** (``aic_``, ``aicc_``, ``bic_``, ``converged_``,
+  ``boxcox_lambda_``) are plain values for a single target and dicts keyed by target
+  name for several; ``results_`` is always a dict ``{target: SARIMAXResults}``.
+- **Transforms.** ``transform="log"`` or ``"boxcox"`` is applied before fitting and
+  inverted on the way out, interval bounds included. The back-transformed point
+  forecast is the *median* of the forecast distribution (the inverse transform of
+  the Gaussian mean), not its mean: this is the convention of the published airline
+  results (MAPE 2.90 % for the log airline model). The Box-Cox lambda is estimated
+  by maximum likelihood (``scipy.stats.boxcox``) on the training rows unless given,
+  and kept fixed by ``update``.
+- **Exogenous regressors** (regression with SARIMA errors): the ``future_known``
+  columns of ``X`` and the generated ``calendar`` features. Their values over the
+  horizon are required by ``predict`` (``X`` for ``future_known``; calendar features
+  are computed from the future timestamps).
+- **Estimation.** Exact maximum likelihood by the Kalman filter, with the innovation
+  variance concentrated out of the likelihood (``concentrate_scale=True``, the same
+  optimum with one parameter fewer: several times faster) and L-BFGS
+  (``method="lbfgs"``, ``maxiter=50``). ``method_kwargs`` overrides any of this: keys
+  that ``SARIMAX(...)`` accepts go to the model, the others to ``fit``.
+  Convergence warnings are silenced and recorded in ``converged_``.
+- **update** keeps every estimated parameter, including the innovation variance, and
+  runs the Kalman filter over the new history (only over the new rows when the new
+  history continues the old one), so the next forecast starts from the new origin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters import _order_selection as sel
+from forecastkit.forecasters.base import Forecaster
+
+__all__ = ["ARIMAForecaster", "AutoARIMAForecaster", "fit_sarimax"]
+
+TRANSFORMS = ("log", "boxcox")
+TRENDS = ("n", "c", "t", "ct")
+#: SARIMAX constructor arguments accepted in ``method_kwargs`` (the rest go to ``fit``)
+MODEL_KEYS = frozenset({
+    "measurement_error", "time_varying_regression", "mle_regression", "enforce_stationarity",
+    "enforce_invertibility", "hamilton_representation", "concentrate_scale", "trend_offset",
+    "use_exact_diffuse", "simple_differencing",
+})
+_MODEL_DEFAULTS = {"concentrate_scale": True}
+_FIT_DEFAULTS = {"method": "lbfgs", "maxiter": 50, "disp": False}
+
+
+# --------------------------------------------------------------------------- statsmodels plumbing
+_BLAS_CONTROLLER: Any = None
+
+
+def _single_thread_blas() -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread: the Kalman filter multiplies tiny matrices, where
+    extra BLAS threads only add contention (10-20x slower fits on a busy 2-core machine)."""
+    global _BLAS_CONTROLLER
+    try:
+        if _BLAS_CONTROLLER is None:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS_CONTROLLER = ThreadpoolController()  # after statsmodels/scipy loaded their BLAS
+        return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+    except ImportError:  # threadpoolctl comes with scikit-learn; without it, run as is
+        return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def quiet_statsmodels():
+    """Silence the estimation noise statsmodels emits on every fit (convergence,
+    replaced starting values, numerical overflow while the optimiser explores), with
+    single-threaded BLAS."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(), _single_thread_blas():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=r"Non-(stationary|invertible) starting", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"Too few observations to estimate starting", category=UserWarning)
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"statsmodels\..*")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            yield
+
+
+def _split_kwargs(method_kwargs: dict | None) -> tuple[dict, dict]:
+    if method_kwargs is None:
+        method_kwargs = {}
+    if not isinstance(method_kwargs, dict):
+        raise ConfigError(f"method_kwargs must be a dict or None, got {method_kwargs!r}")
+    if method_kwargs.get("simple_differencing"):
+        raise ConfigError(
+            "method_kwargs simple_differencing=True is not supported: the model would forecast "
+            "the differenced series instead of the data"
+        )
+    model_kw = {**_MODEL_DEFAULTS, **{k: v for k, v in method_kwargs.items() if k in MODEL_KEYS}}
+    fit_kw = {**_FIT_DEFAULTS, **{k: v for k, v in method_kwargs.items() if k not in MODEL_KEYS}}
+    return model_kw, fit_kw
+
+
+def fit_sarimax(
+    endog: np.ndarray,
+    exog: np.ndarray | None,
+    order: tuple[int, int, int],
+    seasonal_order: tuple[int, int, int, int],
+    trend: Any,
+    model_kwargs: dict | None = None,
+    fit_kwargs: dict | None = None,
+    params: np.ndarray | None = None,
+):
+    """Fit one ``SARIMAX`` by maximum likelihood, quietly; returns its results.
+
+    With ``params`` the model is not estimated but smoothed at those parameter
+    values. A model with nothing left to estimate (e.g. ARIMA(0,1,0) with the
+    variance concentrated out) is smoothed at its empty parameter vector.
+    """
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    model_kw = {**_MODEL_DEFAULTS, **(model_kwargs or {})}
+    fit_kw = {**_FIT_DEFAULTS, **(fit_kwargs or {})}
+    with quiet_statsmodels():
+        model = SARIMAX(endog, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend, **model_kw)
+        if params is not None or model.k_params == 0:
+            return model.smooth(np.zeros(0) if params is None else np.asarray(params, dtype=float))
+        return model.fit(**fit_kw)
+
+
+def _converged(res) -> bool:
+    retvals = getattr(res, "mle_retvals", None)
+    if not retvals:  # filtered at fixed parameters: nothing to converge
+        return True
+    return bool(retvals.get("converged", True))
+
+
+def _fixed_params(res) -> np.ndarray:
+    """Every parameter including the innovation variance (concentrated out or not)."""
+    params = np.asarray(res.params, dtype=float)
+    if res.model.concentrate_scale:
+        params = np.r_[params, float(res.scale)]
+    return params
+
+
+# --------------------------------------------------------------------------- validation
+def _int_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
+    try:
+        items = tuple(value)
+    except TypeError:
+        items = ()
+    ok = len(items) == n and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in items
+    )
+    if not ok:
+        raise ConfigError(f"{name} must be {n} non-negative integers, got {value!r}")
+    return tuple(int(v) for v in items)
+
+
+def check_orders(order: Any, seasonal_order: Any) -> tuple[tuple[int, int, int], tuple[int, int, int, int]]:
+    o = _int_tuple(order, 3, "order (p, d, q)")
+    so = _int_tuple(seasonal_order, 4, "seasonal_order (P, D, Q, m)")
+    if any(so[:3]) and so[3] < 2:
+        raise ConfigError(f"seasonal_order {so!r} has seasonal terms but a period m={so[3]}; m must be >= 2")
+    if not any(so[:3]):
+        so = (0, 0, 0, 0)
+    return o, so
+
+
+def check_trend(trend: Any) -> Any:
+    if trend is None or trend in TRENDS:
+        return trend
+    if isinstance(trend, (list, tuple)) and all(v in (0, 1) for v in trend):
+        return list(trend)
+    raise ConfigError(f"trend must be None, one of {list(TRENDS)} or a list of 0/1, got {trend!r}")
+
+
+def check_transform(transform: Any, boxcox_lambda: Any) -> None:
+    if transform is not None and transform not in TRANSFORMS:
+        raise ConfigError(f"unknown transform {transform!r}; valid: {list(TRANSFORMS)} or None")
+    if boxcox_lambda is not None:
+        if transform != "boxcox":
+            raise ConfigError(f"boxcox_lambda={boxcox_lambda!r} needs transform='boxcox', got transform={transform!r}")
+        if isinstance(boxcox_lambda, bool) or not isinstance(boxcox_lambda, (int, float, np.number)) or not math.isfinite(boxcox_lambda):
+            raise ConfigError(f"boxcox_lambda must be a finite number or None, got {boxcox_lambda!r}")
+
+
+# --------------------------------------------------------------------------- transforms
+def estimate_lambda(y: np.ndarray) -> float:
+    """Box-Cox lambda by maximum likelihood (1.0 for a constant series, which has no maximum)."""
+    from scipy.stats import boxcox_normmax
+
+    if np.ptp(y) == 0:
+        return 1.0
+    return float(boxcox_normmax(y, method="mle"))
+
+
+def forward(y: np.ndarray, transform: str | None, lam: float | None) -> np.ndarray:
+    if transform is None:
+        return np.asarray(y, dtype=float)
+    if transform == "log" or lam == 0:
+        return np.log(y)
+    return (np.power(y, lam) - 1.0) / lam
+
+
+def inverse(z: np.ndarray, transform: str | None, lam: float | None) -> np.ndarray:
+    """Inverse transform. Box-Cox values outside the transform's range map to its
+    bound: 0 below (lambda > 0), +inf above (lambda < 0)."""
+    if transform is None:
+        return z
+    if transform == "log" or lam == 0:
+        return np.exp(z)
+    base = lam * np.asarray(z, dtype=float) + 1.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.power(np.where(base > 0, base, 1.0), 1.0 / lam)
+    return np.where(base > 0, out, 0.0 if lam > 0 else np.inf)
+
+
+def _check_positive(y: np.ndarray, transform: str | None, target: str) -> None:
+    if transform is not None and not (y > 0).all():
+        raise DataError(
+            f"transform={transform!r} needs strictly positive values, but target {target!r} "
+            f"has minimum {float(y.min())!r}; use transform=None or shift the data"
+        )
+
+
+# --------------------------------------------------------------------------- exogenous design
+def history_index(f: Forecaster) -> pd.Index:
+    """The time index of the history ``f`` was fitted (or updated) on."""
+    if isinstance(f.first_, pd.Timestamp):
+        return pd.date_range(f.first_, periods=f.n_obs_, freq=f.freq_)
+    return pd.RangeIndex(int(f.first_), int(f.first_) + int(f.n_obs_))
+
+
+def calendar_names(calendar: Any) -> list[str]:
+    if calendar is None or (not isinstance(calendar, str) and len(calendar) == 0):
+        return []
+    from forecastkit.forecasters.covariates import validate_features
+
+    return validate_features(calendar)
+
+
+def exog_matrix(
+    index: pd.Index, freq: Any, X: pd.DataFrame | None, future_known: list[str], calendar: list[str]
+) -> tuple[np.ndarray | None, list[str]]:
+    """SARIMAX ``exog`` over ``index``: future-known columns of ``X``, then calendar features."""
+    parts, names = [], []
+    if future_known:
+        parts.append(X.loc[:, future_known].to_numpy(dtype=float))
+        names += list(future_known)
+    if calendar:
+        from forecastkit.forecasters.covariates import calendar_features
+
+        cal = calendar_features(index, calendar, freq=freq)
+        parts.append(cal.to_numpy(dtype=float))
+        names += [str(c) for c in cal.columns]
+    if not parts:
+        return None, []
+    return np.column_stack(parts), names
+
+
+def _steps_between(a: Any, b: Any, freq: Any) -> int:
+    """Number of steps of ``freq`` from ``a`` to ``b`` (negative when ``b`` is earlier)."""
+    if not isinstance(a, pd.Timestamp):
+        return int(b) - int(a)
+    lo, hi = (a, b) if a <= b else (b, a)
+    steps = len(pd.date_range(lo, hi, freq=freq)) - 1
+    return steps if a <= b else -steps
+
+
+def _per_target(values: dict[str, Any]) -> Any:
+    return next(iter(values.values())) if len(values) == 1 else dict(values)
+
+
+# --------------------------------------------------------------------------- ARIMA
+class ARIMAForecaster(Forecaster):
+    """ARIMA/SARIMA with a given order (statsmodels ``SARIMAX``), see the module notes.
+
+    Parameters
+    ----------
+    order : (p, d, q), default (1, 0, 0)
+    seasonal_order : (P, D, Q, m), default (0, 0, 0, 0)
+    trend : {None, "n", "c", "t", "ct"} or list of 0/1, default None
+        SARIMAX trend polynomial. It applies to the *differenced* series: with
+        ``d + D = 1``, ``"c"`` is a drift.
+    transform : {None, "log", "boxcox"}, default None
+    boxcox_lambda : float, optional
+        Fixed Box-Cox lambda (``transform="boxcox"`` only); estimated when None.
+    future_known : list of str, optional
+        Columns of ``X`` used as exogenous regressors; their horizon values are
+        required by ``predict``.
+    calendar : list of str, optional
+        Calendar features generated from the timestamps and used as regressors
+        (``forecastkit.forecasters.covariates.calendar_features``, e.g. ``["month"]``,
+        ``["fourier:2"]``).
+    method_kwargs : dict, optional
+        Extra ``SARIMAX`` model arguments and ``fit`` arguments (e.g.
+        ``{"method": "nm", "maxiter": 500}``, ``{"enforce_stationarity": False}``).
+
+    Attributes
+    ----------
+    results_ : dict
+        ``SARIMAXResults`` per target.
+    order_, seasonal_order_, trend_ : the specification fitted.
+    aic_, aicc_, bic_ : information criteria (per target, see module notes).
+    converged_ : whether the optimiser converged (per target).
+    boxcox_lambda_ : Box-Cox lambda (per target) or None.
+    exog_names_ : names of the exogenous regressors, in order.
+    """
+
+    _tags = {"intervals": True, "past_covariates": False, "future_covariates": True}
+
+    def __init__(
+        self,
+        order=(1, 0, 0),
+        seasonal_order=(0, 0, 0, 0),
+        trend=None,
+        transform=None,
+        boxcox_lambda=None,
+        future_known=None,
+        calendar=None,
+        method_kwargs=None,
+    ) -> None:
+        self.order = order
+        self.seasonal_order = seasonal_order
+        self.trend = trend
+        self.transform = transform
+        self.boxcox_lambda = boxcox_lambda
+        self.future_known = future_known
+        self.calendar = calendar
+        self.method_kwargs = method_kwargs
+
+    def min_train_size(self) -> int:
+        (p, d, q), (P, D, Q, m) = check_orders(self.order, self.seasonal_order)
+        return d + D * m + max(p + P * m, q + Q * m) + 2
+
+    # -- fit ------------------------------------------------------------------------
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        self.order_, self.seasonal_order_ = check_orders(self.order, self.seasonal_order)
+        self.trend_ = check_trend(self.trend)
+        check_transform(self.transform, self.boxcox_lambda)
+        model_kw, fit_kw = _split_kwargs(self.method_kwargs)
+        self._calendar = calendar_names(self.calendar)
+        index = history_index(self)
+        exog, self.exog_names_ = exog_matrix(index, self.freq_, X, self.future_known_columns(), self._calendar)
+
+        lambdas, results = {}, {}
+        for j, target in enumerate(self.targets_):
+            col = y[:, j]
+            _check_positive(col, self.transform, target)
+            lam = None
+            if self.transform == "boxcox":
+                lam = float(self.boxcox_lambda) if self.boxcox_lambda is not None else estimate_lambda(col)
+            lambdas[target] = lam
+            z = forward(col, self.transform, lam)
+            preset = getattr(self, "_preset", None)
+            try:
+                results[target] = fit_sarimax(
+                    z, exog, self.order_, self.seasonal_order_, self.trend_, model_kw, fit_kw,
+                    params=None if preset is None else preset[target][0],
+                )
+            except TypeError as exc:
+                raise ConfigError(f"method_kwargs {self.method_kwargs!r} were rejected by statsmodels: {exc}") from exc
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                raise DataError(
+                    f"SARIMAX{self.order_}x{self.seasonal_order_} could not be fitted to target {target!r}: {exc}"
+                ) from exc
+        self.results_ = results
+        self._transform, self._lambdas, self._model_kw = self.transform, lambdas, model_kw
+        self.boxcox_lambda_ = _per_target(lambdas) if self.transform == "boxcox" else None
+        self.aic_ = _per_target({t: float(r.aic) for t, r in results.items()})
+        self.aicc_ = _per_target({t: float(r.aicc) for t, r in results.items()})
+        self.bic_ = _per_target({t: float(r.bic) for t, r in results.items()})
+        if preset is None:
+            self.converged_ = _per_target({t: _converged(r) for t, r in results.items()})
+        else:
+            self.converged_ = _per_target({t: bool(preset[t][1]) for t in results})
+        self._fixed = {t: _fixed_params(r) for t, r in results.items()}
+        self._hist_y, self._hist_exog, self._hist_first = y.copy(), exog, self.first_
+        self._fit_first = self.first_
+        self._fit_span = (str(self.first_), str(self.last_), int(y.shape[0]))
+
+    def _fit_at(self, y: pd.DataFrame, X: pd.DataFrame | None, preset: dict[str, tuple[np.ndarray, bool]]):
+        """``fit`` with the parameters already estimated (``{target: (params, converged)}``):
+        the model is only smoothed at them. Used by :class:`AutoARIMAForecaster`."""
+        self._preset = preset
+        try:
+            return self.fit(y, X)
+        finally:
+            del self._preset
+
+    # -- update ---------------------------------------------------------------------
+    def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        index = history_index(self)
+        exog, _ = exog_matrix(index, self.freq_, X, self.future_known_columns(), self._calendar)
+        n_old = self._hist_y.shape[0]
+        continues = (
+            self._hist_first == self.first_
+            and y.shape[0] > n_old
+            and np.array_equal(y[:n_old], self._hist_y)
+            and (exog is None or np.array_equal(exog[:n_old], self._hist_exog))
+        )
+        # a time trend ("t", "ct") continues from the fitted history's first row
+        offset = self._model_kw.get("trend_offset", 1) + _steps_between(self._fit_first, self.first_, self.freq_)
+        model_kw = {**self._model_kw, "concentrate_scale": False, "trend_offset": offset}
+        new_results = {}
+        with quiet_statsmodels():
+            for j, target in enumerate(self.targets_):
+                col = y[:, j]
+                _check_positive(col, self._transform, target)
+                z = forward(col, self._transform, self._lambdas[target])
+                old = self.results_[target]
+                if continues and not old.model.concentrate_scale:
+                    # the filter state at the old end carries over: filter the new rows only
+                    new_results[target] = old.extend(z[n_old:], exog=None if exog is None else exog[n_old:])
+                else:
+                    # every parameter fixed, the variance included (a concentrated model
+                    # would re-estimate it from the new data)
+                    model = SARIMAX(
+                        z, exog=exog, order=self.order_, seasonal_order=self.seasonal_order_,
+                        trend=self.trend_, **model_kw,
+                    )
+                    new_results[target] = model.filter(self._fixed[target])
+        self.results_ = new_results
+        self._hist_y, self._hist_exog, self._hist_first = y.copy(), exog, self.first_
+
+    # -- predict --------------------------------------------------------------------
+    def _future_exog(self, h: int, X_future: pd.DataFrame | None) -> np.ndarray | None:
+        from forecastkit.forecasters.base import future_index
+
+        idx = future_index(self.last_, self.freq_, h)
+        exog, _ = exog_matrix(idx, self.freq_, X_future, self.future_known_columns(), self._calendar)
+        return exog
+
+    def _forecast(self, h: int, X_future: pd.DataFrame | None, level: float | None):
+        exog = self._future_exog(h, X_future)
+        means, lowers, uppers = [], [], []
+        with quiet_statsmodels():
+            for target in self.targets_:
+                tf, lam = self._transform, self._lambdas[target]
+                fc = self.results_[target].get_forecast(h, exog=exog)
+                means.append(inverse(np.asarray(fc.predicted_mean, dtype=float), tf, lam))
+                if level is not None:
+                    ci = np.asarray(fc.conf_int(alpha=1.0 - level), dtype=float)
+                    lowers.append(inverse(ci[:, 0], tf, lam))
+                    uppers.append(inverse(ci[:, 1], tf, lam))
+        if level is None:
+            return np.column_stack(means)
+        return np.column_stack(means), np.column_stack(lowers), np.column_stack(uppers)
+
+    def _predict(self, h: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        return self._forecast(h, X_future, None)
+
+    def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
+        return self._forecast(h, X_future, level)
+
+    # -- audit ----------------------------------------------------------------------
+    def _transform_audit(self) -> dict[str, Any]:
+        if self._transform is None:
+            return {}
+        start, end, n = self._fit_span
+        params = {"lambda": dict(self._lambdas)} if self._transform == "boxcox" else {}
+        return {self._transform: {"fit_start": start, "fit_end": end, "n_rows": n, "params": params}}
+
+
+# --------------------------------------------------------------------------- auto ARIMA
+class AutoARIMAForecaster(Forecaster):
+    """ARIMA with automatic order selection (Hyndman & Khandakar 2008).
+
+    1. ``D`` (when ``season_length > 1`` and ``D`` is None): seasonal differences while
+       the STL seasonal strength exceeds 0.64 (``seasonal_test="seas"``) or the OCSB
+       test does not reject a seasonal unit root (``"ocsb"``), up to ``max_D``;
+    2. ``d`` (when None): first differences of the seasonally differenced series while
+       a KPSS test rejects level stationarity at 5 %, up to ``max_d``;
+       with regressors, both tests run on the residuals of their linear regression,
+       and a difference that would make a regressor constant is not taken;
+    3. the stepwise search over ``p, q, P, Q`` and the constant (the constant is
+       considered only when ``d + D <= 1``), ranked by ``information_criterion`` on the
+       same (transformed) data; fits that fail or have AR/MA roots within 1.01 of the
+       unit circle are skipped. ``stepwise=False`` searches every model with
+       ``p + q + P + Q <= 5``.
+
+    As in ``forecast::auto.arima``, ``max_p, max_q`` are capped at ``n // 3`` (and at
+    ``m - 1`` when seasonal terms are searched) and ``max_P, max_Q`` at ``n // 3 // m``.
+    The chosen model is then fitted as an :class:`ARIMAForecaster` (``model_``), which
+    serves ``predict``, intervals and ``update``.
+
+    Parameters
+    ----------
+    season_length : int, default 1
+        Seasonal period ``m`` (1 = non-seasonal).
+    max_p, max_q, max_P, max_Q, max_d, max_D : int
+        Search bounds.
+    d, D : int, optional
+        Fix the differencing orders instead of testing.
+    stepwise : bool, default True
+    information_criterion : {"aicc", "aic", "bic"}, default "aicc"
+    transform, boxcox_lambda : as in :class:`ARIMAForecaster`; the search runs on the
+        transformed series.
+    seasonal_test : {"seas", "ocsb"}, default "seas"
+    trend : {"auto", "n", "c"} or None, default "auto"
+        ``"auto"``: a constant (a drift when ``d + D = 1``) is searched when
+        ``d + D <= 1``; ``"n"``/None: never; ``"c"``: always.
+    future_known, calendar : as in :class:`ARIMAForecaster`.
+
+    Attributes
+    ----------
+    order_, seasonal_order_, trend_, d_, D_ : the chosen model.
+    search_ : list of ``(order, seasonal_order, trend, criterion)`` for every model
+        tried, in order (criterion ``inf`` for skipped fits).
+    n_fits_ : number of models fitted by the search.
+    model_ : the fitted :class:`ARIMAForecaster`.
+    aic_, aicc_, bic_, boxcox_lambda_, converged_ : those of ``model_``.
+    search_seconds_ : time spent selecting the order.
+
+    With several target columns the search runs per target: the attributes above are
+    then dicts keyed by target name.
+    """
+
+    _tags = {"intervals": True, "past_covariates": False, "future_covariates": True}
+
+    def __init__(
+        self,
+        season_length=1,
+        max_p=5,
+        max_q=5,
+        max_P=2,
+        max_Q=2,
+        max_d=2,
+        max_D=1,
+        d=None,
+        D=None,
+        stepwise=True,
+        information_criterion="aicc",
+        transform=None,
+        boxcox_lambda=None,
+        seasonal_test="seas",
+        trend="auto",
+        future_known=None,
+        calendar=None,
+    ) -> None:
+        self.season_length = season_length
+        self.max_p = max_p
+        self.max_q = max_q
+        self.max_P = max_P
+        self.max_Q = max_Q
+        self.max_d = max_d
+        self.max_D = max_D
+        self.d = d
+        self.D = D
+        self.stepwise = stepwise
+        self.information_criterion = information_criterion
+        self.transform = transform
+        self.boxcox_lambda = boxcox_lambda
+        self.seasonal_test = seasonal_test
+        self.trend = trend
+        self.future_known = future_known
+        self.calendar = calendar
+
+    # -- validation -----------------------------------------------------------------
+    def _settings(self) -> dict[str, Any]:
+        def nonneg(name: str, allow_none: bool = False) -> int | None:
+            v = getattr(self, name)
+            if v is None and allow_none:
+                return None
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ConfigError(f"{name} must be a non-negative integer{' or None' if allow_none else ''}, got {v!r}")
+            return int(v)
+
+        m = nonneg("season_length")
+        if m < 1:
+            raise ConfigError(f"season_length must be >= 1, got {m}")
+        out = {k: nonneg(k) for k in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D")}
+        out.update(m=m, d=nonneg("d", True), D=nonneg("D", True))
+        if self.information_criterion not in ("aicc", "aic", "bic"):
+            raise ConfigError(f"information_criterion must be 'aicc', 'aic' or 'bic', got {self.information_criterion!r}")
+        if self.seasonal_test not in ("seas", "ocsb"):
+            raise ConfigError(f"seasonal_test must be 'seas' or 'ocsb', got {self.seasonal_test!r}")
+        if self.trend not in ("auto", "n", "c", None):
+            raise ConfigError(f"trend must be 'auto', 'n', 'c' or None, got {self.trend!r}")
+        if not isinstance(self.stepwise, (bool, np.bool_)):
+            raise ConfigError(f"stepwise must be True or False, got {self.stepwise!r}")
+        check_transform(self.transform, self.boxcox_lambda)
+        return out
+
+    def min_train_size(self) -> int:
+        s = self._settings()
+        return max(6, (s["d"] or 0) + (s["D"] or 0) * s["m"] + 3)
+
+    def _inner(self, order, seasonal_order, trend) -> ARIMAForecaster:
+        return ARIMAForecaster(
+            order=order, seasonal_order=seasonal_order, trend=trend, transform=self.transform,
+            boxcox_lambda=self.boxcox_lambda, future_known=self.future_known, calendar=self.calendar,
+        )
+
+    # -- fit ------------------------------------------------------------------------
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        s = self._settings()
+        index = history_index(self)
+        calendar = calendar_names(self.calendar)
+        exog, _ = exog_matrix(index, self.freq_, X, self.future_known_columns(), calendar)
+        t0 = time.perf_counter()
+        models, chosen = {}, {}
+        for j, target in enumerate(self.targets_):
+            col = y[:, j]
+            _check_positive(col, self.transform, target)
+            lam = None
+            if self.transform == "boxcox":
+                lam = float(self.boxcox_lambda) if self.boxcox_lambda is not None else estimate_lambda(col)
+            choice = sel.select_order(
+                forward(col, self.transform, lam), exog, fit_sarimax, m=s["m"], d=s["d"], D=s["D"],
+                max_p=s["max_p"], max_q=s["max_q"], max_P=s["max_P"], max_Q=s["max_Q"], max_d=s["max_d"],
+                max_D=s["max_D"], seasonal_test=self.seasonal_test, trend=self.trend,
+                criterion=self.information_criterion, stepwise=bool(self.stepwise),
+            )
+            inner = self._inner(choice["order"], choice["seasonal_order"], choice["trend"])
+            # the estimate is that of the differenced data (the exact likelihood, d and D
+            # fixed); the full model is only smoothed at it, not re-optimised
+            inner._fit_at(
+                pd.DataFrame({target: col}, index=index), X, {target: (choice["params"], choice["converged"])}
+            )
+            models[target], chosen[target] = inner, choice
+        self.search_seconds_ = time.perf_counter() - t0
+        self.models_ = models
+        self.model_ = _per_target(models)
+        for key in ("order", "seasonal_order", "trend", "d", "D", "search", "n_fits"):
+            setattr(self, f"{key}_", _per_target({t: c[key] for t, c in chosen.items()}))
+        for attr in ("aic_", "aicc_", "bic_", "converged_", "boxcox_lambda_"):
+            setattr(self, attr, _per_target({t: getattr(mod, attr) for t, mod in models.items()}))
+
+    # -- delegation -----------------------------------------------------------------
+    def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        index = history_index(self)
+        for j, target in enumerate(self.targets_):
+            self.models_[target].update(pd.DataFrame({target: y[:, j]}, index=index), X)
+
+    def _predict(self, h: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        return np.column_stack([self.models_[t].predict(h, X_future)[t].to_numpy() for t in self.targets_])
+
+    def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
+        frames = [self.models_[t].predict_interval(h, X_future, level=level) for t in self.targets_]
+        def stack(suffix: str) -> np.ndarray:
+            return np.column_stack([f[f"{t}{suffix}"].to_numpy() for f, t in zip(frames, self.targets_)])
+
+        return stack(""), stack("_lower"), stack("_upper")
+
+    def _transform_audit(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for mod in self.models_.values():
+            for name, entry in mod._transform_audit().items():
+                if name not in merged:
+                    merged[name] = {**entry, "params": {k: dict(v) for k, v in entry["params"].items()}}
+                else:
+                    for k, v in entry["params"].items():
+                        merged[name]["params"].setdefault(k, {}).update(v)
+        return merged
