@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,9 +124,17 @@ def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex):
         train_end = None
         if ev.train_end is not None:
             train_end = _position_after(index, ev.train_end, "evaluation.train_end")
-        return holdout_folds(
+        folds = holdout_folds(
             n, ev.horizon, test_size=ev.test_size, train_end=train_end, step=ev.step, refit_every=ev.refit_every
         )
+        kept = folds[ev.skip_first: len(folds) - ev.skip_last]
+        if not kept:
+            raise ConfigError(
+                f"evaluation {ev.name or ev.scheme!r}: skip_first={ev.skip_first} and skip_last={ev.skip_last} "
+                f"leave none of its {len(folds)} origins"
+            )
+        # Renumber; the first kept fold fits (on the same rows the plan fitted on).
+        return [replace(f, fold=i, refit=f.refit or i == 0) for i, f in enumerate(kept)]
     start = _position_after(index, ev.start, "evaluation.start") if ev.start is not None else None
     return rolling_folds(
         n, ev.horizon, folds=ev.folds, start=start, step=ev.step, window=ev.window,
@@ -268,6 +276,17 @@ def run_experiment(
     -------
     RunResult
     """
+    from threadpoolctl import threadpool_limits
+
+    # Per-fold linear algebra is small: one BLAS thread is fastest (threads only fight
+    # each other and Keras' pool) and makes --jobs N bit-identical to --jobs 1, whose
+    # joblib workers also get one thread each. Parallelism comes from --jobs.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_experiment(cfg, jobs=jobs, progress=progress, models=models, state=state,
+                               save_models=save_models)
+
+
+def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_models):
     from joblib import Parallel, delayed
 
     from forecastkit.backtest.results import RunResult

@@ -73,6 +73,10 @@ class HoldoutConfig(_Strict):
     train_end: str | None = None
     step: int | None = Field(default=None, ge=1)
     refit_every: int = Field(default=0, ge=0)
+    #: drop the first / last forecast origins of the test part, e.g. to score exactly the
+    #: tutorial's 46 test targets (its look-back eats the first test row, its loop the last)
+    skip_first: int = Field(default=0, ge=0)
+    skip_last: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _split(self) -> "HoldoutConfig":
