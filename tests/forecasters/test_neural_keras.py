@@ -260,6 +260,15 @@ def test_early_stopping_restores_the_best_epoch():
     val = info["val_loss"]
     assert info["best_epoch"] == int(np.argmin(val))
     assert len(val) == info["epochs_run"] <= info["best_epoch"] + 1 + 3
+    # the kept weights are the best epoch's: their validation loss is the minimum
+    from forecastkit.forecasters.neural.training import get_engine
+
+    net = m.nets_[1]
+    X, F, Y = m._windows(m.train_S_, 1, len(y))
+    start = len(X) - m.fit_info_[1]["split"]["n_val"]
+    engine = get_engine(net.spec, net.learning_rate)
+    engine.model.set_weights(net.members[0].weights)
+    assert float(engine.val_fn(X[start:], F[start:], Y[start:])) == pytest.approx(min(val), rel=1e-5)
 
 
 # --------------------------------------------------------------------------- errors

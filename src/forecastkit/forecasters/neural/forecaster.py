@@ -466,7 +466,7 @@ class NeuralForecaster(Forecaster):
             engine = get_engine(net.spec, net.learning_rate)
             if extends:  # feed only the windows after those already consumed
                 windows = self._history_windows(S, net.state_rows - 1)
-                net.states = [engine.warm(m.weights, windows, st) for m, st in zip(net.members, net.states)]
+                net.states = [engine.warm(m.weights, windows, st) for m, st in zip(net.members, net.states, strict=True)]
             else:  # another history: start again from a zero state
                 windows = self._history_windows(S, 0)
                 net.states = [engine.warm(m.weights, windows) for m in net.members]

@@ -148,7 +148,7 @@ def load(path):
         s = entry["spec"]
         spec = NetSpec(**{**s, "input_shape": tuple(s["input_shape"]), "units": tuple(s["units"])})
         members = []
-        for r, (name, summary) in enumerate(zip(entry["files"], entry["members"])):
+        for name, summary in zip(entry["files"], entry["members"], strict=True):
             weights = keras.models.load_model(root / name, compile=False).get_weights()
             member = MemberFit(seed=summary["seed"], weights=weights, train_loss=summary["train_loss"],
                                val_loss=summary["val_loss"], best_epoch=summary["best_epoch"],

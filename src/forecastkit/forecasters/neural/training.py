@@ -152,7 +152,7 @@ class Engine:
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(y - self.model(self._inputs(x, f), training=True)))
         variables = self.model.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
         return loss
 
     def _epoch(self, X, F, Y, perm, batch):
@@ -215,9 +215,9 @@ class Engine:
         """Give the network the initial weights of ``seed`` and a fresh optimizer."""
         set_seed(seed, deterministic)
         fresh, _ = build_net(self.spec, "train")
-        for target, source in zip(self.model.variables, fresh.variables):
+        for target, source in zip(self.model.variables, fresh.variables, strict=True):
             target.assign(source.value)
-        for v, value in zip(self.optimizer.variables, self._opt_init):
+        for v, value in zip(self.optimizer.variables, self._opt_init, strict=True):
             v.assign(value)
 
     def train(
