@@ -340,6 +340,48 @@ def test_prepare_frame_object_numbers_and_bools():
     assert out["o"].tolist() == [1.0, 2.5, 3.0] and out["flag"].tolist() == [1.0, 0.0, 1.0]
 
 
+# --- an expected frequency, stray text, other separators ---------------------------------
+
+
+def test_expected_freq_accepts_short_files_and_checks_the_grid(tmp_path):
+    one = load_data(write(tmp_path, "month,promo\n2003-01,1\n"), freq="MS")
+    assert one.index.freqstr == "MS" and one["promo"].tolist() == [1.0]
+    two = load_data(write(tmp_path, "month,promo\n2003-01,1\n2003-02,0\n"), freq="MS")
+    assert list(two.index) == [pd.Timestamp("2003-01-01"), pd.Timestamp("2003-02-01")]
+    with pytest.raises(DataError, match=r"timestamp 2003-01-15 is not on the expected 'MS' grid"):
+        load_data(write(tmp_path, "day,promo\n2003-01-15,1\n2003-02-15,0\n"), time="day", freq="MS")
+    with pytest.raises(DataError, match=r"1 missing timestamp\(s\) in the 'MS' index; first gap: 2003-02-01"):
+        load_data(write(tmp_path, "month,promo\n2003-01,1\n2003-03,0\n"), freq="MS")
+    with pytest.raises(DataError, match=r"freq='fortnightly' is not a pandas frequency alias"):
+        load_data(write(tmp_path, daily_csv([1, 2, 3])), freq="fortnightly")
+    with pytest.raises(DataError, match=r"only 2 row\(s\); at least 3"):
+        load_data(write(tmp_path, "month,promo\n2003-01,1\n2003-02,0\n"))
+
+
+def test_stray_text_in_a_numeric_column_names_row_and_value(tmp_path):
+    path = write(tmp_path, daily_csv([1, 2, "n/a?", 4, 5], header="date,y"))
+    with pytest.raises(DataError, match=r"data\.csv: target column 'y': row 3 value 'n/a\?' is not a number"):
+        load_data(path, targets="y")
+    # a feature with a typo is reported, not one-hot encoded into a column per number
+    text = "date,y,x\n2021-01-01,1,1.5\n2021-01-02,2,2.5\n2021-01-03,3,3.0x\n2021-01-04,4,4.5\n"
+    with pytest.raises(DataError, match=r"column 'x': row 3 value '3\.0x' is not a number \(1 such value"):
+        load_data(write(tmp_path, text), onehot=True)
+
+
+def test_other_separators_are_named(tmp_path):
+    path = write(tmp_path, daily_csv([1, 2, 3]).replace(",", "|"))
+    with pytest.raises(DataError, match=r"single column 'date\|y': its lines look separated by '\|'"):
+        load_data(path)
+
+
+def test_messages_name_the_file(tmp_path):
+    text = "date,y\n2021-01-01,1\n2021-01-02,2\n2021-01-02,3\n2021-01-03,4\n"
+    with pytest.raises(DataError, match=r"data\.csv: 1 duplicate timestamp\(s\); first: 2021-01-02 \(rows 2, 3 share"):
+        load_data(write(tmp_path, text))
+    with pytest.raises(DataError, match=r"data\.csv: unknown target column\(s\) \['z'\]"):
+        load_data(write(tmp_path, daily_csv([1, 2, 3])), targets="z")
+
+
 # --- fuzz: anything the loader is given either loads or raises DataError -----------------
 
 _cells = st.sampled_from(
@@ -408,7 +450,8 @@ def csv_bytes(draw):
         )
         rows = draw(st.lists(st.lists(_cells, min_size=n_cols, max_size=n_cols), max_size=8))
         lines = [header] + rows
-    text = "\n".join(",".join(r) for r in lines)
+    sep = draw(st.sampled_from([",", ",", ",", ";", "\t", "|"]))
+    text = "\n".join(sep.join(r) for r in lines)
     return text.encode(
         draw(st.sampled_from(["utf-8", "utf-8", "utf-16", "latin-1"])), errors="replace"
     )
@@ -421,13 +464,14 @@ def csv_bytes(draw):
     data=csv_bytes(),
     fill=st.sampled_from([None, "interpolate", "ffill", "drop-leading"]),
     resample=st.sampled_from([None, "D"]),
+    freq=st.sampled_from([None, None, "D", "MS", "h"]),
 )
-def test_fuzz_loader_returns_or_raises_data_error(tmp_path, data, fill, resample):
+def test_fuzz_loader_returns_or_raises_data_error(tmp_path, data, fill, resample, freq):
     path = write(tmp_path, data, "fuzz.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:
-            df = load_data(path, fill=fill, resample=resample, onehot=True)
+            df = load_data(path, fill=fill, resample=resample, onehot=True, freq=freq)
         except DataError:
             return
     assert isinstance(df.index, pd.DatetimeIndex) and df.index.freq is not None

@@ -146,13 +146,13 @@ def list_datasets() -> pd.DataFrame:
     time columns and row counters), ``frequency``, ``start``, ``end`` and
     ``missing`` (missing timestamps and NaN values, as found).
     """
-    from forecastkit.data.loader import _time_index, read_csv
-    from forecastkit.data.timeindex import infer_freq, missing_timestamps
+    from forecastkit.data.loader import read_csv
+    from forecastkit.data.timeindex import infer_freq, missing_timestamps, time_index
 
     rows = []
     for info in DATASETS.values():
         raw = read_csv(dataset_path(info.name))
-        index, time_cols = _time_index(raw, info.time)
+        index, time_cols = time_index(raw, info.time)
         values = raw.drop(columns=time_cols + list(info.exclude))
         freq = infer_freq(index.sort_values())
         notes = []

@@ -18,18 +18,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.api import guess_datetime_format
 from pandas.tseries.frequencies import to_offset
 
 from forecastkit.data.datasets import DATASETS, dataset_path, resolve_source
 from forecastkit.data.timeindex import (
-    assemble_time,
+    check_freq,
+    check_grid,
     describe_gap,
-    detect_time,
     fmt_ts,
     infer_freq,
     missing_timestamps,
-    parse_time_column,
+    order_index,
+    time_index,
 )
 from forecastkit.errors import DataError
 
@@ -38,6 +38,9 @@ AGGREGATIONS = ("mean", "sum", "max", "min", "last", "first", "median")
 _FILL_HINT = "pass fill='interpolate', 'ffill' or 'drop-leading' (--fill) to fill them"
 # Control characters that do not occur in CSV text (C0 except tab/newlines, and C1).
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Separators other spreadsheets export that we recognise only to name them in an error
+# (':' is not among them: it occurs inside times).
+_OTHER_SEPARATORS = ("|", "^", "~")
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
@@ -82,9 +85,26 @@ def read_csv(path: str | Path) -> pd.DataFrame:
                         f"{str(exc).strip()[:200]}"
                     ) from None
                 break
+        else:
+            _reject_other_separator(path, text)
     if len(df) == 0:
         raise DataError(f"{path} has a header ({', '.join(map(str, df.columns))}) but no data rows")
     return df
+
+
+def _reject_other_separator(path: Path, text: str) -> None:
+    """A one-column file whose lines split alike on another character was written
+    with a separator we do not read: say which, rather than 'no time column'."""
+    lines = [line for line in text.splitlines() if line.strip()][:2]
+    if len(lines) < 2:
+        return
+    for sep in _OTHER_SEPARATORS:
+        n = lines[0].count(sep)
+        if n and lines[1].count(sep) == n:
+            raise DataError(
+                f"{path} has a single column {lines[0].strip()[:60]!r}: its lines look "
+                f"separated by {sep!r}; save it comma-separated (';' and tab are also read)"
+            )
 
 
 def _as_list(value: str | Sequence[str] | None, what: str) -> list[str] | None:
@@ -114,39 +134,6 @@ def _check_options(fill: Any, agg: Any, resample: Any, sort: Any) -> str | None:
         ) from None
 
 
-def _time_index(
-    df: pd.DataFrame, time: str | Sequence[str] | None
-) -> tuple[pd.DatetimeIndex, list[str]]:
-    """The parsed timestamps and the column(s) they came from."""
-    names = [str(c) for c in df.columns]
-    if time is None:
-        if isinstance(df.index, pd.DatetimeIndex):
-            return df.index.rename(df.index.name or "timestamp"), []
-        found = detect_time(df)
-        if found is None:
-            raise DataError(
-                f"no time column found among {names}; pass time='<column>' (--time), or "
-                "a list like ['year', 'month', 'day', 'hour']"
-            )
-        if isinstance(found, str):
-            first = str(df[found].iloc[0]).strip()
-            if guess_datetime_format(found) is not None and (
-                guess_datetime_format(found) == guess_datetime_format(first)
-            ):
-                raise DataError(
-                    f"the header line looks like data (column named {found!r}); the file "
-                    "needs a header line naming the columns"
-                )
-        time = found
-    cols = _as_list(time, "time")
-    unknown = [c for c in cols if c not in names]
-    if unknown:
-        raise DataError(f"unknown time column(s) {unknown}; available: {names}")
-    if len(cols) == 1:
-        return parse_time_column(df[cols[0]], cols[0]), cols
-    return assemble_time(df, cols), cols
-
-
 def _select(
     df: pd.DataFrame, targets, features, time_cols: list[str], exclude
 ) -> tuple[list[str], list[str]]:
@@ -171,6 +158,28 @@ def _sample(col: pd.Series) -> str:
     return ", ".join(repr(str(v)) for v in pd.unique(col.dropna())[:2])
 
 
+def _stray_text(col: pd.Series) -> tuple[int, str, int] | None:
+    """For a text column that is mostly numbers, the first cell that is not one:
+    ``(row position, value, number of such cells)``; None otherwise."""
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_complex_dtype(col):
+        return None
+    present = np.flatnonzero(col.notna().to_numpy())
+    text = col.iloc[present].astype("str").str.strip()
+    bad = pd.to_numeric(text, errors="coerce").isna().to_numpy()
+    if not bad.any() or bad.sum() * 2 >= len(bad):  # none, or a categorical column
+        return None
+    first = int(np.flatnonzero(bad)[0])
+    return int(present[first]), str(text.iloc[first]), int(bad.sum())
+
+
+def _not_a_number(c: str, stray: tuple[int, str, int], what: str = "column") -> DataError:
+    pos, value, count = stray
+    return DataError(
+        f"{what} {c!r}: row {pos + 1} value {value!r} is not a number ({count} such "
+        "value(s)); fix it, or leave the cell empty to mark a missing value"
+    )
+
+
 def _numeric(col: pd.Series) -> pd.Series | None:
     """The column as float64, or None if it is not numeric."""
     if pd.api.types.is_complex_dtype(col):
@@ -188,8 +197,12 @@ def _numeric(col: pd.Series) -> pd.Series | None:
 
 
 def _encode(df: pd.DataFrame, chosen: list[str], targets: list[str], onehot) -> pd.DataFrame:
-    if onehot is True:
-        hot = {c for c in chosen if c not in targets and _numeric(df[c]) is None}
+    if onehot is True:  # numbers with a typo are reported below, not one-hot encoded
+        hot = {
+            c
+            for c in chosen
+            if c not in targets and _numeric(df[c]) is None and _stray_text(df[c]) is None
+        }
     elif onehot is False or onehot is None:
         hot = set()
     else:
@@ -202,6 +215,9 @@ def _encode(df: pd.DataFrame, chosen: list[str], targets: list[str], onehot) -> 
     parts = []
     for c in chosen:
         if c in targets and (c in hot or _numeric(df[c]) is None):
+            stray = _stray_text(df[c])
+            if stray is not None:
+                raise _not_a_number(c, stray, "target column")
             raise DataError(
                 f"target column {c!r} is not numeric (values like {_sample(df[c])}); a target "
                 "must be numeric and cannot be one-hot encoded"
@@ -213,33 +229,15 @@ def _encode(df: pd.DataFrame, chosen: list[str], targets: list[str], onehot) -> 
             continue
         num = _numeric(df[c])
         if num is None:
+            stray = _stray_text(df[c])
+            if stray is not None:
+                raise _not_a_number(c, stray)
             raise DataError(
                 f"column {c!r} is not numeric (values like {_sample(df[c])}); pass "
                 f"onehot=[{c!r}] / --onehot {c} or drop it"
             )
         parts.append(num.rename(c))
     return pd.concat(parts, axis=1)
-
-
-def _order(out: pd.DataFrame, sort: bool) -> pd.DataFrame:
-    idx = out.index
-    if not idx.is_monotonic_increasing:
-        pos = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0]) + 1
-        where = f"row {pos + 1} ({fmt_ts(idx[pos])}) comes after {fmt_ts(idx[pos - 1])}"
-        if not sort:
-            raise DataError(f"timestamps are not sorted: {where}; pass sort=True to sort them")
-        warnings.warn(
-            f"timestamps are not sorted ({where}); sorted them", UserWarning, stacklevel=4
-        )
-        out = out.iloc[np.argsort(idx.asi8, kind="stable")]
-    dup = out.index.duplicated(keep=False)
-    if dup.any():
-        first = list(dict.fromkeys(out.index[dup]))[:3]
-        raise DataError(
-            f"{int(out.index.duplicated().sum())} duplicate timestamp(s); first: "
-            f"{', '.join(fmt_ts(t) for t in first)}"
-        )
-    return out
 
 
 def _nan_counts(out: pd.DataFrame) -> str:
@@ -327,6 +325,7 @@ def prepare_frame(
     sort: bool = True,
     source: str = "<frame>",
     exclude: Sequence[str] = (),
+    freq: str | None = None,
 ) -> pd.DataFrame:
     """Validate a raw frame and return it with a regular DatetimeIndex.
 
@@ -359,6 +358,10 @@ def prepare_frame(
         Label of the data, kept in ``attrs['source']`` and used in messages.
     exclude : list of str
         Columns left out of the default selection (e.g. a row counter).
+    freq : str, optional
+        The frequency the timestamps must follow (a pandas alias), instead of
+        inferring it: e.g. that of the series a file of future covariates continues.
+        Timestamps off its grid raise DataError; one or two rows are then enough.
 
     Returns
     -------
@@ -367,6 +370,7 @@ def prepare_frame(
         ``attrs`` with ``source``, ``freq`` and (when filling) ``filled``.
     """
     rule = _check_options(fill, agg, resample, sort)
+    expected = check_freq(freq)
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"expected a DataFrame, got {type(df).__name__}")
     df = df.rename(columns=lambda c: str(c).strip())
@@ -375,16 +379,19 @@ def prepare_frame(
         raise DataError(f"{source}: duplicate column names {dups}")
     if len(df) == 0:
         raise DataError(f"{source}: no data rows")
-    index, time_cols = _time_index(df, time)
+    index, time_cols = time_index(df, time)
     chosen, tlist = _select(df, targets, features, time_cols, exclude)
     out = _encode(df, chosen, tlist, onehot)
     out.index = index
-    out = _order(out, sort)
-    if len(out) < 3:
+    out = order_index(out, sort, source)
+    min_rows = 3 if expected is None else 1
+    if len(out) < min_rows:
         raise DataError(
             f"{source}: only {len(out)} row(s); at least 3 are needed to infer the frequency"
         )
-    native = infer_freq(out.index)
+    if expected is not None:
+        check_grid(out.index, expected, source)
+    native = expected or infer_freq(out.index)
     report: dict[str, Any] = {"policy": fill}
     if native is None and rule is None:
         steps = pd.Series(np.diff(out.index.asi8)).value_counts().index[:3]
@@ -409,7 +416,7 @@ def prepare_frame(
         shown = ", ".join(f"{c}: {int(n)}" for c, n in zip(out.columns, counts) if n)
         raise DataError(f"{source}: infinite values in {shown}")
     out = _fill(out, fill, report)
-    if len(out) < 3:
+    if len(out) < min_rows:
         raise DataError(f"{source}: only {len(out)} row(s) left after fill={fill!r}")
     alias = native
     if rule is not None:
@@ -430,7 +437,13 @@ def _load(path: Path, info, label: str, **kwargs) -> pd.DataFrame:
         if default_fill:
             kwargs["fill"] = info.fill
         kwargs.setdefault("exclude", info.exclude)
-    out = prepare_frame(read_csv(path), source=label, **kwargs)
+    raw = read_csv(path)
+    try:
+        out = prepare_frame(raw, source=label, **kwargs)
+    except DataError as err:  # name the file in every message (a run may load several)
+        if str(err).startswith(f"{label}: "):
+            raise
+        raise DataError(f"{label}: {err}") from None
     added = out.attrs.get("filled", {}).get("first_added")
     if default_fill and added:
         warnings.warn(
@@ -454,6 +467,7 @@ def load_data(
     resample: str | None = None,
     agg: str = "mean",
     sort: bool = True,
+    freq: str | None = None,
 ) -> pd.DataFrame:
     """Load a CSV file or a shipped dataset as a validated time-series frame.
 
@@ -486,6 +500,7 @@ def load_data(
         resample=resample,
         agg=agg,
         sort=sort,
+        freq=freq,
     )
 
 

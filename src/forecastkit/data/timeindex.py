@@ -1,8 +1,9 @@
 """Build and check the DatetimeIndex of a loaded series.
 
 Helpers for :mod:`forecastkit.data.loader`: find / parse the time column(s),
-infer the sampling frequency (also when the index has gaps) and list the
-timestamps a regular index is missing.
+sort the rows and reject duplicate timestamps, infer the sampling frequency (also
+when the index has gaps) or check an expected one, and list the timestamps a
+regular index is missing.
 """
 
 from __future__ import annotations
@@ -294,3 +295,92 @@ def describe_gap(index: pd.DatetimeIndex, missing: pd.DatetimeIndex, alias: str)
         f"{len(missing)} missing timestamp(s) in the {alias!r} index; first gap: "
         f"{fmt_ts(first)} missing (between {fmt_ts(before)} and {fmt_ts(after)})"
     )
+
+
+def check_freq(freq: object) -> str | None:
+    """``freq`` as a normalised pandas alias (None stays None); DataError if invalid."""
+    if freq is None:
+        return None
+    try:
+        return to_offset(freq).freqstr
+    except (ValueError, TypeError):
+        raise DataError(f"freq={freq!r} is not a pandas frequency alias (e.g. 'D', 'h', 'MS')") from None
+
+
+def check_grid(index: pd.DatetimeIndex, alias: str, source: str) -> None:
+    """Every timestamp must lie on the ``alias`` grid through the first one."""
+    offset = to_offset(alias)
+    grid = pd.date_range(index[0], index[-1], freq=alias)
+    off = ~index.isin(grid)
+    if not offset.is_on_offset(index[0]):
+        off[0] = True
+    if off.any():
+        t = index[int(np.flatnonzero(off)[0])]
+        raise DataError(
+            f"{source}: timestamp {fmt_ts(t)} is not on the expected {alias!r} grid"
+        )
+
+
+def time_index(
+    df: pd.DataFrame, time: str | Sequence[str] | None
+) -> tuple[pd.DatetimeIndex, list[str]]:
+    """The parsed timestamps and the column(s) they came from."""
+    names = [str(c) for c in df.columns]
+    if time is None:
+        if isinstance(df.index, pd.DatetimeIndex):
+            return df.index.rename(df.index.name or "timestamp"), []
+        found = detect_time(df)
+        if found is None:
+            raise DataError(
+                f"no time column found among {names}; pass time='<column>' (--time), or "
+                "a list like ['year', 'month', 'day', 'hour']"
+            )
+        if isinstance(found, str):
+            first = str(df[found].iloc[0]).strip()
+            if guess_datetime_format(found) is not None and (
+                guess_datetime_format(found) == guess_datetime_format(first)
+            ):
+                raise DataError(
+                    f"the header line looks like data (column named {found!r}); the file "
+                    "needs a header line naming the columns"
+                )
+        time = found
+    if isinstance(time, str):
+        cols = [time]
+    elif hasattr(time, "__iter__") and not isinstance(time, (bytes, dict)):
+        cols = [str(c) for c in time]
+    else:
+        raise DataError(f"time must be a column name or a list of names, got {time!r}")
+    unknown = [c for c in cols if c not in names]
+    if unknown:
+        raise DataError(f"unknown time column(s) {unknown}; available: {names}")
+    if len(cols) == 1:
+        return parse_time_column(df[cols[0]], cols[0]), cols
+    return assemble_time(df, cols), cols
+
+
+def order_index(out: pd.DataFrame, sort: bool, source: str) -> pd.DataFrame:
+    """Sort unsorted rows by time (with a warning; DataError when ``sort`` is False)
+    and reject duplicate timestamps, naming the rows."""
+    idx = out.index
+    if not idx.is_monotonic_increasing:
+        pos = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0]) + 1
+        where = f"row {pos + 1} ({fmt_ts(idx[pos])}) comes after {fmt_ts(idx[pos - 1])}"
+        if not sort:
+            raise DataError(f"timestamps are not sorted: {where}; pass sort=True to sort them")
+        warnings.warn(
+            f"{source}: timestamps are not sorted ({where}); sorted them",
+            UserWarning,
+            stacklevel=4,
+        )
+        out = out.iloc[np.argsort(idx.asi8, kind="stable")]
+    dup = out.index.duplicated(keep=False)
+    if dup.any():
+        first = list(dict.fromkeys(out.index[dup]))[:3]
+        rows = ", ".join(str(r) for r in np.flatnonzero(idx == first[0])[:4] + 1)
+        raise DataError(
+            f"{int(out.index.duplicated().sum())} duplicate timestamp(s); first: "
+            f"{', '.join(fmt_ts(t) for t in first)} (rows {rows} share {fmt_ts(first[0])}); "
+            "keep one row per timestamp, or aggregate them before loading"
+        )
+    return out
