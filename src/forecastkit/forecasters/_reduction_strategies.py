@@ -14,6 +14,7 @@ scaled past covariates, ``F`` (N, f) scaled future-known covariates, row-aligned
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
@@ -220,7 +221,7 @@ def create_train_X_y(
 
 
 # --------------------------------------------------------------------------- strategies
-class ReductionStrategy:
+class ReductionStrategy(ABC):
     """Base of the strategies: holds the training arrays and the fitted models.
 
     ``models_`` maps a key (step or horizon) to a fitted estimator. ``ensure(h)``
@@ -266,11 +267,13 @@ class ReductionStrategy:
         out = np.asarray(est.predict(X), dtype=float)
         return out.reshape(len(X), -1)
 
-    def ensure(self, h: int) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def ensure(self, h: int) -> None:
+        """Make sure models for horizons 1..h are trained (lazily, from the fit data)."""
 
-    def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
+        """Forecast from the last windows of targets, past covariates and future features."""
 
 
 class RecursiveReduction(ReductionStrategy):

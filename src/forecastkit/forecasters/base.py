@@ -23,6 +23,7 @@ covariates*, observed only up to the forecast origin and only ever used as lags.
 from __future__ import annotations
 
 import inspect
+from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
@@ -105,7 +106,7 @@ def as_target_frame(y: Any) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- base class
-class Forecaster:
+class Forecaster(ABC):
     """Base class: ``fit(y, X=None) -> self``, ``predict(h, X=None) -> DataFrame``.
 
     Subclasses store their keyword arguments unchanged in ``__init__`` (scikit-learn
@@ -247,14 +248,17 @@ class Forecaster:
         return pd.DataFrame(out, index=idx)
 
     # -- hooks for subclasses -------------------------------------------------------
-    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        """Estimate from ``y`` (n, k) and covariates ``X`` (DataFrame or None)."""
 
-    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        """Forecast ``h`` steps: an array (h, k) in the data's units."""
 
-    def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):  # pragma: no cover
-        raise NotImplementedError
+    def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):
+        """``(mean, lower, upper)`` arrays (h, k); only called when the tag says so."""
+        raise DataError(f"{type(self).__name__} does not produce prediction intervals")
 
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         # Default: re-estimate on the new history. Models with learned parameters

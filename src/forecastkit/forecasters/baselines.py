@@ -21,6 +21,8 @@ recomputes them from the new history.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 import pandas as pd
 
@@ -60,12 +62,13 @@ class _Baseline(Forecaster):
             raise DataError(f"{type(self).__name__} needs at least {need} observations, got {y.shape[0]}")
         self._estimate(y)
 
-    def _estimate(self, y: np.ndarray) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _estimate(self, y: np.ndarray) -> None:
+        """Compute the baseline's statistics from the history ``y`` (n, k)."""
 
-    def _sd(self, h: int) -> np.ndarray:  # pragma: no cover - abstract
+    @abstractmethod
+    def _sd(self, h: int) -> np.ndarray:
         """Forecast standard deviations, shape ``(h, k)``."""
-        raise NotImplementedError
 
     def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):
         mean = self._predict(h, X)
