@@ -12,6 +12,7 @@ import platform
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -71,6 +72,13 @@ def load_run_data(cfg: RunConfig) -> Dataset:
         resample=d.resample,
         agg=d.agg,
     )
+    for t in targets:
+        values = frame[t].to_numpy()
+        if len(values) and (values == values[0]).all():
+            warnings.warn(
+                f"target {t!r} is constant ({values[0]:g}): forecasts are trivial and MASE/skill are undefined",
+                stacklevel=2,
+            )
     # One-hot encoding renames a categorical column into several indicator columns.
     past = _expand_onehot(frame, d.past_covariates)
     future = _expand_onehot(frame, d.future_covariates)
@@ -115,7 +123,7 @@ def model_columns(forecaster, model: ModelConfig, data: Dataset) -> list[str]:
     return cols
 
 
-def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex):
+def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex, min_train: int = 1):
     """Translate an evaluation config into backtest folds on this index."""
     from forecastkit.backtest.splits import holdout_folds, rolling_folds
 
@@ -138,7 +146,7 @@ def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex):
     start = _position_after(index, ev.start, "evaluation.start") if ev.start is not None else None
     return rolling_folds(
         n, ev.horizon, folds=ev.folds, start=start, step=ev.step, window=ev.window,
-        window_length=ev.window_length, refit_every=ev.refit_every,
+        window_length=ev.window_length, refit_every=ev.refit_every, min_train=min_train,
     )
 
 
@@ -230,7 +238,8 @@ def tidy_future(forecaster, name: str, horizon: int, level: float | None, X: pd.
 
 
 def future_covariates(cfg: RunConfig, data: Dataset, horizon: int) -> pd.DataFrame | None:
-    """Future values of user future-known covariates (``[forecast] covariates_path``)."""
+    """Future values of user future-known covariates (``[forecast] covariates_path``),
+    checked to cover every step of the horizon."""
     if not data.future:
         return None
     if cfg.forecast.covariates_path is None:
@@ -240,7 +249,27 @@ def future_covariates(cfg: RunConfig, data: Dataset, horizon: int) -> pd.DataFra
         )
     from forecastkit.data.loader import load_data
 
-    return load_data(cfg.forecast.covariates_path, time=cfg.data.time, targets=data.future)
+    index = data.frame.index
+    path = cfg.forecast.covariates_path
+    X = load_data(path, time=cfg.data.time, targets=[], features=data.future, freq=index.freqstr)
+    check_covers(X, data.future, future_steps(index, horizon), path)
+    return X
+
+
+def future_steps(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` timestamps after the end of ``index``."""
+    return pd.date_range(index[-1], periods=horizon + 1, freq=index.freq)[1:]
+
+
+def check_covers(X: pd.DataFrame, columns: list[str], steps: pd.Index, source: str) -> None:
+    """Every future-known column must have a value at every forecast step."""
+    for c in columns:
+        missing = steps.difference(X[c].dropna().index)
+        if len(missing):
+            raise DataError(
+                f"{source}: future-known covariate {c!r} is {len(missing)} step(s) short of the "
+                f"{len(steps)}-step horizon: first missing step {missing[0]}; extend the file to {steps[-1]}"
+            )
 
 
 # --------------------------------------------------------------------------- run
@@ -299,7 +328,10 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         if unknown:
             raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
     level = cfg.forecast.level
-    plan = [(ev, make_folds(ev, data.frame.index)) for ev in cfg.evaluations]
+    # Built up front: a bad parameter or too little data for a model's window is a
+    # clear error now, not a failed model after the others have run.
+    min_train = max(build_model(m, cfg, data).min_train_size() for m in chosen) if chosen else 1
+    plan = [(ev, make_folds(ev, data.frame.index, min_train)) for ev in cfg.evaluations]
     horizon = cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
     X_future = future_covariates(cfg, data, horizon)
     n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)
@@ -396,16 +428,26 @@ def _run_meta(cfg, data: Dataset, jobs: int, seconds: float, future_errors, futu
 
 # --------------------------------------------------------------------------- output
 def prepare_output(out: Path, force: bool) -> None:
-    """Refuse to overwrite a finished run unless ``force``."""
+    """Refuse to overwrite a finished run unless ``force``; check the parent is writable
+    before any work starts."""
     if out.exists() and not force:
         raise DataError(f"output directory {str(out)!r} already exists; pass --force to replace it or --output elsewhere")
     parent = out.parent
+    ancestor = parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise DataError(f"cannot create output directory {str(out)!r}: {str(ancestor)!r} is a file, not a directory")
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        # os.access says yes to root everywhere; a real probe does not lie.
+        os.rmdir(tempfile.mkdtemp(prefix=".forecastkit-probe-", dir=parent))
     except OSError as err:
+        if parent.exists():
+            raise DataError(
+                f"output directory {str(parent)!r} is not writable ({err.strerror}); choose another with --output"
+            ) from None
         raise DataError(f"cannot create output directory {str(parent)!r}: {err.strerror}") from None
-    if not os.access(parent, os.W_OK):
-        raise DataError(f"output directory {str(parent)!r} is not writable; choose another with --output")
 
 
 def write_run(result, out: Path, force: bool = False, plots: bool = True, models_dir: Path | None = None) -> Path:

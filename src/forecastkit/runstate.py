@@ -81,6 +81,8 @@ class RunState:
         """
         work = cls.work_dir_for(out)
         state_file = work / "state.json"
+        if work.exists() and not any(work.glob("*/**/*.pkl")):
+            shutil.rmtree(work)  # a run that stopped before finishing anything: nothing to keep
         if work.exists():
             try:
                 old = json.loads(state_file.read_text())["fingerprint"]

@@ -197,13 +197,6 @@ def test_bad_data_file(tmp_path, command, data, fragments):
     assert_clean_error(invoke_command(command, tmp_path, csv, cfg), *fragments)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`run` opens its work directory (.out.work) before loading the data, so an input "
-    "error leaves it behind and the corrected rerun is refused as 'an interrupted run' "
-    "(and --resume refuses too: the data changed); validate inputs before RunState.open, "
-    "or create the work directory lazily at the first stored result",
-)
 def test_fixing_the_input_and_rerunning_works(tmp_path):
     csv, cfg = write_case(tmp_path, text(set_value(5, "abc")(monthly_lines())))
     out = tmp_path / "out"
@@ -245,11 +238,6 @@ def test_unsorted_rows_are_sorted_with_a_warning(tmp_path):
     assert table.index.is_monotonic_increasing and len(table) == N_ROWS - 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/app.py prints Python's raw two-line warning (path:line: UserWarning ...); "
-    "it should print one 'warning: <message>' line per warning",
-)
 def test_warnings_are_printed_as_one_line(tmp_path):
     lines = monthly_lines()
     lines[3], lines[4] = lines[4], lines[3]
@@ -289,11 +277,6 @@ def test_constant_series_runs_with_exact_forecasts(tmp_path, level):
     assert np.allclose(fc["forecast"], level)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="experiment.load_run_data should warn that target 'sales' is constant (MASE/skill "
-    "undefined) and cli/app.py print it as one 'warning: ' line",
-)
 def test_constant_series_is_warned_about(tmp_path):
     _, cfg = write_case(tmp_path, text(monthly_lines(values=[5.0] * N_ROWS)))
     result = run_cmd(cfg, tmp_path / "out")
@@ -303,7 +286,7 @@ def test_constant_series_is_warned_about(tmp_path):
 
 
 SHORT = [
-    pytest.param(6, ROLLING, ["needs at least 7 rows", "the data has 6"], id="rolling-folds"),
+    pytest.param(6, ROLLING, ["needs at least 8 rows", "the data has 6"], id="rolling-folds"),
     pytest.param(
         14,
         ROLLING + 'window = "sliding"\nwindow_length = 12\n',
@@ -327,12 +310,6 @@ def test_series_too_short_for_the_backtest(tmp_path, n, evaluation, fragments):
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="experiment.make_folds ignores the models' min_train_size(): seasonal_naive(12) "
-    "fails in every fold and the run exits 0; folds should be planned with "
-    "min_train = max(model.min_train_size()) so this is a clear error up front",
-)
 def test_series_too_short_for_a_model_window(tmp_path):
     models = (
         '[[models]]\nname = "naive"\ntype = "naive"\n'
@@ -436,12 +413,6 @@ def test_wrong_type_model_parameter_in_forecast(tmp_path):
     assert_clean_error(invoke_command("forecast", tmp_path, csv, cfg), "season_length", "'twelve'")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a parameter of the wrong type is only found when the model is fitted, so `run` "
-    "reports the model as failed in every fold and exits 0; run_experiment should check "
-    "every model's parameters before the backtest and raise ConfigError",
-)
 def test_wrong_type_model_parameter_in_run(tmp_path):
     csv, cfg = write_case(tmp_path, text(monthly_lines()), models=WRONG_PARAM)
     assert_clean_error(invoke_command("run", tmp_path, csv, cfg), "season_length", "'twelve'")
@@ -573,20 +544,6 @@ def invoke_future(command: str, tmp_path: Path, cfg: Path):
     return invoke("forecast", cfg, "--model", "ridge")
 
 
-XFAIL_RUN_FUTURE = pytest.mark.xfail(
-    strict=True,
-    reason="run_experiment loads the future covariates but does not check them against "
-    "the horizon: the ridge future forecast fails inside _future_task and the run exits 0; "
-    "experiment.future_covariates should validate coverage up front",
-)
-XFAIL_SHORT_FILE = pytest.mark.xfail(
-    strict=True,
-    reason="a future-covariates file of 1-2 rows cannot be loaded ('at least 3 rows are "
-    "needed to infer the frequency'); experiment.future_covariates should pass "
-    "freq=<data frequency> to load_data (new loader parameter) and then check coverage",
-)
-
-
 @pytest.mark.parametrize(
     "command, future, horizon, fragments",
     [
@@ -602,37 +559,28 @@ XFAIL_SHORT_FILE = pytest.mark.xfail(
             future_rows(["2003-01", "2003-02", "2003-03"]),
             5,
             ["'promo'", "2 step"],
-            id="run-2-steps-short",
-            marks=XFAIL_RUN_FUTURE,
+            id="run-2-steps-short"
         ),
         pytest.param(
             "forecast",
             future_rows(["2003-01", "2003-02"]),
             3,
             ["'promo'", "1 step"],
-            id="forecast-two-row-file-1-step-short",
-            marks=XFAIL_SHORT_FILE,
+            id="forecast-two-row-file-1-step-short"
         ),
         pytest.param(
             "run",
             future_rows(["2003-01", "2003-02"]),
             3,
             ["'promo'", "1 step"],
-            id="run-two-row-file-1-step-short",
-            marks=XFAIL_SHORT_FILE,
+            id="run-two-row-file-1-step-short"
         ),
         pytest.param(
             "forecast",
             future_rows(["2003-03", "2003-04", "2003-05", "2003-06"]),
             3,
             ["'promo'", "2 step", "2003-01-01"],
-            id="forecast-file-starts-late",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="forecasters/base.py _check_X_future says the covariate 'ends at 2003-06-01, "
-                "the horizon ends at 2003-03-01' for a file that starts late: it should name the "
-                "first missing step (2003-01-01)",
-            ),
+            id="forecast-file-starts-late"
         ),
         pytest.param("forecast", None, 3, ["['promo']", "covariates_path"], id="forecast-no-covariates-path"),
         pytest.param("run", None, 3, ["['promo']", "covariates_path"], id="run-no-covariates-path"),
@@ -686,23 +634,11 @@ def test_run_output_under_a_file_deeper(tmp_path, afile):
     assert afile.read_text().startswith("a regular file")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="experiment.prepare_output reports 'cannot create output directory .../afile: File "
-    "exists'; it should say the parent is a file, not a directory",
-)
 def test_run_output_under_a_file(tmp_path, afile):
     _, cfg = write_case(tmp_path, text(monthly_lines()))
     assert_clean_error(run_cmd(cfg, afile / "out"), "afile", lower=("not a directory",))
 
 
-@pytest.mark.xfail(
-    os.name == "posix" and os.geteuid() == 0,
-    strict=True,
-    reason="as root os.access('/proc', W_OK) is True, so experiment.prepare_output passes and the "
-    "run fails only after all the work, at mkdtemp, naming the temporary directory; "
-    "prepare_output should probe by creating (and removing) a temporary directory",
-)
 def test_run_output_in_an_unwritable_directory(tmp_path):
     _, cfg = write_case(tmp_path, text(monthly_lines()))
     assert_clean_error(run_cmd(cfg, Path("/proc/forecastkit-run")), "'/proc'", "not writable")
@@ -718,15 +654,6 @@ def test_run_output_directory_cannot_be_created(tmp_path):
     )
 
 
-XFAIL_WRITE = pytest.mark.xfail(
-    strict=True,
-    reason="cli/app.py _write_or_print: an unwritable --output exits 1 with 'unexpected "
-    "NotADirectoryError' or names the temporary file; it should raise DataError naming the "
-    "output path (and cli_errors should catch every OSError)",
-)
-
-
-@XFAIL_WRITE
 @pytest.mark.parametrize("where", ["under-a-file", "proc"])
 @pytest.mark.parametrize("command", ["frame", "forecast"])
 def test_csv_output_not_writable(tmp_path, afile, command, where):

@@ -234,14 +234,17 @@ def test_resume_reuses_finished_folds_and_matches_uninterrupted(tiny, tmp_path, 
 def test_resume_refuses_changed_config(tiny, tmp_path):
     out = tmp_path / "out"
     work = tmp_path / ".out.work"
-    work.mkdir()
+    (work / "folds" / "naive" / "holdout").mkdir(parents=True)
     (work / "state.json").write_text('{"fingerprint": "0000"}')
+    (work / "folds" / "naive" / "holdout" / "fold-00000.pkl").write_bytes(b"finished work")
     result = run("run", tiny, "--output", out, "--quiet", "--resume")
     assert result.exit_code == 2 and "changed since the interrupted run" in result.stderr
 
 
 def test_strict_fails_when_a_model_fails(tiny, tmp_path):
-    tiny.write_text(tiny.read_text() + '\n[[models]]\nname = "too_long"\ntype = "ridge"\nn_in = 500\n')
+    # A parameter only the estimator itself rejects, at fit time.
+    tiny.write_text(tiny.read_text() + '\n[[models]]\nname = "too_long"\ntype = "ridge"\nn_in = 3\n'
+                    'regressor_params = { alpha = -1.0 }\n')
     result = run("run", tiny, "--output", tmp_path / "a", "--quiet", "--no-plots")
     assert result.exit_code == 0 and "warning: model too_long" in result.stderr
     board = pd.read_csv(tmp_path / "a" / "leaderboard.csv")

@@ -33,18 +33,31 @@ def cli_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        import warnings
+
         from forecastkit.errors import ForecastkitError
 
+        def one_line(message, category, filename, lineno, file=None, line=None):
+            typer.echo(f"warning: {str(message).splitlines()[0]}", err=True)
+
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("default")
+                # Third-party deprecation chatter is not the user's problem.
+                warnings.filterwarnings("ignore", category=DeprecationWarning)
+                warnings.filterwarnings("ignore", category=FutureWarning)
+                warnings.showwarning = one_line
+                return func(*args, **kwargs)
         except typer.Exit:
             raise
         except ForecastkitError as err:
             _fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
-        except (FileNotFoundError, PermissionError, IsADirectoryError) as err:
-            _fail(f"{err.strerror}: {err.filename}")
+        except OSError as err:
+            where = f": {err.filename}" if err.filename else ""
+            _fail(f"{err.strerror or err}{where}")
         except KeyboardInterrupt:
-            _fail("interrupted; nothing was written", code=130)
+            hint = "; finished folds are kept: rerun with --resume to continue" if func.__name__ == "run" else ""
+            _fail(f"interrupted{hint}", code=130)
         except Exception as err:  # an unexpected failure: still one line unless debugging
             if os.environ.get("FORECASTKIT_DEBUG"):
                 raise
@@ -60,9 +73,13 @@ def _write_or_print(text: str, output: Optional[Path]) -> None:
     from forecastkit._io import atomic_write_text
     from forecastkit.errors import DataError
 
-    if output.parent and not output.parent.exists():
-        raise DataError(f"directory {str(output.parent)!r} does not exist; create it or choose another --output")
-    atomic_write_text(output, text)
+    parent = output.parent
+    if not parent.is_dir():
+        raise DataError(f"cannot write {str(output)!r}: {str(parent)!r} is not a directory; choose another --output")
+    try:
+        atomic_write_text(output, text)
+    except OSError as err:
+        raise DataError(f"cannot write {str(output)!r}: {err.strerror or err}; choose another --output") from None
     typer.echo(f"wrote {output}", err=True)
 
 
