@@ -7,13 +7,14 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` so that readers only ever see the complete file."""
+def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-8") -> Path:
+    """Write ``text`` (or bytes) to ``path`` so that readers only ever see the complete file."""
     path = Path(path)
+    raw = text.encode(encoding) if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

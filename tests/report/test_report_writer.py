@@ -25,6 +25,9 @@ class Broken(Forecaster):
     def _fit(self, y, X):
         raise ValueError("cannot fit <script>alert(1)</script>")
 
+    def _predict(self, h, X):  # never reached: fitting fails
+        return np.zeros((h, 1))
+
 
 class FakeArima(NaiveForecaster):
     """A naive forecaster that reports ARIMA-like fitted orders."""

@@ -8,32 +8,17 @@ command) writes into a temporary directory and renames it into place afterwards.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from forecastkit._io import atomic_write_text
 from forecastkit.backtest.engine import json_safe
 from forecastkit.backtest.metrics import score
 from forecastkit.backtest.results import FORECAST_COLUMNS, FUTURE_COLUMNS, RunResult
 from forecastkit.errors import DataError
 from forecastkit.report.html import render_html, render_markdown
 from forecastkit.report.tables import display_frame, markdown_table
-
-
-def _atomic_write(path: Path, data: bytes | str) -> Path:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _csv(df: pd.DataFrame) -> str:
@@ -101,7 +86,7 @@ def write_report(run: RunResult, out_dir: Path, *, plots: bool = True) -> list[P
     written: list[Path] = []
 
     def put(name: str, data: bytes | str) -> None:
-        written.append(_atomic_write(out_dir / name, data))
+        written.append(atomic_write_text(out_dir / name, data))
 
     put("leaderboard.csv", _csv(board))
     put("leaderboard.md", leaderboard_markdown(run, board))
