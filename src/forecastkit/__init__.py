@@ -12,13 +12,27 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    # data -> framing
     "load_data": "forecastkit.data.loader",
     "load_dataset": "forecastkit.data.loader",
+    "prepare_frame": "forecastkit.data.loader",
     "list_datasets": "forecastkit.data.datasets",
     "series_to_supervised": "forecastkit.framing.supervised",
     "make_windows": "forecastkit.framing.supervised",
+    # forecasters
     "Forecaster": "forecastkit.forecasters.base",
     "make_forecaster": "forecastkit.forecasters.registry",
+    "ReductionForecaster": "forecastkit.forecasters.reduction",
+    "calendar_features": "forecastkit.forecasters.covariates",
+    "save_forecaster": "forecastkit.forecasters.persistence",
+    "load_forecaster": "forecastkit.forecasters.persistence",
+    # backtest -> report -> runs
+    "holdout_folds": "forecastkit.backtest.splits",
+    "rolling_folds": "forecastkit.backtest.splits",
+    "run_backtest": "forecastkit.backtest.engine",
+    "score": "forecastkit.backtest.metrics",
+    "load_config": "forecastkit.config.schema",
+    "run_experiment": "forecastkit.experiment",
     "ForecastkitError": "forecastkit.errors",
     "DataError": "forecastkit.errors",
     "ConfigError": "forecastkit.errors",
