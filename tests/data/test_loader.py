@@ -57,38 +57,80 @@ def test_time_assembled_from_several_columns(tmp_path):
     assert explicit.equals(df)
 
 
-def test_invalid_assembled_date_names_the_row(tmp_path):
-    text = "year,month,day,v\n2021,2,27,1\n2021,2,28,2\n2021,2,29,3\n"
-    with pytest.raises(
-        DataError, match=r"row 3 \(year=2021, month=2, day=29\) is not a valid date"
-    ):
-        load_data(write(tmp_path, text), time=["year", "month", "day"])
+# --- files rejected with a message that names the problem --------------------------------
+
+# (file text, load_data keyword arguments, pattern the DataError message must match)
+REJECTED = [
+    # the time axis
+    pytest.param(
+        "year,month,day,v\n2021,2,27,1\n2021,2,28,2\n2021,2,29,3\n",
+        {"time": ["year", "month", "day"]},
+        r"row 3 \(year=2021, month=2, day=29\) is not a valid date",
+        id="invalid_assembled_date_names_the_row",
+    ),
+    pytest.param(
+        "date,y\n2021-01-01,1\n2021-01-02,2\n2021-01-0x,3\n2021-01-04,4\n",
+        {},
+        r"time column 'date': row 3 value '2021-01-0x' does not parse",
+        id="bad_time_value_names_row_and_value",
+    ),
+    pytest.param(
+        "date,y\n2021-01-01,1\n2021-01-02,2\n01/03/2021,3\n",
+        {"time": "date"},
+        r"row 3 value '01/03/2021'.*format '%Y-%m-%d'",
+        id="mixed_date_formats_are_rejected",
+    ),
+    pytest.param(
+        "a,b\n1,2\n3,4\n5,6\n", {}, r"no time column found among \['a', 'b'\]",
+        id="no_time_column_is_reported",
+    ),
+    pytest.param(
+        "2020-01-01,3\n2020-01-02,4\n2020-01-03,5\n2020-01-04,6\n",
+        {},
+        r"header line looks like data \(column named '2020-01-01'\)",
+        id="headerless_file_is_reported",
+    ),
+    # ordering, duplicates, gaps
+    pytest.param(
+        "date,y\n2021-01-01,1\n2021-01-02,2\n2021-01-02,2\n2021-01-03,3\n2021-01-03,4\n",
+        {},
+        r"2 duplicate timestamp\(s\); first: 2021-01-02, 2021-01-03",
+        id="duplicate_timestamps_are_named",
+    ),
+    pytest.param(
+        "month,y\n2020-01,1\n2020-02,2\n2020-04,4\n2020-05,5\n",
+        {},
+        r"1 missing timestamp\(s\) in the 'MS' index; first gap: 2020-03-01",
+        id="monthly_gap_is_found",
+    ),
+    # missing, infinite and too few values
+    pytest.param(
+        "date,a,b\n2021-01-01,1,\n2021-01-02,,2\n2021-01-03,3,\n2021-01-04,4,4\n",
+        {},
+        r"missing values \(NaN\) in a: 1 \(first at 2021-01-02\), "
+        r"b: 2 \(first at 2021-01-01\)",
+        id="nan_values_are_counted_per_column",
+    ),
+    pytest.param(
+        daily_csv([1, "inf", 3]), {"fill": "interpolate"}, r"infinite values in y: 1",
+        id="infinite_values_are_rejected",
+    ),
+    pytest.param(daily_csv([1, 2]), {}, r"only 2 row\(s\); at least 3", id="fewer_than_three_rows"),
+    # unreadable layouts
+    pytest.param("date,y\n", {}, r"has a header \(date, y\) but no data rows", id="header_only"),
+    pytest.param(
+        daily_csv([1, 2, 3]).replace(",", "|"),
+        {},
+        r"single column 'date\|y': its lines look separated by '\|'",
+        id="other_separators_are_named",
+    ),
+]
 
 
-def test_bad_time_value_names_row_and_value(tmp_path):
-    text = "date,y\n2021-01-01,1\n2021-01-02,2\n2021-01-0x,3\n2021-01-04,4\n"
-    with pytest.raises(
-        DataError, match=r"time column 'date': row 3 value '2021-01-0x' does not parse"
-    ):
-        load_data(write(tmp_path, text))
-
-
-def test_mixed_date_formats_are_rejected(tmp_path):
-    text = "date,y\n2021-01-01,1\n2021-01-02,2\n01/03/2021,3\n"
-    with pytest.raises(DataError, match=r"row 3 value '01/03/2021'.*format '%Y-%m-%d'"):
-        load_data(write(tmp_path, text), time="date")
-
-
-def test_no_time_column_is_reported(tmp_path):
-    with pytest.raises(DataError, match=r"no time column found among \['a', 'b'\]"):
-        load_data(write(tmp_path, "a,b\n1,2\n3,4\n5,6\n"))
-
-
-def test_headerless_file_is_reported(tmp_path):
-    with pytest.raises(
-        DataError, match=r"header line looks like data \(column named '2020-01-01'\)"
-    ):
-        load_data(write(tmp_path, "2020-01-01,3\n2020-01-02,4\n2020-01-03,5\n2020-01-04,6\n"))
+@pytest.mark.parametrize("text, kwargs, match", REJECTED)
+def test_rejected_file_names_the_problem(tmp_path, text, kwargs, match):
+    with pytest.raises(DataError, match=match):
+        load_data(write(tmp_path, text), **kwargs)
 
 
 # --- column selection -------------------------------------------------------------------
@@ -152,14 +194,6 @@ def test_unsorted_timestamps_are_sorted_with_a_warning(tmp_path):
         load_data(path, sort=False)
 
 
-def test_duplicate_timestamps_are_named(tmp_path):
-    text = "date,y\n2021-01-01,1\n2021-01-02,2\n2021-01-02,2\n2021-01-03,3\n2021-01-03,4\n"
-    with pytest.raises(
-        DataError, match=r"2 duplicate timestamp\(s\); first: 2021-01-02, 2021-01-03"
-    ):
-        load_data(write(tmp_path, text))
-
-
 def test_gaps_are_reported_with_count_and_first_gap(tmp_path):
     text = "date,y\n2021-01-01,1\n2021-01-02,2\n2021-01-05,5\n2021-01-06,6\n2021-01-08,8\n"
     path = write(tmp_path, text)
@@ -176,14 +210,6 @@ def test_gaps_are_reported_with_count_and_first_gap(tmp_path):
     assert load_data(path, fill="ffill")["y"].tolist() == [1, 2, 2, 2, 5, 6, 6, 8]
 
 
-def test_monthly_gap_is_found(tmp_path):
-    text = "month,y\n2020-01,1\n2020-02,2\n2020-04,4\n2020-05,5\n"
-    with pytest.raises(
-        DataError, match=r"1 missing timestamp\(s\) in the 'MS' index; first gap: 2020-03-01"
-    ):
-        load_data(write(tmp_path, text))
-
-
 def test_irregular_timestamps_need_resample(tmp_path):
     text = "t,y\n2021-01-01 00:00,1\n2021-01-01 00:07,2\n2021-01-01 00:31,3\n2021-01-01 01:10,4\n"
     path = write(tmp_path, text)
@@ -194,16 +220,6 @@ def test_irregular_timestamps_need_resample(tmp_path):
 
 
 # --- missing and infinite values ----------------------------------------------------------
-
-
-def test_nan_values_are_counted_per_column(tmp_path):
-    text = "date,a,b\n2021-01-01,1,\n2021-01-02,,2\n2021-01-03,3,\n2021-01-04,4,4\n"
-    with pytest.raises(
-        DataError,
-        match=r"missing values \(NaN\) in a: 1 \(first at 2021-01-02\), "
-        r"b: 2 \(first at 2021-01-01\)",
-    ):
-        load_data(write(tmp_path, text))
 
 
 def test_interpolate_fills_interior_but_not_leading(tmp_path):
@@ -241,16 +257,6 @@ def test_drop_leading_then_interpolates(tmp_path):
     assert df.attrs["filled"]["rows_dropped"] == 2
 
 
-def test_infinite_values_are_rejected(tmp_path):
-    with pytest.raises(DataError, match=r"infinite values in y: 1"):
-        load_data(write(tmp_path, daily_csv([1, "inf", 3])), fill="interpolate")
-
-
-def test_fewer_than_three_rows(tmp_path):
-    with pytest.raises(DataError, match=r"only 2 row\(s\); at least 3"):
-        load_data(write(tmp_path, daily_csv([1, 2])))
-
-
 def test_unknown_options_are_named(tmp_path):
     path = write(tmp_path, daily_csv([1, 2, 3]))
     with pytest.raises(DataError, match=r"unknown fill policy 'zero'"):
@@ -283,11 +289,6 @@ def test_missing_file(tmp_path):
 def test_empty_file(tmp_path):
     with pytest.raises(DataError, match=r"empty.csv is empty"):
         load_data(write(tmp_path, "", "empty.csv"))
-
-
-def test_header_only(tmp_path):
-    with pytest.raises(DataError, match=r"has a header \(date, y\) but no data rows"):
-        load_data(write(tmp_path, "date,y\n"))
 
 
 def test_binary_garbage(tmp_path):
@@ -366,12 +367,6 @@ def test_stray_text_in_a_numeric_column_names_row_and_value(tmp_path):
     text = "date,y,x\n2021-01-01,1,1.5\n2021-01-02,2,2.5\n2021-01-03,3,3.0x\n2021-01-04,4,4.5\n"
     with pytest.raises(DataError, match=r"column 'x': row 3 value '3\.0x' is not a number \(1 such value"):
         load_data(write(tmp_path, text), onehot=True)
-
-
-def test_other_separators_are_named(tmp_path):
-    path = write(tmp_path, daily_csv([1, 2, 3]).replace(",", "|"))
-    with pytest.raises(DataError, match=r"single column 'date\|y': its lines look separated by '\|'"):
-        load_data(path)
 
 
 def test_messages_name_the_file(tmp_path):

@@ -62,6 +62,15 @@ def _int(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def _check_common(n: Any, horizon: Any, step: Any, refit_every: Any) -> tuple[int, int, int, int]:
+    """The arguments both schemes share, validated; ``step`` defaults to ``horizon``."""
+    horizon = _int("horizon", horizon, 1)
+    n = _int("n", n, 1)
+    step = horizon if step is None else _int("step", step, 1)
+    refit_every = _int("refit_every", refit_every, 0)
+    return n, horizon, step, refit_every
+
+
 def _plan(
     origins: list[int],
     horizon: int,
@@ -121,10 +130,7 @@ def holdout_folds(
     -------
     list of Fold
     """
-    horizon = _int("horizon", horizon, 1)
-    n = _int("n", n, 1)
-    step = horizon if step is None else _int("step", step, 1)
-    refit_every = _int("refit_every", refit_every, 0)
+    n, horizon, step, refit_every = _check_common(n, horizon, step, refit_every)
     if window is not None:
         window = _int("window", window, 1)
     if (test_size is None) == (train_end is None):
@@ -209,10 +215,7 @@ def rolling_folds(
     -------
     list of Fold
     """
-    horizon = _int("horizon", horizon, 1)
-    n = _int("n", n, 1)
-    step = horizon if step is None else _int("step", step, 1)
-    refit_every = _int("refit_every", refit_every, 0)
+    n, horizon, step, refit_every = _check_common(n, horizon, step, refit_every)
     min_train = _int("min_train", min_train, 1)
     if window not in ("expanding", "sliding"):
         raise DataError(f"window must be 'expanding' or 'sliding', got {window!r}")

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from forecastkit.errors import DataError
+
 #: seasonal strength above which a seasonal difference is taken (forecast::nsdiffs)
 SEASONAL_STRENGTH_THRESHOLD = 0.64
 #: exhaustive search bound on p + q + P + Q (forecast::auto.arima's max.order)
@@ -205,12 +207,16 @@ def nsdiffs(x: np.ndarray, m: int, test: str = "seas", max_D: int = 1) -> int:
 
 
 # --------------------------------------------------------------------------- search
+#: one order changed by +-1, then both together, in ``forecast::auto.arima``'s order
+_MOVES = ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
+
+
 def _neighbours(p: int, q: int, P: int, Q: int, c: bool, toggle: bool):
     """Candidate moves in ``forecast::auto.arima``'s order: seasonal part first,
     then the non-seasonal part, then the constant."""
-    for dP, dQ in ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+    for dP, dQ in _MOVES:
         yield p, q, P + dP, Q + dQ, c
-    for dp, dq in ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+    for dp, dq in _MOVES:
         yield p + dp, q + dq, P, Q, c
     if toggle:
         yield p, q, P, Q, not c
@@ -400,8 +406,6 @@ def select_order(
             constant=constant, toggle_constant=toggle, stepwise=stepwise,
         )
         if not np.isfinite(best_ic):
-            from forecastkit.errors import DataError
-
             raise DataError(
                 f"auto_arima could not fit any ARIMA model (d={d}, D={D}, m={m}) to the series "
                 f"({len(tried)} models tried)"
