@@ -41,7 +41,7 @@ REGISTRY: dict[str, Entry] = {
     # statsmodels
     "arima": Entry("forecastkit.forecasters.arima:ARIMAForecaster", "ARIMA/SARIMA (statsmodels SARIMAX)", family="statistical"),
     "auto_arima": Entry(
-        "forecastkit.forecasters.arima:AutoARIMAForecaster",
+        "forecastkit.forecasters.auto_arima:AutoARIMAForecaster",
         "ARIMA with Hyndman-Khandakar order selection (KPSS, seasonal test, stepwise AICc)",
         family="statistical",
     ),
