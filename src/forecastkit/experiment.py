@@ -95,12 +95,16 @@ def _expand_onehot(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     return out
 
 
-def build_model(model: ModelConfig, cfg: RunConfig, data: Dataset):
-    """Instantiate a configured model, wiring covariates and the run's seed."""
+def build_model(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int | None = None):
+    """Instantiate a configured model, wiring covariates, the run's seed and, for models
+    trained for a fixed number of steps, the horizon of the task at hand (so training is
+    done in ``fit`` and timed as fitting, not lazily inside the first ``predict``)."""
     from forecastkit.forecasters.registry import get_entry, make_forecaster, parameters
 
     params = dict(model.params)
     valid = parameters(model.type)
+    if horizon is not None and "horizon" in valid and params.get("horizon") is None:
+        params["horizon"] = horizon
     for seed_key in ("seed", "random_state"):
         if seed_key in valid and seed_key not in params:
             params[seed_key] = cfg.seed
@@ -166,7 +170,7 @@ def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:
 def _backtest_task(model: ModelConfig, cfg: RunConfig, data: Dataset, ev, folds, level, on_fold=None, state=None):
     from forecastkit.backtest.engine import run_backtest
 
-    forecaster = build_model(model, cfg, data)
+    forecaster = build_model(model, cfg, data, horizon=ev.horizon)
     X = data.X(model_columns(forecaster, model, data))
     evaluation = ev.name or ev.scheme
     done = state.fold_results(model.name, evaluation) if state is not None else None
@@ -190,7 +194,7 @@ def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int
             return stored
     t0 = time.perf_counter()
     try:
-        forecaster = build_model(model, cfg, data)
+        forecaster = build_model(model, cfg, data, horizon=horizon)
         cols = model_columns(forecaster, model, data)
         forecaster.fit(data.y, data.X(cols))
         Xf = X_future if forecaster.future_known_columns() else None
@@ -484,7 +488,7 @@ def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, le
     data = load_run_data(cfg)
     h = horizon or cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
     lvl = cfg.forecast.level if level is None else level
-    forecaster = build_model(model, cfg, data)
+    forecaster = build_model(model, cfg, data, horizon=h)
     forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
     Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
     return tidy_future(forecaster, model.name, h, lvl, Xf)

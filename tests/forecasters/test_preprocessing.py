@@ -132,3 +132,11 @@ def test_column_scaler_statistics_and_constant_column():
     np.testing.assert_array_equal(ColumnScaler(None).fit(X).transform(X), X)
     with pytest.raises(ConfigError, match="'maxabs'"):
         ColumnScaler("maxabs").fit(X)
+
+
+def test_fit_transform_equals_fit_then_transform():
+    y = np.exp(np.linspace(0, 2, 40)).reshape(-1, 1) + np.arange(40).reshape(-1, 1) % 4
+    a = TargetTransformer(transform="log", difference=1, seasonal_difference=4, scaler="standard")
+    b = TargetTransformer(transform="log", difference=1, seasonal_difference=4, scaler="standard")
+    np.testing.assert_allclose(a.fit_transform(y), b.fit(y).transform(y))
+    assert a.fit_transform(y).shape == (40 - 1 - 4, 1)

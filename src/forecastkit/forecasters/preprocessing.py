@@ -266,7 +266,7 @@ class TargetTransformer:
         return self.scaler_.transform(self._differences(self._stabilise(arr)))
 
     def fit_transform(self, y: Any) -> np.ndarray:
-        return self.fit(y).transform_values(y)
+        return self.fit(y).transform(y)
 
     # -- inverse ---------------------------------------------------------------------
     def _check_paths(self, z: Any) -> np.ndarray:
