@@ -10,7 +10,9 @@ Keras is imported inside :func:`build_net` only.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +36,36 @@ VALID_STRATEGIES = {a: STRATEGIES for a in ARCHITECTURES} | {"encoder_decoder": 
 DEFAULT_ACTIVATION = {"lstm": "tanh", "gru": "tanh", "dense": "relu", "cnn1d": "relu", "encoder_decoder": "tanh"}
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence file descriptor 2 while TensorFlow's C++ runtime starts: it logs
+    (oneDNN notice, "failed call to cuInit" on machines without a GPU) before its
+    log level applies. Python exceptions are unaffected."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (embedded interpreters)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def import_keras():
     """Import Keras 3 on the TensorFlow backend, quietly (the only place it is imported)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "tensorflow" not in sys.modules:
+        with _quiet_native_stderr():
+            import keras
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # device discovery logs here, once
     import keras
     import tensorflow as tf
 
