@@ -10,19 +10,17 @@ import inspect
 import os
 import platform
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from forecastkit.config.schema import HoldoutConfig, ModelConfig, RollingConfig, RunConfig
-from forecastkit.errors import ConfigError, DataError
+from forecastkit.errors import ConfigError
+from forecastkit.forecasting import data_spec, future_covariates, tidy_future
 
 #: default seasonal period by pandas frequency prefix (MASE scale, seasonal defaults)
 _SEASON_BY_FREQ = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
@@ -213,69 +211,6 @@ def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int
     return record
 
 
-def data_spec(cfg: RunConfig) -> dict:
-    """How the data was loaded, so a saved model can load new data the same way."""
-    d = cfg.data
-    return {
-        "time": d.time, "targets": d.target_list, "past_covariates": d.past_covariates,
-        "future_covariates": d.future_covariates, "onehot": d.onehot, "fill": d.fill,
-        "resample": d.resample, "agg": d.agg,
-    }
-
-
-def tidy_future(forecaster, name: str, horizon: int, level: float | None, X: pd.DataFrame | None) -> pd.DataFrame:
-    """Forecast ``horizon`` steps with intervals when available, as a tidy frame."""
-    with_interval = bool(level) and forecaster.tags().get("intervals")
-    pred = forecaster.predict_interval(horizon, X, level=level) if with_interval else forecaster.predict(horizon, X)
-    rows = []
-    for t in forecaster.targets_:
-        rows.append(pd.DataFrame({
-            "model": name,
-            "target": t,
-            "timestamp": pred.index,
-            "step": np.arange(1, horizon + 1),
-            "forecast": pred[t].to_numpy(),
-            "lower": pred[f"{t}_lower"].to_numpy() if with_interval else np.nan,
-            "upper": pred[f"{t}_upper"].to_numpy() if with_interval else np.nan,
-        }))
-    return pd.concat(rows, ignore_index=True)
-
-
-def future_covariates(cfg: RunConfig, data: Dataset, horizon: int) -> pd.DataFrame | None:
-    """Future values of user future-known covariates (``[forecast] covariates_path``),
-    checked to cover every step of the horizon."""
-    if not data.future:
-        return None
-    if cfg.forecast.covariates_path is None:
-        raise ConfigError(
-            f"future-known covariates {data.future} need their future values: set "
-            "[forecast] covariates_path to a CSV with the time column and these columns"
-        )
-    from forecastkit.data.loader import load_data
-
-    index = data.frame.index
-    path = cfg.forecast.covariates_path
-    X = load_data(path, time=cfg.data.time, targets=[], features=data.future, freq=index.freqstr)
-    check_covers(X, data.future, future_steps(index, horizon), path)
-    return X
-
-
-def future_steps(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
-    """The ``horizon`` timestamps after the end of ``index``."""
-    return pd.date_range(index[-1], periods=horizon + 1, freq=index.freq)[1:]
-
-
-def check_covers(X: pd.DataFrame, columns: list[str], steps: pd.Index, source: str) -> None:
-    """Every future-known column must have a value at every forecast step."""
-    for c in columns:
-        missing = steps.difference(X[c].dropna().index)
-        if len(missing):
-            raise DataError(
-                f"{source}: future-known covariate {c!r} is {len(missing)} step(s) short of the "
-                f"{len(steps)}-step horizon: first missing step {missing[0]}; extend the file to {steps[-1]}"
-            )
-
-
 # --------------------------------------------------------------------------- run
 def run_experiment(
     cfg: RunConfig,
@@ -430,70 +365,6 @@ def _run_meta(cfg, data: Dataset, jobs: int, seconds: float, future_errors, futu
     }
 
 
-# --------------------------------------------------------------------------- output
-def prepare_output(out: Path, force: bool) -> None:
-    """Refuse to overwrite a finished run unless ``force``; check the parent is writable
-    before any work starts."""
-    if out.exists() and not force:
-        raise DataError(f"output directory {str(out)!r} already exists; pass --force to replace it or --output elsewhere")
-    parent = out.parent
-    ancestor = parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if ancestor.exists() and not ancestor.is_dir():
-        raise DataError(f"cannot create output directory {str(out)!r}: {str(ancestor)!r} is a file, not a directory")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        # os.access says yes to root everywhere; a real probe does not lie.
-        os.rmdir(tempfile.mkdtemp(prefix=".forecastkit-probe-", dir=parent))
-    except OSError as err:
-        if parent.exists():
-            raise DataError(
-                f"output directory {str(parent)!r} is not writable ({err.strerror}); choose another with --output"
-            ) from None
-        raise DataError(f"cannot create output directory {str(parent)!r}: {err.strerror}") from None
-
-
-def write_run(result, out: Path, force: bool = False, plots: bool = True, models_dir: Path | None = None) -> Path:
-    """Write the report into a temporary sibling directory, then rename it into place,
-    so ``out`` only ever appears complete. ``models_dir`` (saved models) moves in as
-    ``models/``."""
-    from forecastkit.report.writer import write_report
-
-    prepare_output(out, force)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        write_report(result, tmp, plots=plots)
-        if models_dir is not None and models_dir.is_dir():
-            shutil.copytree(models_dir, tmp / "models")
-        if out.exists():  # --force: swap, then remove the old run
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, trash / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, level: float | None = None) -> pd.DataFrame:
-    """Fit one configured model on all the data and forecast past the end (tidy frame)."""
-    names = [m.name for m in cfg.models]
-    if model_name not in names:
-        raise ConfigError(f"unknown model {model_name!r}; the config has: {', '.join(names)}")
-    model = cfg.models[names.index(model_name)]
-    data = load_run_data(cfg)
-    h = horizon or cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
-    lvl = cfg.forecast.level if level is None else level
-    forecaster = build_model(model, cfg, data, horizon=h)
-    forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
-    Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
-    return tidy_future(forecaster, model.name, h, lvl, Xf)
-
-
 def run_fingerprint(cfg: RunConfig, models: list[str] | None) -> str:
     """Fingerprint of what a run computes: config, data file bytes, model selection."""
     from forecastkit.data.datasets import resolve_source
@@ -503,43 +374,3 @@ def run_fingerprint(cfg: RunConfig, models: list[str] | None) -> str:
     if cfg.forecast.covariates_path:
         files.append(resolve_source(cfg.forecast.covariates_path)[0])
     return fingerprint(cfg.model_dump(mode="json"), files, models)
-
-
-def forecast_saved(
-    model_dir: str | Path,
-    data_path: str,
-    horizon: int | None = None,
-    level: float | None = 0.95,
-    future_path: str | None = None,
-) -> pd.DataFrame:
-    """Forecast past the end of NEW data with a saved model, without refitting it.
-
-    The new data is loaded the way the model's run loaded its data; its columns and
-    frequency must match the model's.
-    """
-    from forecastkit.data.loader import load_data
-    from forecastkit.forecasters.persistence import check_new_data, load_forecaster
-
-    model, meta = load_forecaster(model_dir)
-    spec = meta.get("data", {})
-    features = list(dict.fromkeys(spec.get("past_covariates", []) + spec.get("future_covariates", [])))
-    frame = load_data(
-        data_path, time=spec.get("time"), targets=meta["targets"], features=features,
-        onehot=spec.get("onehot") or False, fill=spec.get("fill"), resample=spec.get("resample"),
-        agg=spec.get("agg", "mean"),
-    )
-    check_new_data(meta, frame)
-    X = frame[meta["covariates"]] if meta["covariates"] else None
-    model.update(frame[meta["targets"]], X)
-    h = horizon or int(meta.get("params", {}).get("horizon") or 0) or None
-    if h is None:
-        raise DataError("give --horizon: the saved model has no default horizon")
-    X_future = None
-    if model.future_known_columns():
-        if future_path is None:
-            raise DataError(
-                f"the model uses future-known covariates {model.future_known_columns()}; pass their "
-                "future values with --future-covariates FILE"
-            )
-        X_future = load_data(future_path, time=spec.get("time"), targets=model.future_known_columns(), features=[])
-    return tidy_future(model, meta["name"], h, level, X_future)

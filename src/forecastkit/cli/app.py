@@ -169,7 +169,8 @@ def run(
     """Backtest every model of CONFIG against naive baselines and write a report."""
     from forecastkit.config.schema import load_config
     from forecastkit.errors import DataError
-    from forecastkit.experiment import prepare_output, run_experiment, run_fingerprint, write_run
+    from forecastkit.experiment import run_experiment, run_fingerprint
+    from forecastkit.outputs import prepare_output, write_run
     from forecastkit.runstate import RunState
 
     if jobs < 1:
@@ -262,7 +263,7 @@ def forecast(
             raise DataError("give either CONFIG --model NAME or --model-dir DIR --data FILE, not both")
         if data is None:
             raise DataError("--model-dir needs --data NEW.csv: the data to forecast from")
-        from forecastkit.experiment import forecast_saved
+        from forecastkit.forecasting import forecast_saved
 
         table = forecast_saved(model_dir, data, horizon=horizon, level=0.95 if level is None else level,
                                future_path=future_covariates)
@@ -270,7 +271,7 @@ def forecast(
         if config is None or model is None:
             raise DataError("give CONFIG --model NAME (or --model-dir DIR --data FILE for a saved model)")
         from forecastkit.config.schema import load_config
-        from forecastkit.experiment import forecast_one
+        from forecastkit.forecasting import forecast_one
 
         table = forecast_one(load_config(config), model, horizon=horizon, level=level)
     _write_or_print(table.to_csv(index=False), output)

@@ -62,10 +62,9 @@ def import_keras():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if "tensorflow" not in sys.modules:
         with _quiet_native_stderr():
-            import keras
-            import tensorflow as tf
+            import tensorflow
 
-            tf.config.list_physical_devices()  # device discovery logs here, once
+            tensorflow.config.list_physical_devices()  # device discovery logs here, once
     import keras
     import tensorflow as tf
 
