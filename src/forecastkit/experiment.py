@@ -152,6 +152,16 @@ def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex, min_t
     )
 
 
+def plan_evaluations(cfg: RunConfig, data: Dataset, chosen: list[ModelConfig]) -> list[tuple]:
+    """``(evaluation, folds)`` for every evaluation of the config.
+
+    Every model is built first: a bad parameter, or too little data for the largest
+    window a model needs, is a clear error now rather than a failed model later.
+    """
+    min_train = max((build_model(m, cfg, data).min_train_size() for m in chosen), default=1)
+    return [(ev, make_folds(ev, data.frame.index, min_train)) for ev in cfg.evaluations]
+
+
 def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:
     """Number of rows at or before the timestamp ``when`` (a date string)."""
     try:
@@ -267,10 +277,7 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         if unknown:
             raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
     level = cfg.forecast.level
-    # Built up front: a bad parameter or too little data for a model's window is a
-    # clear error now, not a failed model after the others have run.
-    min_train = max(build_model(m, cfg, data).min_train_size() for m in chosen) if chosen else 1
-    plan = [(ev, make_folds(ev, data.frame.index, min_train)) for ev in cfg.evaluations]
+    plan = plan_evaluations(cfg, data, chosen)
     horizon = cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
     X_future = future_covariates(cfg, data, horizon)
     n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)

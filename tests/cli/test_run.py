@@ -275,3 +275,13 @@ def test_saved_models_reload_and_forecast_new_data(tiny, tmp_path):
     pd.DataFrame({"month": data["month"], "revenue": data["sales"]}).to_csv(tmp_path / "bad.csv", index=False)
     result = run("forecast", "--model-dir", out / "models" / "ridge_direct", "--data", tmp_path / "bad.csv", "-H", 3)
     assert result.exit_code == 2 and "sales" in result.stderr
+
+
+def test_validate_checks_config_against_data(tiny):
+    result = run("validate", tiny)
+    assert result.exit_code == 0, result.output
+    assert "holdout: 12 origin(s), horizon 1" in result.stdout
+    assert "rolling: 3 origin(s), horizon 6" in result.stdout
+    tiny.write_text(tiny.read_text().replace("n_in = 12", "n_in = 70"))
+    result = run("validate", tiny)
+    assert result.exit_code == 2 and "rows" in result.stderr

@@ -282,15 +282,12 @@ def forecast(
 def validate(config: Annotated[Path, typer.Argument(help="TOML config to check.")]) -> None:
     """Check a config (keys, types, model types, columns) without running it."""
     from forecastkit.config.schema import load_config
-    from forecastkit.experiment import build_model, load_run_data, make_folds
+    from forecastkit.experiment import load_run_data, plan_evaluations
 
     cfg = load_config(config)
     data = load_run_data(cfg)
-    for ev in cfg.evaluations:
-        folds = make_folds(ev, data.frame.index)
+    for ev, folds in plan_evaluations(cfg, data, cfg.models):
         typer.echo(f"evaluation {ev.name or ev.scheme}: {len(folds)} origin(s), horizon {ev.horizon}")
-    for m in cfg.models:
-        build_model(m, cfg, data)
     typer.echo(f"{config}: OK ({len(cfg.models)} models, {len(data.frame)} rows)")
 
 

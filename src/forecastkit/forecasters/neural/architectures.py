@@ -173,10 +173,8 @@ def build_net(spec: NetSpec, mode: str = "train"):
     """
     keras, _ = import_keras()
     L = keras.layers
-    if spec.stateful:
-        batch = spec.batch_size if mode == "train" else 1
-    else:
-        batch = None
+    # the stateful "infer" model takes any batch (states are inputs): one stream per row
+    batch = spec.batch_size if spec.stateful and mode == "train" else None
     seq = keras.Input(shape=spec.input_shape, batch_size=batch, name="window")
     inputs = [seq]
     fut = None
@@ -185,7 +183,7 @@ def build_net(spec: NetSpec, mode: str = "train"):
         inputs.append(fut)
     states_in = []
     if spec.stateful and mode == "infer":
-        states_in = [keras.Input(batch_shape=s, name=f"state{i}") for i, s in enumerate(spec.state_shapes())]
+        states_in = [keras.Input(shape=s[1:], name=f"state{i}") for i, s in enumerate(spec.state_shapes())]
 
     arch = spec.architecture
     states_out: list = []

@@ -138,6 +138,10 @@ class Engine:
             one = [tf.TensorSpec([1, *s.shape[1:]], f32) for s in (win, fut)]  # batch-size-1 inference
             self.step_fn = tf.function(self._infer_step, input_signature=[*one, states])
             self.warm_fn = tf.function(self._warm, input_signature=[win, states])
+            # many independent streams at once (one state row each): interval calibration
+            many = [tf.TensorSpec([None, s[1]], f32) for s in spec.state_shapes()]
+            self.step_many_fn = tf.function(self._infer_step, input_signature=[win, fut, many])
+            self.path_fn = tf.function(self._state_path, input_signature=[win])
         else:
             self.epoch_fn = tf.function(self._epoch, input_signature=[win, fut, out, tf.TensorSpec([None], tf.int32), i32])
             self.val_fn = tf.function(self._val, input_signature=[win, fut, out])
@@ -209,6 +213,18 @@ class Engine:
             out = self.state_model([tf.expand_dims(X[j], 0)] + states, training=False)
             states = list(out) if isinstance(out, (list, tuple)) else [out]
         return states
+
+    def _state_path(self, X):
+        # The states after each window of X, carried from a zero state: (N, units) each.
+        tf = self.tf
+        states = [tf.zeros(shape, tf.float32) for shape in self.spec.state_shapes()]
+        n = tf.shape(X)[0]
+        paths = [tf.TensorArray(tf.float32, size=n) for _ in states]
+        for j in tf.range(n):
+            out = self.state_model([tf.expand_dims(X[j], 0)] + states, training=False)
+            states = list(out) if isinstance(out, (list, tuple)) else [out]
+            paths = [p.write(j, s[0]) for p, s in zip(paths, states, strict=True)]
+        return [p.stack() for p in paths]
 
     # -- python API -------------------------------------------------------------------
     def _reset_for(self, seed: int, deterministic: bool) -> None:
@@ -309,6 +325,23 @@ class Engine:
             self.load_infer(weights)
             y, new = self.step_fn(x, f, states)
             return y.numpy(), [s.numpy() for s in new]
+
+    def step_many(self, weights: list, X: np.ndarray, F: np.ndarray, states: list[np.ndarray]):
+        """:meth:`step` for ``N`` independent windows at once, each from its own state row
+        (states of shape ``(N, units)``): ``(y (N, n_steps, n_outputs), new states)``."""
+        with self.lock:
+            self.load_infer(weights)
+            y, new = self.step_many_fn(X, F, states)
+            return y.numpy(), [s.numpy() for s in new]
+
+    def state_path(self, weights: list, X: np.ndarray) -> list[np.ndarray]:
+        """The states after each window of ``X`` (in order, from a zero state): arrays
+        ``(len(X), units)``, row ``j`` being the state once windows ``0..j`` are consumed."""
+        with self.lock:
+            self.load_infer(weights)
+            if len(X) == 0:
+                return [np.zeros((0, s[1]), dtype=np.float32) for s in self.spec.state_shapes()]
+            return [s.numpy() for s in self.path_fn(X)]
 
 
 def get_engine(spec: NetSpec, learning_rate: float) -> Engine:
