@@ -11,7 +11,6 @@ summed over folds (from the run's leaderboard) and the final refit.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,20 +22,26 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["configs/airline.toml", "configs/temperatures-30d.toml", "configs/pollution-30d.toml"]
 TARGET_SECONDS = {"airline": 90, "temperatures-30d": 300}
+_WRAPPER = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r.returncode)"
+)
 
 
 def main(configs: list[str]) -> None:
     for config in configs:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "run"
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             t0 = time.perf_counter()
+            # A wrapper process reports the peak RSS of this run alone (RUSAGE_CHILDREN
+            # of the parent would keep the maximum over all configs).
             proc = subprocess.run(
-                [sys.executable, "-m", "forecastkit.cli.app", "run", str(ROOT / config), "-o", str(out), "--quiet"],
+                [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "forecastkit.cli.app", "run",
+                 str(ROOT / config), "-o", str(out), "--quiet"],
                 capture_output=True, text=True, cwd=ROOT,
             )
             wall = time.perf_counter() - t0
-            peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+            peak = float(proc.stderr.strip().splitlines()[-1]) / 1024
             if proc.returncode != 0:
                 print(f"{config}: FAILED ({proc.returncode}): {proc.stderr.strip()}")
                 continue
