@@ -156,8 +156,8 @@ def build_net(spec: NetSpec, mode: str = "train"):
     ----------
     mode : {"train", "infer"}
         For stateful variants, ``"train"`` builds the stateful model with the fixed
-        batch size (``stateful=True``) and ``"infer"`` the batch-size-1 model whose
-        states are explicit inputs and outputs; the two have the same weights in the
+        batch size (``stateful=True``) and ``"infer"`` a stateless model of any batch
+        size whose states are explicit inputs and outputs (one stream per row); the two have the same weights in the
         same order, so ``infer.set_weights(train.get_weights())`` transfers them.
         Other variants ignore ``mode``.
 

@@ -16,9 +16,11 @@ Data flow
 4. Validation windows for early stopping are the last ``validation_fraction`` of the
    training windows, with the ``n_steps - 1`` windows before them dropped from training
    so no training target is a validation target; best weights are restored.
+5. Prediction intervals are split-conformal bounds from the residuals of the forecasts
+   made from those validation windows (:mod:`.intervals`).
 
 Stateful variants carry the recurrent state through the history: after training, the
-state is recomputed by running the batch-size-1 inference network over every input
+state is recomputed by running the inference network (states as inputs) over every input
 window of the history in order; :meth:`update` with a history that extends the
 previous one only feeds the new windows, any other history restarts from a zero state.
 """
@@ -33,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters.base import Forecaster, future_index
+from forecastkit.forecasters.base import Forecaster
 from forecastkit.forecasters.neural.architectures import (
     ARCHITECTURES,
     DEFAULT_ACTIVATION,
@@ -43,6 +45,7 @@ from forecastkit.forecasters.neural.architectures import (
     NetSpec,
     check_choice,
 )
+from forecastkit.forecasters.neural.windows import WindowAssembly
 
 
 @dataclass
@@ -55,6 +58,8 @@ class _Net:
     learning_rate: float
     states: list | None = None  # stateful: per member, the state after the history's windows
     state_rows: int = 0  # number of rows of the history S the states have consumed
+    # interval calibration: steps -> validation residuals (n, steps, k), transformed scale
+    calib: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
 
@@ -66,7 +71,7 @@ def _int_param(name: str, value: Any, low: int, allow_none: bool = False) -> int
     return int(value)
 
 
-class NeuralForecaster(Forecaster):
+class NeuralForecaster(WindowAssembly, Forecaster):
     """Keras (TensorFlow) neural forecaster.
 
     Parameters
@@ -137,14 +142,28 @@ class NeuralForecaster(Forecaster):
     ----------
     fit_info_ : dict
         Per trained output length: the split (window counts, origins of the training and
-        validation windows) and each member's losses, best epoch and fit time.
+        validation windows), each member's losses, best epoch and fit time, and
+        ``calibration``: steps -> number of validation windows behind the intervals.
     repeat_predictions_ : ndarray (repeats, h, n_targets)
         Each member's forecast from the last ``predict``.
     prediction_std_ : ndarray (h, n_targets)
         Their standard deviation.
+    interval_note_ : str or None
+        Why the last ``predict_interval`` has NaN bounds (too few validation windows).
+
+    Notes
+    -----
+    ``predict_interval`` gives split-conformal intervals from the out-of-sample
+    residuals of the ``h``-step forecasts made from the validation windows (the last
+    ``validation_fraction`` of the training windows, never trained on), per step and
+    target, carried through differencing and the log/Box-Cox inverse like
+    :class:`~forecastkit.forecasters.reduction.ReductionForecaster`. They need at least
+    10 validation windows with ``h`` observed steps; otherwise the bounds are NaN
+    (see :mod:`forecastkit.forecasters.neural.intervals`).
     """
 
-    _tags = {"past_covariates": True, "future_covariates": True, "multivariate": True, "neural": True}
+    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True, "multivariate": True,
+             "neural": True}
 
     def __init__(
         self,
@@ -260,90 +279,6 @@ class NeuralForecaster(Forecaster):
         cfg = self._resolve()
         return cfg["difference"] + cfg["seasonal_difference"] + cfg["n_in"] + self._fit_steps(cfg)
 
-    # -- preprocessing ----------------------------------------------------------------
-    def _index(self, first: Any, n: int) -> pd.Index:
-        if isinstance(first, pd.Timestamp):
-            return pd.date_range(start=first, periods=n, freq=self.freq_)
-        return pd.RangeIndex(int(first), int(first) + n)
-
-    def _known_values(self, X: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
-        """Future-known covariates then calendar features over ``index``, unscaled."""
-        parts = []
-        if self.known_cols_:
-            parts.append(X[self.known_cols_].to_numpy(dtype=float))
-        if self.calendar_cols_:
-            from forecastkit.forecasters.covariates import calendar_features
-
-            parts.append(calendar_features(index, self.calendar, freq=self.freq_).to_numpy(dtype=float))
-        return np.hstack(parts) if parts else np.empty((len(index), 0))
-
-    def _matrix(self, y: np.ndarray, X: pd.DataFrame | None, index: pd.Index, fit: bool) -> np.ndarray:
-        """The transformed matrix ``S`` (n - n_lost, k + p + f); fits the preprocessing if ``fit``."""
-        from forecastkit.forecasters.preprocessing import ColumnScaler, TargetTransformer
-
-        lost = self.n_lost_
-        if len(y) <= lost:
-            raise DataError(
-                f"differencing (difference={self.difference}, seasonal_difference={self.seasonal_difference}) "
-                f"needs more than {lost} rows, got {len(y)}"
-            )
-        if fit:
-            self.target_tf_ = TargetTransformer(
-                transform=self.transform, boxcox_lambda=self.boxcox_lambda, difference=self.difference,
-                seasonal_difference=self.seasonal_difference, scaler=self.scaler,
-            ).fit(y)
-        blocks = [self.target_tf_.transform(y)]
-        past = X[self.past_cols_].to_numpy(dtype=float)[lost:] if self.past_cols_ else np.empty((len(y) - lost, 0))
-        known = self._known_values(X, index)[lost:]
-        if fit:
-            self.past_scaler_ = ColumnScaler(self.scaler).fit(past) if past.shape[1] else None
-            self.known_scaler_ = ColumnScaler(self.scaler).fit(known) if known.shape[1] else None
-        if self.past_scaler_ is not None:
-            blocks.append(self.past_scaler_.transform(past))
-        if self.known_scaler_ is not None:
-            blocks.append(self.known_scaler_.transform(known))
-        return np.hstack(blocks).astype(np.float32)
-
-    def _frame(self, windows: np.ndarray) -> np.ndarray:
-        """Apply the variant's framing to windows (N, n_in, F)."""
-        if self.cfg_["variant"] == "window":
-            windows = windows.reshape(len(windows), 1, -1)
-        return np.ascontiguousarray(windows, dtype=np.float32)
-
-    def _windows(self, S: np.ndarray, n_steps: int, n_rows: int):
-        """Inputs (N, T, F), future inputs (N, n_steps, f) and outputs (N, n_steps, o) of ``S``."""
-        from numpy.lib.stride_tricks import sliding_window_view
-
-        n_in, lost = self.cfg_["n_in"], self.n_lost_
-        n_windows = len(S) - n_in - n_steps + 1
-        if n_windows < 1:
-            raise DataError(
-                f"the window n_in={n_in} plus {n_steps} output step(s) needs at least "
-                f"{lost + n_in + n_steps} training rows ({lost} lost to differencing), got {n_rows}"
-            )
-        k, p, f = self.layout_
-        n_out = k + p if self.cfg_["strategy"] == "recursive" else k
-        X = sliding_window_view(S[: len(S) - n_steps], n_in, axis=0).swapaxes(1, 2)[:n_windows]
-        ahead = sliding_window_view(S[n_in:], n_steps, axis=0).swapaxes(1, 2)[:n_windows]
-        Y = np.ascontiguousarray(ahead[..., :n_out], dtype=np.float32)
-        F = np.ascontiguousarray(ahead[..., k + p:], dtype=np.float32)
-        return self._frame(X), F, Y
-
-    def _history_windows(self, S: np.ndarray, start_origin: int) -> np.ndarray:
-        """Input windows of ``S`` with origins ``start_origin .. len(S) - 2`` (those before the last row)."""
-        from numpy.lib.stride_tricks import sliding_window_view
-
-        n_in = self.cfg_["n_in"]
-        start = max(start_origin, n_in - 1)
-        if len(S) - 1 <= start:
-            return np.empty((0, *self._input_shape()), dtype=np.float32)
-        rows = S[start - n_in + 1: len(S) - 1]
-        return self._frame(sliding_window_view(rows, n_in, axis=0).swapaxes(1, 2))
-
-    def _input_shape(self) -> tuple[int, int]:
-        n_in, F = self.cfg_["n_in"], sum(self.layout_)
-        return (1, n_in * F) if self.cfg_["variant"] == "window" else (n_in, F)
-
     # -- fit ----------------------------------------------------------------------------
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         from forecastkit.forecasters.covariates import calendar_features, validate_features
@@ -419,29 +354,16 @@ class NeuralForecaster(Forecaster):
             net.states = [engine.warm(m.weights, windows) for m in members]
             net.state_rows = self.hist_rows_
         self.nets_[n_steps] = net
+        self.fit_info_[n_steps] = {"split": net.split, "members": [m.summary() for m in members], "calibration": {}}
+        steps = cfg["horizon"] if cfg["strategy"] == "recursive" else n_steps
+        if steps is not None:  # interval calibration on the validation windows, timed as training
+            from forecastkit.forecasters.neural.intervals import calibration_errors
+
+            calibration_errors(self, net, steps)
         seconds = time.perf_counter() - t0
         self.fit_seconds_ += seconds
-        self.fit_info_[n_steps] = {
-            "split": net.split, "members": [m.summary() for m in members], "seconds": round(seconds, 4),
-        }
+        self.fit_info_[n_steps]["seconds"] = round(seconds, 4)
         return net
-
-    def _split_info(self, n_windows: int, n_train: int, val_start: int, dropped: int, n_steps: int) -> dict:
-        """Origins (last input timestamp) of the training and validation windows."""
-        index = self._index(self.train_first_, self.fit_span_[2])
-        first_origin = self.n_lost_ + self.cfg_["n_in"] - 1  # row of window 0's origin
-
-        def stamp(i: int) -> str:
-            return str(index[first_origin + i])
-
-        info = {
-            "n_windows": n_windows, "n_train": n_train - dropped, "n_val": n_windows - val_start,
-            "gap": val_start - n_train, "dropped_oldest": dropped,
-            "train_origins": [stamp(dropped), stamp(n_train - 1)],
-            "train_last_target": str(index[first_origin + n_train - 1 + n_steps]),
-            "val_origins": [stamp(val_start), stamp(n_windows - 1)] if val_start < n_windows else None,
-        }
-        return info
 
     # -- update ---------------------------------------------------------------------------
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
@@ -490,14 +412,6 @@ class NeuralForecaster(Forecaster):
             )
         return self._train(h)
 
-    def _known_future(self, n: int, X_future: pd.DataFrame | None) -> np.ndarray:
-        """Scaled future-known covariates + calendar features for the next ``n`` steps."""
-        if self.known_scaler_ is None:
-            return np.empty((n, 0), dtype=np.float32)
-        idx = future_index(self.last_, self.freq_, n)
-        values = self._known_values(X_future.iloc[:n] if X_future is not None else None, idx)
-        return self.known_scaler_.transform(values).astype(np.float32)
-
     def _member_forecast(self, engine, net: _Net, r: int, h: int, known: np.ndarray) -> np.ndarray:
         """One member's forecast (h, k) on the transformed scale."""
         k, p, _ = self.layout_
@@ -522,20 +436,31 @@ class NeuralForecaster(Forecaster):
             steps.append(out[0, 0, :k])
         return np.asarray(steps)
 
-    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+    def _forecast(self, h: int, X: pd.DataFrame | None) -> tuple[_Net, np.ndarray]:
+        """The network used and every member's forecast (repeats, h, k) on the transformed
+        scale; sets ``repeat_predictions_`` / ``prediction_std_`` (original units)."""
         from forecastkit.forecasters.neural.training import get_engine
 
         net = self._net_for(h)
         engine = get_engine(net.spec, net.learning_rate)
         n_known = h if self.cfg_["strategy"] == "recursive" else net.spec.n_steps
         known = self._known_future(n_known, X)
-        paths = []
-        for r in range(len(net.members)):
-            z = self._member_forecast(engine, net, r, h, known)
-            paths.append(self.target_tf_.inverse_transform_forecast(z, self.hist_y_))
-        self.repeat_predictions_ = np.asarray(paths)
+        z = np.stack([self._member_forecast(engine, net, r, h, known) for r in range(len(net.members))])
+        self.repeat_predictions_ = np.stack([self.target_tf_.inverse_transform_forecast(zr, self.hist_y_) for zr in z])
         self.prediction_std_ = self.repeat_predictions_.std(axis=0)
+        return net, z
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        self._forecast(h, X)
         return self.repeat_predictions_.mean(axis=0)
+
+    def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):
+        from forecastkit.forecasters.neural.intervals import interval_forecast
+
+        net, z = self._forecast(h, X)
+        mean = self.repeat_predictions_.mean(axis=0)
+        lower, upper, self.interval_note_ = interval_forecast(self, net, z, level)
+        return mean, lower, upper
 
     # -- audit, persistence ------------------------------------------------------------------
     def _transform_audit(self) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Directory layout::
                          per-member training summary), fit times
     preprocessing.joblib the fitted TargetTransformer and covariate ColumnScalers
     arrays.npz           training matrix (for lazily trained horizons), history tail,
-                         original-scale history tail, stateful states
+                         original-scale history tail, stateful states, interval
+                         calibration residuals (per network and number of steps)
     models/h{H}_m{r}.keras  one Keras model per output length H and repeat member r
 """
 
@@ -80,10 +81,13 @@ def save(model, path) -> None:
             if net.states is not None:
                 for i, state in enumerate(net.states[r]):
                     arrays[f"state_h{H}_m{r}_{i}"] = state
+        for steps, residuals in net.calib.items():
+            arrays[f"calib_h{H}_s{steps}"] = residuals
         nets.append({
             "horizon": H, "spec": _jsonable(asdict(net.spec)), "learning_rate": net.learning_rate,
             "split": _jsonable(net.split), "members": [m.summary() for m in net.members], "files": files,
             "n_states": 0 if net.states is None else len(net.states[0]), "state_rows": net.state_rows,
+            "calibration": sorted(int(steps) for steps in net.calib),
         })
     meta = {
         "targets": model.targets_, "covariates": model.covariates_,
@@ -139,7 +143,7 @@ def load(path):
     model.target_tf_, model.past_scaler_, model.known_scaler_ = prep["target"], prep["past"], prep["known"]
     with np.load(root / "arrays.npz") as arrays:
         model.train_S_, model.hist_S_, model.hist_y_ = arrays["train_S"], arrays["hist_S"], arrays["hist_y"]
-        states_raw = {k: arrays[k] for k in arrays.files if k.startswith("state_")}
+        states_raw = {k: arrays[k] for k in arrays.files if k.startswith(("state_", "calib_"))}
 
     keras, _ = import_keras()
     model.nets_, model.fit_info_ = {}, {}
@@ -157,8 +161,10 @@ def load(path):
         states = None
         if entry["n_states"]:
             states = [[states_raw[f"state_h{H}_m{r}_{i}"] for i in range(entry["n_states"])] for r in range(len(members))]
+        calib = {steps: states_raw[f"calib_h{H}_s{steps}"] for steps in entry.get("calibration", [])}
         model.nets_[H] = _Net(spec=spec, members=members, split=entry["split"], learning_rate=entry["learning_rate"],
-                              states=states, state_rows=entry["state_rows"])
-        model.fit_info_[H] = {"split": entry["split"], "members": entry["members"], "seconds": None}
+                              states=states, state_rows=entry["state_rows"], calib=calib)
+        model.fit_info_[H] = {"split": entry["split"], "members": entry["members"], "seconds": None,
+                              "calibration": {steps: len(res) for steps, res in calib.items()}}
     model.is_fitted_ = True
     return model

@@ -99,6 +99,23 @@ class WindowAssembly:
         F = np.ascontiguousarray(ahead[..., k + p:], dtype=np.float32)
         return self._frame(X), F, Y
 
+    def _split_info(self, n_windows: int, n_train: int, val_start: int, dropped: int, n_steps: int) -> dict:
+        """Origins (last input timestamp) of the training and validation windows."""
+        index = self._index(self.train_first_, self.fit_span_[2])
+        first_origin = self.n_lost_ + self.cfg_["n_in"] - 1  # row of window 0's origin
+
+        def stamp(i: int) -> str:
+            return str(index[first_origin + i])
+
+        info = {
+            "n_windows": n_windows, "n_train": n_train - dropped, "n_val": n_windows - val_start,
+            "gap": val_start - n_train, "dropped_oldest": dropped,
+            "train_origins": [stamp(dropped), stamp(n_train - 1)],
+            "train_last_target": str(index[first_origin + n_train - 1 + n_steps]),
+            "val_origins": [stamp(val_start), stamp(n_windows - 1)] if val_start < n_windows else None,
+        }
+        return info
+
     def _history_windows(self, S: np.ndarray, start_origin: int) -> np.ndarray:
         """Input windows of ``S`` with origins ``start_origin .. len(S) - 2`` (those before the last row)."""
         from numpy.lib.stride_tricks import sliding_window_view
