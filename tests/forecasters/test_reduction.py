@@ -314,3 +314,15 @@ def test_registry_builds_reduction_forecasters():
     lasso.fit(_trend_season(60))
     assert type(lasso.estimators_[1]).__name__ == "Lasso" and lasso.estimators_[1].alpha == 0.01
     assert lasso.clone().get_params() == lasso.get_params()
+
+
+def test_intervals_lean_towards_the_side_the_errors_fall_on():
+    """A model that under-forecasts growth in calibration must get an interval that
+    reaches further above its forecast than below (actual = forecast + error)."""
+    idx = pd.date_range("2000-01-01", periods=200, freq="D")
+    y = pd.Series(1.02 ** np.arange(200), index=idx, name="y")
+    model = ReductionForecaster(regressor="ridge", regressor_params={"alpha": 1e3}, n_in=3, strategy="direct")
+    pred = model.fit(y).predict_interval(5, level=0.9)
+    above = (pred["y_upper"] - pred["y"]).to_numpy()
+    below = (pred["y"] - pred["y_lower"]).to_numpy()
+    assert (above > below).all(), (above, below)

@@ -355,7 +355,7 @@ def make_strategy(name: Any, make_regressor: Callable[[int], Any], n_in: int, n_
 
 
 def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) -> np.ndarray:
-    """Errors (n, h, k) on the transformed scale of ``h``-step forecasts from the
+    """Errors ``actual - forecast`` (n, h, k) on the transformed scale of ``h``-step forecasts from the
     last half of the training origins, each block forecast by models trained only on
     the rows up to the block's first origin (an expanding-window backtest inside the
     training data)."""
@@ -377,5 +377,5 @@ def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) ->
         except DataError as err:
             raise DataError(f"prediction intervals for h={h} need more training data: {err}") from None
         pred = fold.forecast(w.Z[block], w.P[block], w.F[block])
-        errors.append(pred - w.Y[block][..., : strategy.k_])
+        errors.append(w.Y[block][..., : strategy.k_] - pred)  # actual = forecast + error
     return np.concatenate(errors, axis=0)
