@@ -267,7 +267,7 @@ def run_experiment(
 def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_models):
     from joblib import Parallel, delayed
 
-    from forecastkit.backtest.results import RunResult
+    from forecastkit.backtest.results import FUTURE_COLUMNS, RunResult
 
     t_start = time.perf_counter()
     data = load_run_data(cfg)
@@ -296,24 +296,18 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
             futures.append(_future_task(m, cfg, data, horizon, level, X_future, state, save_models))
             tick()
     else:
-        par = Parallel(n_jobs=jobs, return_as="generator")
-        model_runs = []
-        for (m, ev, folds), res in zip(tasks, par(
-            delayed(_backtest_task)(m, cfg, data, ev, folds, level, state=state) for m, ev, folds in tasks
-        )):
-            model_runs.append(res)
-            tick(len(folds))
-        futures = []
-        for res in par(
-            delayed(_future_task)(m, cfg, data, horizon, level, X_future, state, save_models) for m in chosen
-        ):
-            futures.append(res)
-            tick()
+        # One pool for backtests and final refits, so no worker idles between the two.
+        calls = [delayed(_backtest_task)(m, cfg, data, ev, folds, level, state=state) for m, ev, folds in tasks]
+        calls += [delayed(_future_task)(m, cfg, data, horizon, level, X_future, state, save_models) for m in chosen]
+        units = [len(folds) for _, _, folds in tasks] + [1] * len(chosen)
+        results = []
+        for n, res in zip(units, Parallel(n_jobs=jobs, return_as="generator")(calls)):
+            results.append(res)
+            tick(n)
+        model_runs, futures = results[: len(tasks)], results[len(tasks):]
 
     future_frames = [f for f, _, _ in futures if f is not None]
-    future = pd.concat(future_frames, ignore_index=True) if future_frames else pd.DataFrame(
-        columns=["model", "target", "timestamp", "step", "forecast", "lower", "upper"]
-    )
+    future = pd.concat(future_frames, ignore_index=True) if future_frames else pd.DataFrame(columns=FUTURE_COLUMNS)
     future_errors = {m.name: err for m, (_, err, _) in zip(chosen, futures) if err}
     future_seconds = {m.name: secs for m, (_, _, secs) in zip(chosen, futures)}
     season = cfg.data.season_length or season_length_for(data.frame.index.freq)
