@@ -383,3 +383,120 @@ def test_time_trend_continues_after_a_rolling_update():
     once = ARIMAForecaster(order=(1, 0, 0), trend="ct").fit(y.iloc[:80]).update(y.iloc[:95])
     np.testing.assert_allclose(f.predict(5)["y"], once.predict(5)["y"], rtol=1e-3)
     assert f.predict(1)["y"].iloc[0] == pytest.approx(5.0 + 0.5 * 95, abs=4 * slope + 3)
+
+
+# ----------------------------------------------------------------------------- transform="auto"
+def quarterly_pair(seed=0, n=64):
+    """The same trend, seasonal pattern and AR(1) noise, added to a level rising from 20
+    to ~85 (constant variance) or multiplying it (variance growing with the level)."""
+    t = np.arange(n)
+    e = ar1(n, 0.5, seed=seed)
+    season = np.tile([6.0, -3.0, 9.0, -12.0], n // 4)
+    idx = pd.date_range("1990-01-01", periods=n, freq="QS")
+    additive = pd.DataFrame({"y": 20 + t + season + 2 * e}, index=idx)
+    multiplicative = pd.DataFrame({"y": np.exp(3 + 0.03 * t + season / 30 + 0.06 * e)}, index=idx)
+    return additive, multiplicative
+
+
+def test_auto_transform_picks_log_on_airline_and_follows_it(airline):
+    train, test = airline.iloc[:132], airline["Passengers"].to_numpy()[132:]
+    f = AutoARIMAForecaster(season_length=12, transform="auto").fit(train)
+    assert f.transform == "auto" and AutoARIMAForecaster().transform is None  # stored as given
+    assert f.transform_ == "log" and set(f.transform_scores_) == {None, "log"}
+    assert f.order_ == (0, 1, 1) and f.seasonal_order_ == (0, 1, 1, 12)
+    assert f.transform_scores_["log"] < f.transform_scores_[None] - 10
+    # the scores are the chosen models' AICc on the original scale: no transform is the
+    # plain search's criterion; the log one adds 2 sum(log y) over the rows its
+    # likelihood covers (after the first d + D m = 13)
+    plain = AutoARIMAForecaster(season_length=12).fit(train)
+    assert plain.order_ == (1, 1, 0) and plain.transform_ is None
+    assert f.transform_scores_[None] == pytest.approx(plain.transform_scores_[None], rel=1e-9)
+    assert f.transform_scores_[None] == pytest.approx(plain.aicc_, abs=1e-3)
+    jacobian = 2 * np.log(train["Passengers"].to_numpy()[13:]).sum()
+    assert f.transform_scores_["log"] == pytest.approx(f.aicc_ + jacobian, abs=1e-2)
+    # predictions, intervals, update and audit are those of the inner log model
+    assert f.model_.transform == "log"
+    got = f.predict(12)["Passengers"].to_numpy()
+    assert 2.85 <= np.mean(np.abs(got - test) / test) * 100 <= 2.95
+    iv = f.predict_interval(12, level=0.9)
+    np.testing.assert_allclose(iv.to_numpy(), f.model_.predict_interval(12, level=0.9).to_numpy())
+    assert f.fit_audit()["transforms"]["log"]["n_rows"] == 132
+    f.update(airline.iloc[:138])
+    np.testing.assert_allclose(f.predict(6)["Passengers"], f.model_.predict(6)["Passengers"])
+
+
+def test_auto_transform_none_on_additive_log_on_multiplicative():
+    additive, multiplicative = quarterly_pair()
+    small = {"season_length": 4, "max_p": 1, "max_q": 1, "max_P": 1, "max_Q": 1, "transform": "auto"}
+    add = AutoARIMAForecaster(**small).fit(additive)
+    assert add.transform_ is None and add.model_.transform is None
+    assert add.transform_scores_["log"] > add.transform_scores_[None] + 20
+    assert add.fit_audit()["transforms"] == {}
+    mult = AutoARIMAForecaster(**small).fit(multiplicative)
+    assert mult.transform_ == "log" and mult.model_.transform == "log"
+    assert mult.transform_scores_[None] > mult.transform_scores_["log"] + 20
+    # per target with several columns; a series with a non-positive value is not logged
+    both = pd.concat([additive, multiplicative.rename(columns={"y": "m"}), additive.rename(columns={"y": "z"}) - 30], axis=1)
+    f = AutoARIMAForecaster(**small).fit(both)
+    assert f.transform_ == {"y": None, "m": "log", "z": None}
+    assert set(f.transform_scores_["z"]) == {None}
+    assert f.transform_scores_["m"] == pytest.approx(mult.transform_scores_, rel=1e-6)
+    assert list(f.fit_audit()["transforms"]) == ["log"]
+
+
+def test_auto_transform_scores_are_original_scale_likelihoods():
+    """Known answers: i.i.d. normal vs lognormal (d = 0 for both), then a common row
+    set when the candidates difference differently (d = 0 vs d = 1)."""
+    from scipy.stats import lognorm, norm
+    from statsmodels.tools.eval_measures import aicc
+
+    from forecastkit.forecasters.arima import fit_sarimax
+
+    rng = np.random.default_rng(18)
+    y = np.exp(2.0 + 0.4 * rng.normal(size=60))
+    zero = {"max_p": 0, "max_q": 0, "max_P": 0, "max_Q": 0, "d": 0, "trend": "c", "transform": "auto"}
+    f = AutoARIMAForecaster(**zero).fit(monthly(y))
+    lz = np.log(y)
+    ll_log = lognorm.logpdf(y, s=lz.std(), scale=np.exp(lz.mean())).sum()
+    ll_raw = norm.logpdf(y, y.mean(), y.std()).sum()
+    assert f.transform_scores_["log"] == pytest.approx(aicc(ll_log, 60, 2), rel=1e-7)  # mean + variance
+    assert f.transform_scores_[None] == pytest.approx(aicc(ll_raw, 60, 2), rel=1e-7)
+    assert f.transform_ == "log"
+
+    bounds = {"m": 1, "D": 0, "max_p": 0, "max_q": 0, "max_P": 0, "max_Q": 0, "max_d": 1, "max_D": 0}
+    choices = {
+        None: sel.select_order(y, None, fit_sarimax, d=0, trend="c", **bounds),
+        "log": sel.select_order(lz, None, fit_sarimax, d=1, trend="n", **bounds),
+    }
+    for c in choices.values():
+        c["lambda"] = None
+    scores = AutoARIMAForecaster()._scores(y, choices)
+    # both scored on rows 1..59: the i.i.d. model keeps its full-sample estimates;
+    # the random walk on log is N(0, s2) increments, less the Jacobian of rows 1..59
+    dz = np.diff(lz)
+    ll_walk = norm.logpdf(dz, 0.0, np.sqrt(np.mean(dz**2))).sum() - lz[1:].sum()
+    assert scores[None] == pytest.approx(aicc(norm.logpdf(y[1:], y.mean(), y.std()).sum(), 59, 2), rel=1e-7)
+    assert scores["log"] == pytest.approx(aicc(ll_walk, 59, 1), rel=1e-7)
+
+
+def test_auto_transform_bad_settings_are_named():
+    y = monthly(ar1(40, seed=19))
+    with pytest.raises(ConfigError, match=r"boxcox_lambda=0.5 needs transform='boxcox', got transform='auto'"):
+        AutoARIMAForecaster(transform="auto", boxcox_lambda=0.5).fit(y)
+    with pytest.raises(ConfigError, match=r"unknown transform 'sqrt'; valid: \['log', 'boxcox', 'auto'\]"):
+        AutoARIMAForecaster(transform="sqrt").fit(y)
+    with pytest.raises(ConfigError, match="unknown transform 'auto'"):  # a fixed-order model has nothing to choose by
+        ARIMAForecaster(transform="auto").fit(y)
+    fixed = AutoARIMAForecaster(transform="log", max_p=1, max_q=1).fit(np.exp(0.1 * y))
+    assert fixed.transform_ == "log" and set(fixed.transform_scores_) == {"log"}
+
+
+def test_log_jacobian_matches_numeric_derivative():
+    from forecastkit.forecasters._arima_transforms import forward, log_jacobian
+
+    y = np.array([0.5, 2.0, 7.0])
+    for tf, lam in (("log", None), ("boxcox", 0.3), ("boxcox", -0.5), ("boxcox", 0.0)):
+        eps = 1e-6
+        numeric = np.log((forward(y + eps, tf, lam) - forward(y - eps, tf, lam)) / (2 * eps)).sum()
+        assert log_jacobian(y, tf, lam) == pytest.approx(numeric, rel=1e-6)
+    assert log_jacobian(y, None, None) == 0.0

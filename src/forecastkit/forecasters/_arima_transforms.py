@@ -22,9 +22,9 @@ from forecastkit.errors import ConfigError, DataError
 TRANSFORMS = ("log", "boxcox")
 
 
-def check_transform(transform: Any, boxcox_lambda: Any) -> None:
-    if transform is not None and transform not in TRANSFORMS:
-        raise ConfigError(f"unknown transform {transform!r}; valid: {list(TRANSFORMS)} or None")
+def check_transform(transform: Any, boxcox_lambda: Any, allowed: tuple[str, ...] = TRANSFORMS) -> None:
+    if transform is not None and transform not in allowed:
+        raise ConfigError(f"unknown transform {transform!r}; valid: {list(allowed)} or None")
     if boxcox_lambda is not None:
         if transform != "boxcox":
             raise ConfigError(f"boxcox_lambda={boxcox_lambda!r} needs transform='boxcox', got transform={transform!r}")
@@ -60,6 +60,18 @@ def inverse(z: np.ndarray, transform: str | None, lam: float | None) -> np.ndarr
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.power(np.where(base > 0, base, 1.0), 1.0 / lam)
     return np.where(base > 0, out, 0.0 if lam > 0 else np.inf)
+
+
+def log_jacobian(y: np.ndarray, transform: str | None, lam: float | None) -> float:
+    """``sum(log |dz/dy|)`` over ``y`` for ``z = forward(y)``: added to a log-likelihood
+    of ``z`` it gives the log-likelihood of ``y`` (the density of the data on the
+    original scale), which makes models fitted on different scales comparable."""
+    if transform is None:
+        return 0.0
+    logs = float(np.sum(np.log(y)))
+    if transform == "log" or lam == 0:
+        return -logs  # dz/dy = 1 / y
+    return (lam - 1.0) * logs  # dz/dy = y ** (lam - 1)
 
 
 def _check_positive(y: np.ndarray, transform: str | None, target: str) -> None:

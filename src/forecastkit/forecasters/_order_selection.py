@@ -327,7 +327,11 @@ def select_order(
     one state-space SARIMAX and returns its results (``arima.fit_sarimax``).
     Returns the chosen ``order``, ``seasonal_order``, ``trend`` ("c"/"n"), ``d``,
     ``D``, the ``search`` record, ``n_fits``, and the chosen model's ``params``
-    (for ``z``'s scale) and ``converged`` flag.
+    (for ``z``'s scale) and ``converged`` flag, with ``loglik_obs`` and ``n_params``:
+    the per-row log-likelihood contributions of its final fit and its number of
+    estimated parameters (the innovation variance included). The fit is that of the
+    differenced series, so ``loglik_obs[i]`` is ``log p(z[b + i] | z[:b + i])``,
+    ``b = d + D * m``, on ``z``'s scale (see :func:`information_criterion`).
     """
     n = len(z)
     # tests see the series net of the regressors' linear effect (forecast::auto.arima)
@@ -420,6 +424,8 @@ def select_order(
     final = np.asarray(res.params, dtype=float).copy()
     final[: res.model.k_trend + res.model.k_exog] *= scale  # back to z's scale
     retvals = getattr(res, "mle_retvals", None) or {}
+    # each row's density on zs's scale is that on z's scale times `scale`
+    loglik_obs = np.asarray(res.llf_obs, dtype=float) - math.log(scale)
     return {
         "order": order,
         "seasonal_order": seasonal_order,
@@ -433,4 +439,14 @@ def select_order(
         "n_fits": len(tried),
         "params": final,
         "converged": bool(retvals.get("converged", True)),
+        "loglik_obs": loglik_obs,
+        "n_params": int(res.df_model),
     }
+
+
+def information_criterion(loglik: float, nobs: int, n_params: int, criterion: str) -> float:
+    """AIC, AICc or BIC as statsmodels computes them (AICc ``inf`` when
+    ``nobs - n_params - 1 <= 0``)."""
+    from statsmodels.tools import eval_measures
+
+    return float(getattr(eval_measures, criterion)(loglik, nobs, n_params))

@@ -4,19 +4,47 @@ The order is chosen by :mod:`forecastkit.forecasters._order_selection` (Hyndman 
 Khandakar 2008); the chosen model is then an :class:`~forecastkit.forecasters.arima.ARIMAForecaster`,
 so the notes of :mod:`forecastkit.forecasters.arima` (one model per target, per-target
 attributes, transforms, regressors, ``update``) apply here too.
+
+``transform="auto"`` chooses between no transform and the log
+--------------------------------------------------------------
+The order is searched on the series and, when it is strictly positive, on its log;
+the two chosen models are then compared by ``information_criterion`` computed from
+the density of the data on the *original* scale. For ``z = log y`` that density is
+``p_z(z) * prod(1 / y)`` (the Jacobian of the transform), so
+``loglik_orig = loglik_log - sum(log y)`` and ``AICc_orig = AICc_log + 2 sum(log y)``
+(plus a change of the small-sample term when the rows differ, see below).
+
+The rows matter. The likelihoods used are those of the search's final fits, which
+are fits of the *differenced* series (``simple_differencing``): the exact Gaussian
+likelihood of ``w = (1 - B)^d (1 - B^m)^D z``, i.e. ``log p(z[b:] | z[:b])`` with
+``b = d + D * m``: the first ``b`` rows are conditioned on, not scored. (The inner
+``ARIMAForecaster`` fits the levels with SARIMAX's default ``simple_differencing=False``:
+its ``llf`` starts from an approximate diffuse state and skips the same first ``b``
+rows, ``loglikelihood_burn = d + D * m``, so its ``aicc_`` agrees with these scores up to
+the approximate-diffuse error; the differenced fit is used because it is exact at
+every scale of the data, where a diffuse variance of 1e6 is not diffuse for large
+values.) When the two candidates differ in ``d + D * m``, both are scored on the
+rows after the larger ``b``, from their per-row log-likelihood contributions, so the
+Jacobian is ``sum(log y[b:])`` over exactly the rows each likelihood covers.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, DataError
 from forecastkit.forecasters import _order_selection as sel
-from forecastkit.forecasters._arima_transforms import check_transform, transform_target
+from forecastkit.forecasters._arima_transforms import (
+    TRANSFORMS,
+    check_transform,
+    log_jacobian,
+    transform_target,
+)
 from forecastkit.forecasters.arima import (
     ARIMAForecaster,
     calendar_names,
@@ -61,8 +89,13 @@ class AutoARIMAForecaster(Forecaster):
         Fix the differencing orders instead of testing.
     stepwise : bool, default True
     information_criterion : {"aicc", "aic", "bic"}, default "aicc"
-    transform, boxcox_lambda : as in :class:`ARIMAForecaster`; the search runs on the
-        transformed series.
+    transform : {None, "log", "boxcox", "auto"}, default None
+        As in :class:`ARIMAForecaster`; the search runs on the transformed series.
+        ``"auto"``: search with no transform and with the log (strictly positive
+        series only), and keep the model whose ``information_criterion`` on the
+        original scale is lower (no transform on a tie); see the module notes.
+    boxcox_lambda : float, optional
+        As in :class:`ARIMAForecaster` (``transform="boxcox"`` only).
     seasonal_test : {"seas", "ocsb"}, default "seas"
     trend : {"auto", "n", "c"} or None, default "auto"
         ``"auto"``: a constant (a drift when ``d + D = 1``) is searched when
@@ -72,12 +105,20 @@ class AutoARIMAForecaster(Forecaster):
     Attributes
     ----------
     order_, seasonal_order_, trend_, d_, D_ : the chosen model.
+    transform_ : "log", "boxcox" or None
+        The transform of the chosen model (``transform`` itself unless ``"auto"``).
+    transform_scores_ : dict
+        ``{transform: criterion on the original scale}`` for each transform searched
+        (``{None: ..., "log": ...}`` with ``"auto"``; ``"log"`` is absent when the series
+        is not strictly positive). With a different ``d + D * m`` per candidate, both are
+        scored on the common rows, so a score can differ from the criterion in ``search_``.
     search_ : list of ``(order, seasonal_order, trend, criterion)`` for every model
-        tried, in order (criterion ``inf`` for skipped fits).
-    n_fits_ : number of models fitted by the search.
+        tried, in order (criterion ``inf`` for skipped fits), on the chosen
+        transform's scale.
+    n_fits_ : number of models fitted by the chosen transform's search.
     model_ : the fitted :class:`ARIMAForecaster`.
     aic_, aicc_, bic_, boxcox_lambda_, converged_ : those of ``model_``.
-    search_seconds_ : time spent selecting the order.
+    search_seconds_ : time spent selecting the order (every transform searched).
 
     With several target columns the search runs per target: the attributes above are
     then dicts keyed by target name.
@@ -146,46 +187,86 @@ class AutoARIMAForecaster(Forecaster):
             raise ConfigError(f"trend must be 'auto', 'n', 'c' or None, got {self.trend!r}")
         if not isinstance(self.stepwise, (bool, np.bool_)):
             raise ConfigError(f"stepwise must be True or False, got {self.stepwise!r}")
-        check_transform(self.transform, self.boxcox_lambda)
+        check_transform(self.transform, self.boxcox_lambda, allowed=(*TRANSFORMS, "auto"))
         return out
 
     def min_train_size(self) -> int:
         s = self._settings()
         return max(6, (s["d"] or 0) + (s["D"] or 0) * s["m"] + 3)
 
-    def _inner(self, order, seasonal_order, trend) -> ARIMAForecaster:
+    def _inner(self, order, seasonal_order, trend, transform) -> ARIMAForecaster:
         return ARIMAForecaster(
-            order=order, seasonal_order=seasonal_order, trend=trend, transform=self.transform,
+            order=order, seasonal_order=seasonal_order, trend=trend, transform=transform,
             boxcox_lambda=self.boxcox_lambda, future_known=self.future_known, calendar=self.calendar,
         )
 
     # -- fit ------------------------------------------------------------------------
+    def _candidates(self, col: np.ndarray) -> list[str | None]:
+        if self.transform != "auto":
+            return [self.transform]
+        return [None, "log"] if bool((col > 0).all()) else [None]
+
+    def _search(self, col, transform, target, exog, s) -> dict[str, Any]:
+        z, lam = transform_target(col, transform, self.boxcox_lambda, target)
+        choice = sel.select_order(
+            z, exog, fit_sarimax, m=s["m"], d=s["d"], D=s["D"],
+            max_p=s["max_p"], max_q=s["max_q"], max_P=s["max_P"], max_Q=s["max_Q"], max_d=s["max_d"],
+            max_D=s["max_D"], seasonal_test=self.seasonal_test, trend=self.trend,
+            criterion=self.information_criterion, stepwise=bool(self.stepwise),
+        )
+        choice["lambda"] = lam
+        return choice
+
+    def _scores(self, col: np.ndarray, choices: dict[str | None, dict]) -> dict[str | None, float]:
+        """Each candidate's criterion on the original scale, over the rows every
+        candidate's likelihood covers (see the module notes)."""
+        n = len(col)
+        start = {tf: n - len(c["loglik_obs"]) for tf, c in choices.items()}  # b = d + D * m
+        b = max(start.values())
+        scores = {}
+        for tf, c in choices.items():
+            loglik = float(np.sum(c["loglik_obs"][b - start[tf]:])) + log_jacobian(col[b:], tf, c["lambda"])
+            # an estimated Box-Cox lambda is one more parameter
+            k = c["n_params"] + int(tf == "boxcox" and self.boxcox_lambda is None)
+            ic = sel.information_criterion(loglik, n - b, k, self.information_criterion)
+            scores[tf] = ic if np.isfinite(ic) else math.inf
+        return scores
+
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         s = self._settings()
         index = history_index(self)
         calendar = calendar_names(self.calendar)
         exog, _ = exog_matrix(index, self.freq_, X, self.future_known_columns(), calendar)
         t0 = time.perf_counter()
-        models, chosen = {}, {}
+        models, chosen, transforms, scores = {}, {}, {}, {}
         for j, target in enumerate(self.targets_):
             col = y[:, j]
-            z, _ = transform_target(col, self.transform, self.boxcox_lambda, target)
-            choice = sel.select_order(
-                z, exog, fit_sarimax, m=s["m"], d=s["d"], D=s["D"],
-                max_p=s["max_p"], max_q=s["max_q"], max_P=s["max_P"], max_Q=s["max_Q"], max_d=s["max_d"],
-                max_D=s["max_D"], seasonal_test=self.seasonal_test, trend=self.trend,
-                criterion=self.information_criterion, stepwise=bool(self.stepwise),
-            )
-            inner = self._inner(choice["order"], choice["seasonal_order"], choice["trend"])
+            choices, failures = {}, []
+            for tf in self._candidates(col):
+                try:
+                    choices[tf] = self._search(col, tf, target, exog, s)
+                except DataError as exc:  # with "auto", the other candidate may still fit
+                    if self.transform != "auto":
+                        raise
+                    failures.append(exc)
+            if not choices:
+                raise failures[0]
+            scores[target] = self._scores(col, choices)
+            # the log must do strictly better than no transform
+            best = min(choices, key=lambda tf: (scores[target][tf], tf is not None))
+            choice = choices[best]
+            inner = self._inner(choice["order"], choice["seasonal_order"], choice["trend"], best)
             # the estimate is that of the differenced data (the exact likelihood, d and D
             # fixed); the full model is only smoothed at it, not re-optimised
             inner._fit_at(
                 pd.DataFrame({target: col}, index=index), X, {target: (choice["params"], choice["converged"])}
             )
-            models[target], chosen[target] = inner, choice
+            models[target], chosen[target], transforms[target] = inner, choice, best
         self.search_seconds_ = time.perf_counter() - t0
         self.models_ = models
         self.model_ = per_target(models)
+        self.transform_ = per_target(transforms)
+        self.transform_scores_ = per_target(scores)
         for key in ("order", "seasonal_order", "trend", "d", "D", "search", "n_fits"):
             setattr(self, f"{key}_", per_target({t: c[key] for t, c in chosen.items()}))
         for attr in ("aic_", "aicc_", "bic_", "converged_", "boxcox_lambda_"):
