@@ -362,6 +362,7 @@ def _run_meta(cfg, data: Dataset, jobs: int, seconds: float, future_errors, futu
             "targets": data.targets,
             "past_covariates": data.past,
             "future_covariates": data.future,
+            "filled": data.frame.attrs.get("filled"),
         },
     }
 

@@ -136,6 +136,16 @@ def data_summary(run: RunResult) -> list[tuple[str, str]]:
         rows.append(("future-known covariates", ", ".join(map(str, future or [])) or "none"))
     else:
         rows.append(("covariates", ", ".join(run.covariates) or "none"))
+    filled = meta_data.get("filled")
+    if isinstance(filled, dict):
+        added = filled.get("first_added") or []
+        values = filled.get("values_filled") or {}
+        rows.append((
+            "filled (loader)",
+            f"{filled.get('policy')}: {filled.get('timestamps_added', 0)} missing timestamp(s)"
+            + (f" (first {', '.join(map(str, added[:3]))})" if added else "")
+            + f"; values filled per column {values}",
+        ))
     return rows + [
         ("season length", str(run.season_length)),
         ("seed", "-" if run.seed is None else str(run.seed)),
