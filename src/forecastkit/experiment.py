@@ -189,6 +189,43 @@ def _backtest_task(model: ModelConfig, cfg: RunConfig, data: Dataset, ev, folds,
     )
 
 
+def split_at_refits(folds: list, n_chunks: int) -> list[list]:
+    """Contiguous chunks of a fold plan that each start at a refit fold.
+
+    A chunk then runs on its own (in another worker) and gives exactly the forecasts
+    of the whole chain: every fold after a refit only updates the history. A plan
+    that fits once (``refit_every = 0``) stays one chunk.
+    """
+    segments: list[list] = []
+    for fold in folds:
+        if fold.refit or not segments:
+            segments.append([fold])
+        else:
+            segments[-1].append(fold)
+    n_chunks = max(1, min(n_chunks, len(segments)))
+    per = -(-len(segments) // n_chunks)
+    return [[f for seg in segments[i:i + per] for f in seg] for i in range(0, len(segments), per)]
+
+
+def merge_runs(parts: list):
+    """One ModelRun from the ModelRuns of consecutive chunks of the same plan."""
+    from forecastkit.backtest.results import ModelRun, empty_forecasts
+
+    first = parts[0]
+    error = next((p.error for p in parts if p.error), None)
+    folds = [f for p in parts for f in p.folds]
+    fit = sum(p.fit_seconds for p in parts)
+    predict = sum(p.predict_seconds for p in parts)
+    if error:
+        return ModelRun(first.name, first.type, first.evaluation, empty_forecasts(), [], [], fit, predict,
+                        error=error, folds=folds)
+    forecasts = pd.concat([p.forecasts for p in parts], ignore_index=True)
+    return ModelRun(
+        first.name, first.type, first.evaluation, forecasts,
+        [a for p in parts for a in p.audit], [i for p in parts for i in p.info], fit, predict, folds=folds,
+    )
+
+
 def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int, level: float,
                  X_future: pd.DataFrame | None, state=None, save_models: bool = False):
     """Refit on all the data and forecast ``horizon`` steps past its end.
@@ -237,8 +274,9 @@ def run_experiment(
     ----------
     cfg : RunConfig
     jobs : int
-        Parallel workers (joblib) over (model, evaluation) tasks; results are identical
-        to ``jobs=1`` because every task seeds its own model.
+        Parallel workers (joblib) over models and over chunks of folds that start at a
+        refit; results are identical to ``jobs=1`` because every task seeds its own model
+        and a chunk starting at a refit fold does exactly what the whole chain does.
     progress : callable, optional
         ``progress(kind, n)`` is called with ``("total", n_units)`` once and ``("advance", 1)``
         after each fold.
@@ -296,15 +334,22 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
             futures.append(_future_task(m, cfg, data, horizon, level, X_future, state, save_models))
             tick()
     else:
-        # One pool for backtests and final refits, so no worker idles between the two.
-        calls = [delayed(_backtest_task)(m, cfg, data, ev, folds, level, state=state) for m, ev, folds in tasks]
+        # One pool for backtests and final refits, so no worker idles between the two;
+        # each backtest is cut at refit folds so one slow model spreads over the workers.
+        chunks = [(t, part) for t, (m, ev, folds) in enumerate(tasks) for part in split_at_refits(folds, jobs)]
+        calls = [delayed(_backtest_task)(tasks[t][0], cfg, data, tasks[t][1], part, level, state=state)
+                 for t, part in chunks]
         calls += [delayed(_future_task)(m, cfg, data, horizon, level, X_future, state, save_models) for m in chosen]
-        units = [len(folds) for _, _, folds in tasks] + [1] * len(chosen)
+        units = [len(part) for _, part in chunks] + [1] * len(chosen)
         results = []
         for n, res in zip(units, Parallel(n_jobs=jobs, return_as="generator")(calls)):
             results.append(res)
             tick(n)
-        model_runs, futures = results[: len(tasks)], results[len(tasks):]
+        parts: dict[int, list] = {}
+        for (t, _), res in zip(chunks, results):
+            parts.setdefault(t, []).append(res)
+        model_runs = [merge_runs(parts[t]) for t in range(len(tasks))]
+        futures = results[len(chunks):]
 
     future_frames = [f for f, _, _ in futures if f is not None]
     future = pd.concat(future_frames, ignore_index=True) if future_frames else pd.DataFrame(columns=FUTURE_COLUMNS)

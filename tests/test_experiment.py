@@ -1,0 +1,39 @@
+"""Run orchestration helpers: chunking fold plans for --jobs, merging chunk results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.backtest.engine import run_backtest
+from forecastkit.backtest.splits import holdout_folds, rolling_folds
+from forecastkit.experiment import merge_runs, season_length_for, split_at_refits
+from forecastkit.forecasters.registry import make_forecaster
+
+
+def test_chunks_start_at_refit_folds_and_keep_order():
+    folds = rolling_folds(100, 5, folds=6, refit_every=2)
+    chunks = split_at_refits(folds, 2)
+    assert [f.fold for c in chunks for f in c] == list(range(6))
+    assert all(c[0].refit for c in chunks) and len(chunks) == 2
+    assert len(split_at_refits(folds, 10)) == 3  # never more chunks than refits
+    once = holdout_folds(100, 1, test_size=10)  # fit once: one chain, one chunk
+    assert split_at_refits(once, 4) == [once]
+
+
+def test_merged_chunks_equal_the_whole_backtest():
+    idx = pd.date_range("2000-01-01", periods=120, freq="D")
+    t = np.arange(120)
+    y = pd.DataFrame({"y": np.sin(2 * np.pi * t / 7) + 0.01 * t + np.random.default_rng(0).normal(0, 0.1, 120)}, index=idx)
+    folds = rolling_folds(120, 7, folds=6, refit_every=2)
+    model = make_forecaster("ridge", n_in=7, strategy="direct")
+    whole = run_backtest(model, y, None, folds, name="r")
+    merged = merge_runs([run_backtest(model, y, None, c, name="r") for c in split_at_refits(folds, 3)])
+    pd.testing.assert_frame_equal(merged.forecasts, whole.forecasts)
+    assert [a["fold"] for a in merged.audit] == list(range(6)) and merged.folds == whole.folds
+
+
+def test_season_length_defaults_by_frequency():
+    assert [season_length_for(pd.tseries.frequencies.to_offset(f)) for f in ("MS", "D", "h", "W-SUN", "min")] == [
+        12, 7, 24, 52, 1,
+    ]
