@@ -124,9 +124,15 @@ def main() -> None:
                   f"   workers {r['rss_workers_mib']:7.0f} MiB   errors {r['errors'] or 'none'}")
         a = pd.read_csv(tmp / "out1" / "backtest_forecasts.csv")
         b = pd.read_csv(tmp / "out2" / "backtest_forecasts.csv")
-        same = a[["model", "fold", "step", "forecast"]].equals(b[["model", "fold", "step", "forecast"]])
+        cols = ["model", "fold", "step", "forecast", "lower", "upper"]
+        same = a[cols].equals(b[cols])
         print(f"speed-up --jobs 2 / --jobs 1: {results[1]['wall'] / results[2]['wall']:.2f}x"
               f"   identical forecasts: {same}")
+        if not same:
+            for m in a["model"].unique():
+                x, y = a[a.model == m][cols[3:]].to_numpy(), b[b.model == m][cols[3:]].to_numpy()
+                diff = np.nanmax(np.abs(x - y)) if x.shape == y.shape else "row counts differ"
+                print(f"  {m}: max |difference| {diff}")
         board = pd.read_csv(tmp / "out1" / "leaderboard.csv")
         print(board[["model", "mae", "skill", "fit_seconds", "predict_seconds"]].to_string(index=False))
 
