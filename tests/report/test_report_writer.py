@@ -160,3 +160,18 @@ def test_failed_only_run(tmp_path):
     write_report(run, tmp_path)
     assert "DataError: too short" in (tmp_path / "report.html").read_text()
     assert pd.read_csv(tmp_path / "leaderboard.csv")["error"].tolist() == ["DataError: too short"]
+
+
+def test_orders_table_shows_the_transform_of_arima_models():
+    from forecastkit.backtest.results import ModelRun, empty_forecasts
+    from forecastkit.report.tables import orders_table
+
+    info = [{"fold": 0, "order": [0, 1, 1], "seasonal_order": [0, 1, 1, 12], "trend": None, "transform": "log"},
+            {"fold": 1, "order": [0, 1, 1], "seasonal_order": [0, 1, 1, 12], "trend": None, "transform": "log"}]
+    mr = ModelRun("sarima", "arima", "rolling", empty_forecasts(), [], info, 0.0, 0.0)
+    run = RunResult("r", {}, 0, pd.DataFrame(), ["y"], 12, "rmse", [mr], pd.DataFrame())
+    table = orders_table(run)
+    assert table.to_dict("records") == [{
+        "model": "sarima", "evaluation": "rolling", "folds": "0-1", "order": "(0, 1, 1)",
+        "seasonal_order": "(0, 1, 1, 12)", "trend": "-", "transform": "log",
+    }]

@@ -24,7 +24,7 @@ from forecastkit.errors import DataError
 
 #: fitted attributes copied into ``ModelRun.info`` when a forecaster has them
 INFO_ATTRIBUTES = (
-    "order_", "seasonal_order_", "trend_", "d_", "D_", "aic_", "aicc_", "bic_", "n_fits_", "converged_",
+    "order_", "seasonal_order_", "trend_", "transform_", "d_", "D_", "aic_", "aicc_", "bic_", "n_fits_", "converged_",
     "lags_", "strategy_", "boxcox_lambda_", "n_features_", "epochs_",
 )
 

@@ -323,6 +323,7 @@ class ARIMAForecaster(Forecaster):
         self.results_ = results
         self._transform, self._lambdas, self._model_kw = self.transform, lambdas, model_kw
         self.boxcox_lambda_ = per_target(lambdas) if self.transform == "boxcox" else None
+        self.transform_ = self.transform  # fitted name shared with AutoARIMAForecaster (reports)
         self.aic_ = per_target({t: float(r.aic) for t, r in results.items()})
         self.aicc_ = per_target({t: float(r.aicc) for t, r in results.items()})
         self.bic_ = per_target({t: float(r.bic) for t, r in results.items()})

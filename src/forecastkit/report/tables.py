@@ -173,15 +173,15 @@ def orders_table(run: RunResult) -> pd.DataFrame:
             fields = {k: v for k, v in entry.items() if k != "fold"}
             if not ({"order", "seasonal_order"} & set(fields)):
                 continue
-            shown = {k: fields[k] for k in ("order", "seasonal_order", "trend") if k in fields}
+            shown = {k: fields[k] for k in ("order", "seasonal_order", "trend", "transform") if k in fields}
             key = repr(sorted(shown.items()))
             groups.setdefault(key, (shown, []))[1].append(int(entry.get("fold", 0)))
         for shown, folds in groups.values():
             rows.append({
                 "model": mr.name, "evaluation": mr.evaluation, "folds": _fold_ranges(folds),
-                **{k: _tuple_text(shown.get(k)) for k in ("order", "seasonal_order", "trend")},
+                **{k: _tuple_text(shown.get(k)) for k in ("order", "seasonal_order", "trend", "transform")},
             })
-    return pd.DataFrame(rows, columns=["model", "evaluation", "folds", "order", "seasonal_order", "trend"])
+    return pd.DataFrame(rows, columns=["model", "evaluation", "folds", "order", "seasonal_order", "trend", "transform"])
 
 
 def _tuple_text(value: Any) -> str:
