@@ -226,6 +226,18 @@ def merge_runs(parts: list):
     )
 
 
+def future_horizon(cfg: RunConfig) -> int:
+    """Steps forecast past the end: ``[forecast] horizon``, else the longest evaluation's."""
+    return cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
+
+
+def fit_on_all(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int):
+    """Build a configured model and fit it on all the data (for forecasts past the end)."""
+    forecaster = build_model(model, cfg, data, horizon=horizon)
+    forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
+    return forecaster
+
+
 def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int, level: float,
                  X_future: pd.DataFrame | None, state=None, save_models: bool = False):
     """Refit on all the data and forecast ``horizon`` steps past its end.
@@ -239,9 +251,7 @@ def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int
             return stored
     t0 = time.perf_counter()
     try:
-        forecaster = build_model(model, cfg, data, horizon=horizon)
-        cols = model_columns(forecaster, model, data)
-        forecaster.fit(data.y, data.X(cols))
+        forecaster = fit_on_all(model, cfg, data, horizon)
         Xf = X_future if forecaster.future_known_columns() else None
         record = (tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0)
         if save_models and state is not None:
@@ -318,7 +328,7 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
             raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
     level = cfg.forecast.level
     plan = plan_evaluations(cfg, data, chosen)
-    horizon = cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
+    horizon = future_horizon(cfg)
     X_future = future_covariates(cfg, data, horizon)
     n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)
     tick = (lambda n=1: progress("advance", n)) if progress else (lambda n=1: None)

@@ -80,14 +80,13 @@ def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, le
     names = [m.name for m in cfg.models]
     if model_name not in names:
         raise ConfigError(f"unknown model {model_name!r}; the config has: {', '.join(names)}")
-    from forecastkit.experiment import build_model, load_run_data, model_columns
+    from forecastkit.experiment import fit_on_all, future_horizon, load_run_data
 
     model = cfg.models[names.index(model_name)]
     data = load_run_data(cfg)
-    h = horizon or cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
+    h = horizon or future_horizon(cfg)
     lvl = cfg.forecast.level if level is None else level
-    forecaster = build_model(model, cfg, data, horizon=h)
-    forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
+    forecaster = fit_on_all(model, cfg, data, h)
     Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
     return tidy_future(forecaster, model.name, h, lvl, Xf)
 
