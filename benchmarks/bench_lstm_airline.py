@@ -92,7 +92,7 @@ def baselines(y) -> dict[str, float]:
     values = y.to_numpy()
     out = {"persistence": float(np.sqrt(np.mean((values[97:143] - values[96:142]) ** 2)))}
     try:
-        from forecastkit.forecasters.arima import ARIMAForecaster
+        from forecastkit.forecasters.statistical.arima import ARIMAForecaster
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

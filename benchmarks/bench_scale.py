@@ -83,8 +83,8 @@ def make_config(path: Path, data: Path, folds: int, n_cov: int = 10) -> None:
 def child(config: str, out: str, jobs: int) -> None:
     """Run once in this process; print wall seconds and peak RSS (self + workers) as JSON."""
     from forecastkit.config import load_config
-    from forecastkit.experiment import run_experiment
-    from forecastkit.outputs import write_run
+    from forecastkit.runs.loop import run_experiment
+    from forecastkit.runs.outputs import write_run
 
     t0 = time.perf_counter()
     result = run_experiment(load_config(config), jobs=jobs)

@@ -39,7 +39,7 @@ def test_a_run_without_neural_models_does_not_import_tensorflow(tmp_path):
         import sys
         import numpy as np, pandas as pd
         from forecastkit.config import parse_config
-        from forecastkit.experiment import run_experiment
+        from forecastkit.runs.loop import run_experiment
         idx = pd.date_range("2000-01-01", periods=48, freq="MS")
         pd.DataFrame({{"month": idx.strftime("%Y-%m"), "y": np.arange(48.0) % 12 + 10}}).to_csv(r"{tmp_path}/d.csv", index=False)
         cfg = parse_config({{

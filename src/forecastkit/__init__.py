@@ -32,7 +32,7 @@ _EXPORTS = {
     "run_backtest": "forecastkit.backtest.engine",
     "score": "forecastkit.backtest.metrics",
     "load_config": "forecastkit.config.schema",
-    "run_experiment": "forecastkit.experiment",
+    "run_experiment": "forecastkit.runs.loop",
     "ForecastkitError": "forecastkit.errors",
     "DataError": "forecastkit.errors",
     "ConfigError": "forecastkit.errors",

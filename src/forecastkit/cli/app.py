@@ -169,9 +169,9 @@ def run(
     """Backtest every model of CONFIG against naive baselines and write a report."""
     from forecastkit.config.schema import load_config
     from forecastkit.errors import DataError
-    from forecastkit.experiment import run_experiment, run_fingerprint
-    from forecastkit.outputs import prepare_output, write_run
-    from forecastkit.runstate import RunState
+    from forecastkit.runs.loop import run_experiment, run_fingerprint
+    from forecastkit.runs.outputs import prepare_output, write_run
+    from forecastkit.runs.state import RunState
 
     if jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {jobs}")
@@ -263,7 +263,7 @@ def forecast(
             raise DataError("give either CONFIG --model NAME or --model-dir DIR --data FILE, not both")
         if data is None:
             raise DataError("--model-dir needs --data NEW.csv: the data to forecast from")
-        from forecastkit.forecasting import forecast_saved
+        from forecastkit.runs.future import forecast_saved
 
         table = forecast_saved(model_dir, data, horizon=horizon, level=0.95 if level is None else level,
                                future_path=future_covariates)
@@ -271,7 +271,7 @@ def forecast(
         if config is None or model is None:
             raise DataError("give CONFIG --model NAME (or --model-dir DIR --data FILE for a saved model)")
         from forecastkit.config.schema import load_config
-        from forecastkit.forecasting import forecast_one
+        from forecastkit.runs.future import forecast_one
 
         table = forecast_one(load_config(config), model, horizon=horizon, level=level)
     _write_or_print(table.to_csv(index=False), output)
@@ -282,7 +282,7 @@ def forecast(
 def validate(config: Annotated[Path, typer.Argument(help="TOML config to check.")]) -> None:
     """Check a config (keys, types, model types, columns) without running it."""
     from forecastkit.config.schema import load_config
-    from forecastkit.experiment import load_run_data, plan_evaluations
+    from forecastkit.runs.loop import load_run_data, plan_evaluations
 
     cfg = load_config(config)
     data = load_run_data(cfg)

@@ -39,9 +39,9 @@ REGISTRY: dict[str, Entry] = {
     "drift": Entry("forecastkit.forecasters.baselines:DriftForecaster", "random walk with drift"),
     "mean": Entry("forecastkit.forecasters.baselines:MeanForecaster", "mean of the last `window` values"),
     # statsmodels
-    "arima": Entry("forecastkit.forecasters.arima:ARIMAForecaster", "ARIMA/SARIMA (statsmodels SARIMAX)", family="statistical"),
+    "arima": Entry("forecastkit.forecasters.statistical.arima:ARIMAForecaster", "ARIMA/SARIMA (statsmodels SARIMAX)", family="statistical"),
     "auto_arima": Entry(
-        "forecastkit.forecasters.auto_arima:AutoARIMAForecaster",
+        "forecastkit.forecasters.statistical.auto_arima:AutoARIMAForecaster",
         "ARIMA with Hyndman-Khandakar order selection (KPSS, seasonal test, stepwise AICc)",
         family="statistical",
     ),

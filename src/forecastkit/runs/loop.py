@@ -20,7 +20,7 @@ import pandas as pd
 
 from forecastkit.config.schema import HoldoutConfig, ModelConfig, RollingConfig, RunConfig
 from forecastkit.errors import ConfigError
-from forecastkit.forecasting import data_spec, future_covariates, tidy_future
+from forecastkit.runs.future import data_spec, future_covariates, tidy_future
 
 #: default seasonal period by pandas frequency prefix (MASE scale, seasonal defaults)
 _SEASON_BY_FREQ = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
@@ -427,7 +427,7 @@ def _run_meta(cfg, data: Dataset, jobs: int, seconds: float, future_errors, futu
 def run_fingerprint(cfg: RunConfig, models: list[str] | None) -> str:
     """Fingerprint of what a run computes: config, data file bytes, model selection."""
     from forecastkit.data.datasets import resolve_source
-    from forecastkit.runstate import fingerprint
+    from forecastkit.runs.state import fingerprint
 
     files = [resolve_source(cfg.data.path)[0]]
     if cfg.forecast.covariates_path:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from forecastkit.backtest.engine import run_backtest
 from forecastkit.backtest.splits import holdout_folds, rolling_folds
-from forecastkit.experiment import merge_runs, season_length_for, split_at_refits
+from forecastkit.runs.loop import merge_runs, season_length_for, split_at_refits
 from forecastkit.forecasters.registry import make_forecaster
 
 

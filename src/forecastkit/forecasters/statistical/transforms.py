@@ -2,7 +2,7 @@
 
 ``forward`` is applied before a SARIMAX is fitted and ``inverse`` to its forecasts and
 interval bounds (so the back-transformed point forecast is the median of the forecast
-distribution, see :mod:`forecastkit.forecasters.arima`). These work on a single
+distribution, see :mod:`forecastkit.forecasters.statistical.arima`). These work on a single
 column with a scalar lambda. :mod:`forecastkit.forecasters.preprocessing` has the
 per-column variants used by :class:`~forecastkit.forecasters.preprocessing.TargetTransformer`;
 they are not reused here because their Box-Cox inverse keeps NaN as NaN, where

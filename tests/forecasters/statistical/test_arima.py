@@ -15,11 +15,11 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 from threadpoolctl import threadpool_limits
 
 from forecastkit.errors import ConfigError, DataError, NotFittedError
-from forecastkit.forecasters import _order_selection as sel
-from forecastkit.forecasters.arima import ARIMAForecaster, AutoARIMAForecaster
+from forecastkit.forecasters.statistical import order_selection as sel
+from forecastkit.forecasters.statistical.arima import ARIMAForecaster, AutoARIMAForecaster
 from forecastkit.forecasters.registry import make_forecaster
 
-AIRLINE = Path(__file__).resolve().parents[2] / "datasets" / "airline-passengers.csv"
+AIRLINE = Path(__file__).resolve().parents[3] / "datasets" / "airline-passengers.csv"
 AIRLINE_ORDER = {"order": (0, 1, 1), "seasonal_order": (0, 1, 1, 12)}
 
 
@@ -347,7 +347,7 @@ def test_auto_arima_bad_settings_are_named():
 
 
 def test_boxcox_inverse_maps_out_of_range_to_the_bounds():
-    from forecastkit.forecasters._arima_transforms import forward, inverse
+    from forecastkit.forecasters.statistical.transforms import forward, inverse
 
     y = np.array([0.5, 1.0, 4.0])
     for lam in (0.5, -0.5, 0.0):
@@ -450,7 +450,7 @@ def test_auto_transform_scores_are_original_scale_likelihoods():
     from scipy.stats import lognorm, norm
     from statsmodels.tools.eval_measures import aicc
 
-    from forecastkit.forecasters.arima import fit_sarimax
+    from forecastkit.forecasters.statistical.arima import fit_sarimax
 
     rng = np.random.default_rng(18)
     y = np.exp(2.0 + 0.4 * rng.normal(size=60))
@@ -492,7 +492,7 @@ def test_auto_transform_bad_settings_are_named():
 
 
 def test_log_jacobian_matches_numeric_derivative():
-    from forecastkit.forecasters._arima_transforms import forward, log_jacobian
+    from forecastkit.forecasters.statistical.transforms import forward, log_jacobian
 
     y = np.array([0.5, 2.0, 7.0])
     for tf, lam in (("log", None), ("boxcox", 0.3), ("boxcox", -0.5), ("boxcox", 0.0)):

@@ -1,7 +1,7 @@
 """ARIMA / SARIMA forecasters on statsmodels' state-space ``SARIMAX``.
 
 ``ARIMAForecaster`` (this module) fits a given order;
-:class:`~forecastkit.forecasters.auto_arima.AutoARIMAForecaster` selects it in the
+:class:`~forecastkit.forecasters.statistical.auto_arima.AutoARIMAForecaster` selects it in the
 style of Hyndman & Khandakar (2008) and then behaves like an ``ARIMAForecaster``
 with the chosen order. This module also holds the SARIMAX fitting, validation,
 transform and regressor helpers both share.
@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters._arima_transforms import check_transform, inverse, transform_target
+from forecastkit.forecasters.statistical.transforms import check_transform, inverse, transform_target
 from forecastkit.forecasters.base import Forecaster
 
 __all__ = ["ARIMAForecaster", "fit_sarimax"]
@@ -423,7 +423,7 @@ def __getattr__(name: str) -> Any:
     # AutoARIMAForecaster lives in auto_arima (which imports this module); resolved
     # lazily so the historical import path keeps working without an import cycle
     if name == "AutoARIMAForecaster":
-        from forecastkit.forecasters.auto_arima import AutoARIMAForecaster
+        from forecastkit.forecasters.statistical.auto_arima import AutoARIMAForecaster
 
         return AutoARIMAForecaster
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -80,7 +80,7 @@ def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, le
     names = [m.name for m in cfg.models]
     if model_name not in names:
         raise ConfigError(f"unknown model {model_name!r}; the config has: {', '.join(names)}")
-    from forecastkit.experiment import fit_on_all, future_horizon, load_run_data
+    from forecastkit.runs.loop import fit_on_all, future_horizon, load_run_data
 
     model = cfg.models[names.index(model_name)]
     data = load_run_data(cfg)

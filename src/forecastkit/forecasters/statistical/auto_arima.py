@@ -1,8 +1,8 @@
 """Automatic ARIMA order selection: :class:`AutoARIMAForecaster`.
 
-The order is chosen by :mod:`forecastkit.forecasters._order_selection` (Hyndman &
-Khandakar 2008); the chosen model is then an :class:`~forecastkit.forecasters.arima.ARIMAForecaster`,
-so the notes of :mod:`forecastkit.forecasters.arima` (one model per target, per-target
+The order is chosen by :mod:`forecastkit.forecasters.statistical.order_selection` (Hyndman &
+Khandakar 2008); the chosen model is then an :class:`~forecastkit.forecasters.statistical.arima.ARIMAForecaster`,
+so the notes of :mod:`forecastkit.forecasters.statistical.arima` (one model per target, per-target
 attributes, transforms, regressors, ``update``) apply here too.
 
 ``transform="auto"`` chooses between no transform and the log
@@ -38,14 +38,14 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters import _order_selection as sel
-from forecastkit.forecasters._arima_transforms import (
+from forecastkit.forecasters.statistical import order_selection as sel
+from forecastkit.forecasters.statistical.transforms import (
     TRANSFORMS,
     check_transform,
     log_jacobian,
     transform_target,
 )
-from forecastkit.forecasters.arima import (
+from forecastkit.forecasters.statistical.arima import (
     ARIMAForecaster,
     calendar_names,
     exog_matrix,
