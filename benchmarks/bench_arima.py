@@ -38,7 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecastkit.forecasters.statistical.arima import ARIMAForecaster, AutoARIMAForecaster
+from forecastkit.forecasters.statistical.arima import ARIMAForecaster
+from forecastkit.forecasters.statistical.auto_arima import AutoARIMAForecaster
 
 DATA = Path(__file__).resolve().parents[1] / "datasets" / "airline-passengers.csv"
 AIRLINE = {"order": (0, 1, 1), "seasonal_order": (0, 1, 1, 12)}

@@ -32,6 +32,8 @@ _EXPORTS = {
     "run_backtest": "forecastkit.backtest.engine",
     "score": "forecastkit.backtest.metrics",
     "load_config": "forecastkit.config.schema",
+    "run": "forecastkit.runs.api",
+    "RunResult": "forecastkit.backtest.results",
     "run_experiment": "forecastkit.runs.loop",
     "ForecastkitError": "forecastkit.errors",
     "DataError": "forecastkit.errors",

@@ -95,7 +95,7 @@ def test_score_hand_computed():
     folds = rolling_folds(8, 2, folds=2)  # origins 4 and 6
     good = _model_run("good", data, folds, [[14, 14], [17, 17]], lower=0.5, upper=0.5)
     s = score(_run([good], data))
-    lb = s["leaderboard"]
+    lb = s.leaderboard
     assert list(lb.columns) == LEADERBOARD_COLUMNS
     row = lb.iloc[0]
     # errors e = [1, 0, -1, 1]; persistence from 13 and 14: e = [2, 1, 2, 4]
@@ -108,12 +108,12 @@ def test_score_hand_computed():
     assert row["coverage"] == approx(0.25) and row["width"] == approx(1.0)
     assert row["n_forecasts"] == 4 and row["fit_seconds"] == 1.5 and pd.isna(row["error"])
 
-    bh = s["by_horizon"]
+    bh = s.by_horizon
     assert list(bh.columns) == HORIZON_COLUMNS and list(bh["step"]) == [1, 2]
     assert list(bh["mae"]) == approx([1.0, 0.5])
     assert list(bh["skill"]) == approx([1 - 1 / 2, 1 - math.sqrt(0.5) / math.sqrt(17 / 2)])
 
-    bf = s["by_fold"]
+    bf = s.by_fold
     assert list(bf.columns) == FOLD_COLUMNS
     assert list(bf["origin"]) == [data.index[3], data.index[5]]
     assert list(bf["mase"]) == approx([0.3, 0.625])
@@ -124,11 +124,11 @@ def test_score_mase_uses_the_training_window_of_each_fold():
     data = _frame()
     folds = rolling_folds(8, 2, folds=2, window="sliding", window_length=3)
     run = _model_run("m", data, folds, [[14, 14], [17, 17]])
-    bf = score(_run([run], data))["by_fold"]
+    bf = score(_run([run], data)).by_fold
     # fold 0 window rows 1-3 [12, 11, 13] -> scale 1.5; fold 1 rows 3-5 [13, 15, 14] -> 1.5
     assert list(bf["mase"]) == approx([0.5 / 1.5, 1.0 / 1.5])
     # a season longer than the window falls back to every row before the origin
-    bf = score(_run([run], data, season_length=3))["by_fold"]
+    bf = score(_run([run], data, season_length=3)).by_fold
     # (rows 0-3 with m=3: |13 - 10| = 3; rows 0-5: |13-10|, |15-12|, |14-11| -> 3)
     assert list(bf["mase"]) == approx([0.5 / 3, 1.0 / 3])
 
@@ -139,12 +139,12 @@ def test_leaderboard_sorting_failures_and_skill_order():
     good = _model_run("good", data, folds, [[14, 14], [17, 17]])
     bad = _model_run("bad", data, folds, [[10, 10], [10, 10]], type_="naive")
     failed = _model_run("broken", data, folds, [], error="RuntimeError: boom")
-    lb = score(_run([failed, bad, good], data))["leaderboard"]
+    lb = score(_run([failed, bad, good], data)).leaderboard
     assert list(lb["model"]) == ["good", "bad", "broken"]
     assert lb.iloc[2]["error"] == "RuntimeError: boom" and lb.iloc[2][["mae", "rmse", "skill"]].isna().all()
     assert lb.iloc[2]["n_forecasts"] == 0
     assert math.isnan(lb.iloc[0]["coverage"])  # no intervals
-    lb = score(_run([bad, good, failed], data, metric="skill"))["leaderboard"]
+    lb = score(_run([bad, good, failed], data, metric="skill")).leaderboard
     assert list(lb["model"]) == ["good", "bad", "broken"]
     assert lb.iloc[0]["skill"] > lb.iloc[1]["skill"]
     with pytest.raises(DataError, match="'r2'"):
@@ -160,7 +160,7 @@ def test_leaderboard_sorted_by_evaluation_then_metric():
     for mr in (b_hold,):
         mr.evaluation = "holdout"
         mr.forecasts["evaluation"] = "holdout"
-    lb = score(_run([a, b, b_hold], data))["leaderboard"]
+    lb = score(_run([a, b, b_hold], data)).leaderboard
     assert list(zip(lb["evaluation"], lb["model"])) == [("holdout", "b"), ("rolling", "b"), ("rolling", "a")]
 
 
@@ -168,5 +168,5 @@ def test_persistence_equals_a_naive_model():
     data = _frame()
     folds = rolling_folds(8, 2, folds=3, step=1)
     naive = [[data["y"].iloc[f.origin - 1]] * 2 for f in folds]
-    lb = score(_run([_model_run("naive", data, folds, naive)], data))["leaderboard"]
+    lb = score(_run([_model_run("naive", data, folds, naive)], data)).leaderboard
     assert lb.iloc[0]["skill"] == approx(0.0) and lb.iloc[0]["rmse"] == approx(lb.iloc[0]["rmse_naive"])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from forecastkit.backtest.engine import json_safe, leak_free, run_backtest
-from forecastkit.backtest.results import FORECAST_COLUMNS
+from forecastkit.backtest.results import FORECAST_COLUMNS, FoldAudit
 from forecastkit.backtest.splits import holdout_folds, rolling_folds
 from forecastkit.forecasters.base import Forecaster
 
@@ -51,6 +51,9 @@ class Spy(Forecaster):
         self.log[-1]["kind"] = "predict_interval"
         return mean, mean - 1, mean + 1
 
+    def fitted_info(self):
+        return {**super().fitted_info(), "order": self.order_}
+
     def _transform_audit(self):
         end = self.fit_last_ + 3 * self.freq_ if self.leak else self.fit_last_
         return {"scaler": {"fit_start": str(self.first_), "fit_end": str(end), "n_rows": 0, "params": {}}}
@@ -87,7 +90,7 @@ def test_holdout_fits_once_and_updates(data):
     res = run_backtest(Spy(log), y[["a"]], None, folds, evaluation="holdout")
     assert [e["kind"] for e in log if e["kind"] != "predict_interval"] == ["fit"] + ["update"] * 4
     assert list(res.forecasts["forecast"]) == [24.0, 25.0, 26.0, 27.0, 28.0]  # the last value each time
-    assert [a["refit"] for a in res.audit] == [True, False, False, False, False]
+    assert [a.refit for a in res.audit] == [True, False, False, False, False]
 
 
 def test_sliding_window_history(data):
@@ -152,26 +155,34 @@ def test_leakage_audit(data):
     y, _ = data
     folds = rolling_folds(len(y), 3, folds=3, refit_every=0)
     honest = run_backtest(Spy([]), y, None, folds)
-    assert [a["leak_free"] for a in honest.audit] == [True] * 3 and honest.leak_free
+    assert [a.leak_free for a in honest.audit] == [True] * 3 and honest.leak_free
     first = honest.audit[0]
-    assert first["test_start"] == str(y.index[folds[0].origin])
-    assert first["history_end"] == str(y.index[folds[0].origin - 1])
-    assert first["transforms"]["scaler"]["fit_end"] == str(y.index[folds[0].fit_end - 1])
+    assert first.test_start == str(y.index[folds[0].origin])
+    assert first.history_end == str(y.index[folds[0].origin - 1])
+    assert first.transforms["scaler"]["fit_end"] == str(y.index[folds[0].fit_end - 1])
     # a transform fitted 3 days past the fit end reaches into the test rows
     leaky = run_backtest(Spy([], leak=True), y, None, rolling_folds(len(y), 3, folds=3, refit_every=1))
-    assert [a["leak_free"] for a in leaky.audit] == [False] * 3 and not leaky.leak_free
+    assert [a.leak_free for a in leaky.audit] == [False] * 3 and not leaky.leak_free
     # fitted once: the stale transform (ends 2 days into fold 0's test) is before later folds' tests
     leaky_once = run_backtest(Spy([], leak=True), y, None, folds)
-    assert [a["leak_free"] for a in leaky_once.audit] == [False, True, True]
+    assert [a.leak_free for a in leaky_once.audit] == [False, True, True]
+
+
+def _audit(fit_end, transforms, test_start="2020-01-03", params_fit_end="2020-01-02"):
+    return FoldAudit(
+        model="m", evaluation="e", fold=0, refit=True, fit_start="2020-01-01", fit_end=fit_end, n_obs=2,
+        transforms=transforms, params_fit_start="2020-01-01", params_fit_end=params_fit_end,
+        history_start="2020-01-01", history_end=fit_end, test_start=test_start, test_end=test_start,
+    )
 
 
 def test_leak_free_rejects_unreadable_audits():
     idx = pd.date_range("2020-01-01", periods=5, freq="D")
-    ok = {"fit_end": "2020-01-02", "transforms": {"s": {"fit_end": "2020-01-02"}}}
-    assert leak_free(ok, "2020-01-03", idx)
-    assert not leak_free({**ok, "fit_end": "2020-01-03"}, "2020-01-03", idx)
-    assert not leak_free({**ok, "transforms": {"s": {"fit_end": None}}}, "2020-01-03", idx)
-    assert leak_free({"fit_end": "3"}, "4", pd.RangeIndex(5))
+    assert leak_free(_audit("2020-01-02", {"s": {"fit_end": "2020-01-02"}}), idx)
+    assert not leak_free(_audit("2020-01-03", {"s": {"fit_end": "2020-01-02"}}), idx)
+    assert not leak_free(_audit("2020-01-02", {"s": {"fit_end": None}}), idx)
+    assert not leak_free(_audit("2020-01-02", {}, params_fit_end="2020-01-04"), idx)
+    assert leak_free(_audit("3", {}, test_start="4", params_fit_end="3"), pd.RangeIndex(5))
 
 
 def test_with_the_real_baselines(data):
@@ -185,7 +196,7 @@ def test_with_the_real_baselines(data):
     assert naive.forecasts["lower"].notna().all()
     snaive = run_backtest(SeasonalNaiveForecaster(season_length=7), y[["a"]], None, folds)
     assert list(snaive.forecasts["forecast"].iloc[:7]) == list(y["a"].iloc[9:16])
-    assert all(a["leak_free"] for a in snaive.audit)
+    assert all(a.leak_free for a in snaive.audit)
 
 
 def test_json_safe():

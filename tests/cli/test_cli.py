@@ -26,11 +26,32 @@ def assert_clean_error(result, *fragments):
         assert f in err, err
 
 
-def test_help_lists_commands():
-    result = invoke("--help")
+def _commands_listed(text: str) -> set[str]:
+    """The command names of typer's help panel: the first word of each boxed row."""
+    import re
+
+    return {m.group(1) for m in re.finditer(r"^\W+([a-z][a-z-]*)\s{2,}\S", text, re.M)}
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_lists_commands(flag):
+    result = invoke(flag)
     assert result.exit_code == 0
-    for cmd in ("frame", "datasets", "models", "run", "forecast"):
-        assert cmd in result.stdout
+    listed = _commands_listed(result.stdout)
+    assert {"frame", "datasets", "models", "run", "forecast", "validate"} <= listed, listed
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("forecastkit ")
+
+
+def test_boolean_options_are_flags():
+    result = invoke("run", "--help")
+    assert result.exit_code == 0
+    for line in result.stdout.splitlines():
+        if "--force" in line or "--resume" in line or "--no-plots" in line:
+            assert "<bool>" not in line, line
 
 
 def test_frame_airline_lookback3_reproduces_tutorial_rows():
@@ -97,8 +118,25 @@ def test_datasets_lists_shipped_files():
         assert name in result.stdout
 
 
-def test_models_lists_registry_with_parameters():
+def test_models_lists_one_line_per_type():
+    from forecastkit.forecasters.registry import REGISTRY
+
     result = invoke("models")
     assert result.exit_code == 0, result.output
-    assert "seasonal_naive" in result.stdout and "season_length=12" in result.stdout
-    assert "auto_arima" in result.stdout and "lstm" in result.stdout
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(REGISTRY)
+    assert lines[1].split(None, 1)[1] == REGISTRY["seasonal_naive"].summary
+
+
+def test_models_type_shows_parameters_defaults_and_choices():
+    result = invoke("models", "ridge")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("ridge: ridge regression on lags")
+    assert "regressor            = 'ridge' (fixed by this type)" in out
+    assert "strategy             = 'recursive'  one of: 'recursive', 'direct', 'multi_output'" in out
+    assert "scaler               = None  one of: None, 'minmax', 'standard'" in out
+    assert "Lags of each target used as inputs" in out
+    assert "season_length = 12" in invoke("models", "seasonal_naive").stdout
+    assert "variant" in invoke("models", "lstm").stdout
+    assert_clean_error(invoke("models", "prophet"), "unknown model type 'prophet'")

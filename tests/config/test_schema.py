@@ -90,5 +90,14 @@ def test_load_config_errors(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "configs").glob("*.toml")))
 def test_shipped_configs_validate(name):
+    from forecastkit.runs.inputs import ModelContext, build_model
+
     cfg = load_config(ROOT / "configs" / name)
-    assert cfg.name and cfg.models
+    assert cfg.name == name.removesuffix(".toml")
+    names = [m.name for m in cfg.models]
+    assert len(names) == len(set(names)) and "naive" in {m.type for m in cfg.models}  # a baseline beside
+    assert cfg.evaluations and all(ev.horizon >= 1 for ev in cfg.evaluations)
+    # every model builds with its parameters (nothing is fitted)
+    context = ModelContext(seed=cfg.seed, season_length=12, horizon=cfg.evaluations[0].horizon)
+    for m in cfg.models:
+        assert build_model(m, context).get_params().items() >= {k: v for k, v in m.params.items()}.items()

@@ -32,10 +32,8 @@ class Broken(Forecaster):
 class FakeArima(NaiveForecaster):
     """A naive forecaster that reports ARIMA-like fitted orders."""
 
-    def _fit(self, y, X):
-        super()._fit(y, X)
-        self.order_ = (0, 1, 1)
-        self.seasonal_order_ = (0, 1, 1, 12)
+    def fitted_info(self):
+        return {**super().fitted_info(), "order": (0, 1, 1), "seasonal_order": (0, 1, 1, 12)}
 
 
 def _future(forecaster, name, y, h):
@@ -92,7 +90,7 @@ def test_every_file_with_its_columns(run, written):
     assert list(lb["evaluation"]) == ["holdout"] * 4 + ["rolling"] * 4
     broken = lb[lb["model"] == "broken"]
     assert broken["error"].str.contains("ValueError: cannot fit").all() and broken["rmse"].isna().all()
-    expected = score(run)["leaderboard"]
+    expected = score(run).leaderboard
     assert np.allclose(lb["rmse"].to_numpy(), expected["rmse"].to_numpy(), equal_nan=True)
 
     assert list(pd.read_csv(tmp_path / "metrics_by_horizon.csv").columns) == HORIZON_COLUMNS
@@ -120,7 +118,7 @@ def test_report_pages(written):
     page = (tmp_path / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 3
     assert "demo &lt;run&gt;" in page and "<script>" not in page and "&lt;script&gt;" in page
-    for text in ("Leaderboard", "snaive", "skill", "rmse_naive", "Chosen ARIMA orders", "(0, 1, 1, 12)",
+    for text in ("Leaderboard", "snaive", "skill", "rmse_naive", "What each model chose", "seasonal_order (0, 1, 1, 12)", "season_length 12",
                  "Leakage audit", "leak-free", "Timings", "Failed models", "demo.csv", "MS"):
         assert text in page, text
     assert 'tr class="baseline"' in page
@@ -128,17 +126,21 @@ def test_report_pages(written):
     assert "past covariates" in page and "tensorflow" not in page
     md = (tmp_path / "report.md").read_text()
     assert "![forecast_sales.png](plots/forecast_sales.png)" in md
-    assert "Chosen ARIMA orders" in md and "(0, 1, 1, 12)" in md and "snaive (baseline)" in md
+    assert "What each model chose" in md and "(0, 1, 1, 12)" in md and "snaive (baseline)" in md
 
 
 def test_without_plots(run, tmp_path):
     paths = write_report(run, tmp_path, plots=False)
-    assert not (tmp_path / "plots").exists() and len(paths) == 10
+    assert not (tmp_path / "plots").exists()
+    assert sorted(p.name for p in paths) == sorted(p.name for p in tmp_path.iterdir()) == [
+        "audit.json", "backtest_forecasts.csv", "forecast.csv", "leaderboard.csv", "leaderboard.md",
+        "metrics_by_fold.csv", "metrics_by_horizon.csv", "report.html", "report.md", "run.json",
+    ]
     assert "data:image/png" not in (tmp_path / "report.html").read_text()
 
 
 def test_format_leaderboard(run):
-    text = format_leaderboard(score(run)["leaderboard"])
+    text = format_leaderboard(score(run).leaderboard)
     lines = text.splitlines()
     assert lines[0].split()[:4] == ["model", "type", "target", "evaluation"]
     assert len(lines) == 2 + 8 and "coverage" in lines[0]
@@ -162,16 +164,23 @@ def test_failed_only_run(tmp_path):
     assert pd.read_csv(tmp_path / "leaderboard.csv")["error"].tolist() == ["DataError: too short"]
 
 
-def test_orders_table_shows_the_transform_of_arima_models():
+def test_choices_table_groups_folds_with_the_same_choices():
     from forecastkit.backtest.results import ModelRun, empty_forecasts
-    from forecastkit.report.tables import orders_table
+    from forecastkit.report.tables import choices_table
 
-    info = [{"fold": 0, "order": [0, 1, 1], "seasonal_order": [0, 1, 1, 12], "trend": None, "transform": "log"},
-            {"fold": 1, "order": [0, 1, 1], "seasonal_order": [0, 1, 1, 12], "trend": None, "transform": "log"}]
-    mr = ModelRun("sarima", "arima", "rolling", empty_forecasts(), [], info, 0.0, 0.0)
-    run = RunResult("r", {}, 0, pd.DataFrame(), ["y"], 12, "rmse", [mr], pd.DataFrame())
-    table = orders_table(run)
-    assert table.to_dict("records") == [{
-        "model": "sarima", "evaluation": "rolling", "folds": "0-1", "order": "(0, 1, 1)",
-        "seasonal_order": "(0, 1, 1, 12)", "trend": "-", "transform": "log",
-    }]
+    log = {"order": [0, 1, 1], "seasonal_order": [0, 1, 1, 12], "trend": None, "transform": "log"}
+    info = [{"fold": 0, **log}, {"fold": 1, **log}, {"fold": 2, **log, "transform": None, "boxcox_lambda": 0.123456},
+            {"fold": 3, **log}]
+    arima = ModelRun("sarima", "arima", "rolling", empty_forecasts(), [], info, 0.0, 0.0)
+    naive = ModelRun("naive", "naive", "rolling", empty_forecasts(), [], [{"fold": 0}], 0.0, 0.0)
+    ridge = ModelRun("ridge", "ridge", "rolling", empty_forecasts(), [],
+                     [{"fold": 0, "strategy": "direct", "lags": 12, "epochs_run": {"3": [5, 7]}}], 0.0, 0.0)
+    run = RunResult("r", {}, 0, pd.DataFrame(), ["y"], 12, "rmse", [arima, naive, ridge], pd.DataFrame())
+    assert choices_table(run).to_dict("records") == [
+        {"model": "sarima", "evaluation": "rolling", "folds": "0-1, 3",
+         "chose": "order (0, 1, 1); seasonal_order (0, 1, 1, 12); transform log"},
+        {"model": "sarima", "evaluation": "rolling", "folds": "2",
+         "chose": "order (0, 1, 1); seasonal_order (0, 1, 1, 12); boxcox_lambda 0.1235"},
+        {"model": "ridge", "evaluation": "rolling", "folds": "0",
+         "chose": "strategy direct; lags 12; epochs_run {3: (5, 7)}"},
+    ]

@@ -1,4 +1,4 @@
-"""Run orchestration helpers: chunking fold plans for --jobs, merging chunk results."""
+"""The run loop: chunking fold plans for --jobs, merging chunk results, progress events."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 
 from forecastkit.backtest.engine import run_backtest
 from forecastkit.backtest.splits import holdout_folds, rolling_folds
-from forecastkit.runs.loop import merge_runs, season_length_for, split_at_refits
+from forecastkit.runs.loop import merge_runs, split_at_refits
 from forecastkit.forecasters.registry import make_forecaster
 
 
@@ -30,10 +30,21 @@ def test_merged_chunks_equal_the_whole_backtest():
     whole = run_backtest(model, y, None, folds, name="r")
     merged = merge_runs([run_backtest(model, y, None, c, name="r") for c in split_at_refits(folds, 3)])
     pd.testing.assert_frame_equal(merged.forecasts, whole.forecasts)
-    assert [a["fold"] for a in merged.audit] == list(range(6)) and merged.folds == whole.folds
+    assert [a.fold for a in merged.audit] == list(range(6)) and merged.folds == whole.folds
 
 
-def test_season_length_defaults_by_frequency():
-    assert [season_length_for(pd.tseries.frequencies.to_offset(f)) for f in ("MS", "D", "h", "W-SUN", "min")] == [
-        12, 7, 24, 52, 1,
-    ]
+def test_progress_events_count_every_fold_and_final_refit(tmp_path):
+    from forecastkit.config.schema import RunConfig
+    from forecastkit.runs.loop import RunStarted, UnitsDone, run_experiment
+
+    cfg = RunConfig.model_validate({
+        "data": {"path": "airline-passengers", "target": "Passengers"},
+        "evaluation": [{"scheme": "rolling", "horizon": 6, "folds": 3}],
+        "models": [{"name": "naive", "type": "naive"}, {"name": "snaive", "type": "seasonal_naive"}],
+    })
+    events = []
+    result = run_experiment(cfg, progress=events.append)
+    assert events[0] == RunStarted(total=2 * 3 + 2)
+    assert all(isinstance(e, UnitsDone) for e in events[1:])
+    assert sum(e.units for e in events[1:]) == 8
+    assert [m["chose"] for m in result.models] == [{}, {"season_length": 12}]

@@ -18,16 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecastkit.backtest.results import FORECAST_COLUMNS, ModelRun, empty_forecasts
+from forecastkit.backtest.results import FORECAST_COLUMNS, FoldAudit, FoldRecord, ModelRun, empty_forecasts
 from forecastkit.backtest.splits import Fold
 from forecastkit.errors import DataError
-
-#: fitted attributes copied into ``ModelRun.info`` when a forecaster has them
-INFO_ATTRIBUTES = (
-    "order_", "seasonal_order_", "trend_", "transform_", "d_", "D_", "aic_", "aicc_", "bic_", "n_fits_", "converged_",
-    "lags_", "strategy_", "boxcox_lambda_", "n_features_", "epochs_",
-)
-
 
 def json_safe(value: Any) -> Any:
     """Convert numpy scalars/arrays, tuples, timestamps and NaN into JSON-ready values."""
@@ -66,15 +59,15 @@ def _point(value: Any, index: pd.Index) -> Any:
         return None
 
 
-def leak_free(audit: dict, test_start: Any, index: pd.Index) -> bool:
-    """True when the fit span and every transform's fit span end before ``test_start``.
+def leak_free(audit: FoldAudit, index: pd.Index) -> bool:
+    """True when the fit span and every transform's fit span end before the test start.
 
     An audit entry that cannot be read (a missing or unparsable end) counts as a
     leak: the audit must prove honesty, not assume it.
     """
-    start = _point(test_start, index)
-    ends = [audit.get("fit_end")] + ([audit["params_fit_end"]] if "params_fit_end" in audit else [])
-    ends += [t.get("fit_end") if isinstance(t, dict) else None for t in (audit.get("transforms") or {}).values()]
+    start = _point(audit.test_start, index)
+    ends = [audit.fit_end, audit.params_fit_end]
+    ends += [t.get("fit_end") if isinstance(t, dict) else None for t in (audit.transforms or {}).values()]
     for end in ends:
         point = _point(end, index)
         if point is None or start is None or not point < start:
@@ -86,14 +79,6 @@ def _slice_X(X: pd.DataFrame | None, start: int, stop: int) -> pd.DataFrame | No
     if X is None or X.shape[1] == 0:
         return None
     return X.iloc[start:stop]
-
-
-def _fitted_info(model: Any) -> dict[str, Any]:
-    info = {}
-    for attr in INFO_ATTRIBUTES:
-        if hasattr(model, attr):
-            info[attr.rstrip("_")] = json_safe(getattr(model, attr))
-    return info
 
 
 def _extract(pred: pd.DataFrame, targets: list[str], h: int, with_interval: bool) -> dict[str, tuple]:
@@ -124,8 +109,8 @@ def run_backtest(
     type_name: str = "",
     evaluation: str = "rolling",
     on_fold: Callable[[Fold], Any] | None = None,
-    done: dict[int, dict] | None = None,
-    on_result: Callable[[int, dict], Any] | None = None,
+    done: dict[int, FoldRecord] | None = None,
+    on_result: Callable[[int, FoldRecord], Any] | None = None,
 ) -> ModelRun:
     """Backtest ``forecaster`` over ``folds``.
 
@@ -147,8 +132,8 @@ def run_backtest(
     on_fold : callable, optional
         Called with each finished :class:`Fold` (progress bars).
     done : dict, optional
-        Results of folds finished by an interrupted run (fold number -> the record
-        ``on_result`` received): they are reused, not recomputed. A later fold that
+        Results of folds finished by an interrupted run (fold number -> the
+        :class:`FoldRecord` ``on_result`` received): they are reused, not recomputed. A later fold that
         only updates the history refits the last refit's rows first, which gives the
         same parameters, so resumed results equal uninterrupted ones.
     on_result : callable, optional
@@ -163,7 +148,7 @@ def run_backtest(
     index = y.index
     with_interval = bool(level) and bool(forecaster.tags().get("intervals", False))
     rows: list[pd.DataFrame] = []
-    audit: list[dict] = []
+    audit: list[FoldAudit] = []
     info: list[dict] = []
     fit_seconds = predict_seconds = 0.0
     model = None
@@ -172,11 +157,11 @@ def run_backtest(
         for fold in folds:
             if fold.fold in done:
                 record = done[fold.fold]
-                rows.append(record["rows"])
-                audit.append(record["audit"])
-                info.append(record["info"])
-                fit_seconds += record["fit_seconds"]
-                predict_seconds += record["predict_seconds"]
+                rows.append(record.rows)
+                audit.append(record.audit)
+                info.append(record.info)
+                fit_seconds += record.fit_seconds
+                predict_seconds += record.predict_seconds
                 model = None  # the chain is broken: the next computed fold refits
                 if on_fold is not None:
                     on_fold(fold)
@@ -218,24 +203,23 @@ def run_backtest(
                 }))
             rows.extend(fold_rows)
 
-            entry = {"model": name, "evaluation": evaluation, "fold": fold.fold, "refit": fold.refit}
-            entry.update(json_safe(model.fit_audit()))
-            entry.update({
-                "params_fit_start": str(index[fold.fit_start]),
-                "params_fit_end": str(index[fold.fit_end - 1]),
-                "history_start": str(index[fold.hist_start]),
-                "history_end": str(index[origin - 1]),
-                "test_start": str(index[origin]),
-                "test_end": str(index[origin + h - 1]),
-            })
-            entry["leak_free"] = leak_free(entry, entry["test_start"], index)
+            seen = model.fit_audit()
+            entry = FoldAudit(
+                model=name, evaluation=evaluation, fold=fold.fold, refit=fold.refit,
+                fit_start=seen["fit_start"], fit_end=seen["fit_end"], n_obs=int(seen["n_obs"]),
+                transforms=json_safe(seen["transforms"]),
+                params_fit_start=str(index[fold.fit_start]), params_fit_end=str(index[fold.fit_end - 1]),
+                history_start=str(index[fold.hist_start]), history_end=str(index[origin - 1]),
+                test_start=str(index[origin]), test_end=str(index[origin + h - 1]),
+            )
+            entry.leak_free = leak_free(entry, index)
             audit.append(entry)
-            info.append({"fold": fold.fold, **_fitted_info(model)})
+            info.append({"fold": fold.fold, **json_safe(model.fitted_info())})
             if on_result is not None:
-                on_result(fold.fold, {
-                    "rows": pd.concat(fold_rows, ignore_index=True), "audit": entry, "info": info[-1],
-                    "fit_seconds": t1 - t0, "predict_seconds": t2 - t1,
-                })
+                on_result(fold.fold, FoldRecord(
+                    rows=pd.concat(fold_rows, ignore_index=True), audit=entry, info=info[-1],
+                    fit_seconds=t1 - t0, predict_seconds=t2 - t1,
+                ))
             if on_fold is not None:
                 on_fold(fold)
     except Exception as exc:  # a failing model is reported, not fatal to the run

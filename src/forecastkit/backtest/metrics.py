@@ -22,6 +22,8 @@ Definitions (all in the data's original units; ``e = actual - forecast``):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Any
 
 import numpy as np
@@ -150,16 +152,28 @@ def _sort(board: pd.DataFrame, metric: str) -> pd.DataFrame:
     return board.drop(columns="_order").reset_index(drop=True)
 
 
-def score(run: RunResult) -> dict[str, pd.DataFrame]:
-    """Score every model run of ``run``.
+@dataclass
+class Scores:
+    """The scores of a run.
 
-    Returns
-    -------
-    dict
-        ``"leaderboard"`` (one row per model, target and evaluation, sorted by
-        evaluation then ``run.metric``), ``"by_horizon"`` (per step 1..h) and
-        ``"by_fold"`` (per fold, with its origin).
+    Attributes
+    ----------
+    leaderboard : DataFrame
+        One row per model, target and evaluation, sorted by evaluation then the
+        run's metric.
+    by_horizon : DataFrame
+        Per step 1..h.
+    by_fold : DataFrame
+        Per fold, with its origin.
     """
+
+    leaderboard: pd.DataFrame
+    by_horizon: pd.DataFrame
+    by_fold: pd.DataFrame
+
+
+def score(run: RunResult) -> Scores:
+    """Score every model run of ``run`` (see :class:`Scores`)."""
     m = int(run.season_length or 1)
     board, horizon, folds = [], [], []
     for mr in run.model_runs:
@@ -182,8 +196,8 @@ def score(run: RunResult) -> dict[str, pd.DataFrame]:
                 folds.append({**keys, "fold": int(fold), "origin": gf["origin"].iloc[0], **_group_metrics(gf)})
     leaderboard = pd.DataFrame(board, columns=LEADERBOARD_COLUMNS)
     leaderboard["n_forecasts"] = leaderboard["n_forecasts"].fillna(0).astype(int)
-    return {
-        "leaderboard": _sort(leaderboard, run.metric),
-        "by_horizon": pd.DataFrame(horizon, columns=HORIZON_COLUMNS),
-        "by_fold": pd.DataFrame(folds, columns=FOLD_COLUMNS),
-    }
+    return Scores(
+        leaderboard=_sort(leaderboard, run.metric),
+        by_horizon=pd.DataFrame(horizon, columns=HORIZON_COLUMNS),
+        by_fold=pd.DataFrame(folds, columns=FOLD_COLUMNS),
+    )

@@ -3,7 +3,8 @@ gathered with the data and the future forecasts in a :class:`RunResult`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +25,58 @@ def empty_forecasts() -> pd.DataFrame:
 
 
 @dataclass
+class FoldAudit:
+    """The leakage audit of one backtest fold: what the forecaster was fitted on, the
+    history it forecast from, every fitted transform's rows, and the test span."""
+
+    model: str
+    evaluation: str
+    fold: int
+    refit: bool
+    fit_start: str
+    fit_end: str
+    n_obs: int
+    #: transform name -> {"fit_start", "fit_end", "n_rows", "params"}
+    transforms: dict[str, Any]
+    params_fit_start: str
+    params_fit_end: str
+    history_start: str
+    history_end: str
+    test_start: str
+    test_end: str
+    leak_free: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "FoldAudit":
+        return cls(**values)
+
+
+@dataclass
+class FoldRecord:
+    """Everything one computed fold produced: stored by the run state as it finishes
+    and reused by a resumed run."""
+
+    rows: pd.DataFrame
+    audit: FoldAudit
+    #: the forecaster's ``fitted_info()`` after this fold, with the fold number
+    info: dict[str, Any]
+    fit_seconds: float
+    predict_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "audit": self.audit.to_dict(), "info": self.info,
+                "fit_seconds": self.fit_seconds, "predict_seconds": self.predict_seconds}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "FoldRecord":
+        return cls(rows=values["rows"], audit=FoldAudit.from_dict(values["audit"]), info=values["info"],
+                   fit_seconds=values["fit_seconds"], predict_seconds=values["predict_seconds"])
+
+
+@dataclass
 class ModelRun:
     """The backtest of one model under one evaluation scheme.
 
@@ -39,7 +92,7 @@ class ModelRun:
     type: str
     evaluation: str
     forecasts: pd.DataFrame
-    audit: list[dict]
+    audit: list[FoldAudit]
     info: list[dict]
     fit_seconds: float
     predict_seconds: float
@@ -50,7 +103,7 @@ class ModelRun:
     @property
     def leak_free(self) -> bool:
         """True when every audited fold is leak-free."""
-        return all(bool(a.get("leak_free")) for a in self.audit)
+        return all(a.leak_free for a in self.audit)
 
 
 @dataclass
@@ -69,6 +122,15 @@ class RunResult:
     future: pd.DataFrame
     meta: dict = field(default_factory=dict)
     models: list[dict] = field(default_factory=list)
+    #: the scores of the run, once computed (:func:`forecastkit.backtest.metrics.score`)
+    scores: Any = None
+
+    @property
+    def failures(self) -> list[str]:
+        """One line per failed model: its backtests, then its future forecast."""
+        lines = [f"{r.name} ({r.evaluation}): {r.error}" for r in self.model_runs if r.error]
+        lines += [f"{name} (future forecast): {err}" for name, err in self.meta.get("future_errors", {}).items()]
+        return lines
 
     @property
     def covariates(self) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from forecastkit._validation import check_int
 from forecastkit.errors import DataError, ForecastkitTypeError
 
 
@@ -54,20 +55,12 @@ class Fold:
         return self.origin + self.horizon
 
 
-def _int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ForecastkitTypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise DataError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _check_common(n: Any, horizon: Any, step: Any, refit_every: Any) -> tuple[int, int, int, int]:
     """The arguments both schemes share, validated; ``step`` defaults to ``horizon``."""
-    horizon = _int("horizon", horizon, 1)
-    n = _int("n", n, 1)
-    step = horizon if step is None else _int("step", step, 1)
-    refit_every = _int("refit_every", refit_every, 0)
+    horizon = check_int("horizon", horizon, 1, error=None)
+    n = check_int("n", n, 1, error=None)
+    step = horizon if step is None else check_int("step", step, 1, error=None)
+    refit_every = check_int("refit_every", refit_every, 0, error=None)
     return n, horizon, step, refit_every
 
 
@@ -132,7 +125,7 @@ def holdout_folds(
     """
     n, horizon, step, refit_every = _check_common(n, horizon, step, refit_every)
     if window is not None:
-        window = _int("window", window, 1)
+        window = check_int("window", window, 1, error=None)
     if (test_size is None) == (train_end is None):
         raise DataError(
             f"holdout needs exactly one of test_size or train_end, got test_size={test_size!r}, "
@@ -146,12 +139,12 @@ def holdout_folds(
                 raise DataError(f"test_size as a fraction must be in (0, 1), got {test_size}")
             n_train = int(round(n * (1 - float(test_size)), 10))
         else:
-            rows = _int("test_size", int(test_size), 1)
+            rows = check_int("test_size", int(test_size), 1, error=None)
             if rows >= n:
                 raise DataError(f"test_size={rows} rows leaves no training rows out of n={n}")
             n_train = n - rows
     else:
-        n_train = _int("train_end", train_end, 1)
+        n_train = check_int("train_end", train_end, 1, error=None)
     if n_train < 1:
         raise DataError(f"holdout leaves no training rows (n={n}, test_size={test_size!r})")
     if n_train + horizon > n:
@@ -216,13 +209,13 @@ def rolling_folds(
     list of Fold
     """
     n, horizon, step, refit_every = _check_common(n, horizon, step, refit_every)
-    min_train = _int("min_train", min_train, 1)
+    min_train = check_int("min_train", min_train, 1, error=None)
     if window not in ("expanding", "sliding"):
         raise DataError(f"window must be 'expanding' or 'sliding', got {window!r}")
     if window == "sliding":
         if window_length is None:
             raise DataError("window='sliding' needs window_length (the number of rows in each window)")
-        window_length = _int("window_length", window_length, 1)
+        window_length = check_int("window_length", window_length, 1, error=None)
         if window_length < min_train:
             raise DataError(f"window_length={window_length} is shorter than min_train={min_train}")
     elif window_length is not None:
@@ -231,7 +224,7 @@ def rolling_folds(
         raise DataError("a rolling backtest needs folds or start")
     need_train = min_train if window == "expanding" else window_length
     if folds is not None:
-        folds = _int("folds", folds, 1)
+        folds = check_int("folds", folds, 1, error=None)
     if start is None:
         first = n - horizon - step * (folds - 1)
         if first < need_train:
@@ -242,7 +235,7 @@ def rolling_folds(
             )
         origins = [first + step * i for i in range(folds)]
     else:
-        start = _int("start", start, 0)
+        start = check_int("start", start, 0, error=None)
         if start < need_train:
             what = f"min_train={min_train}" if window == "expanding" else f"window_length={window_length}"
             raise DataError(f"start={start} leaves fewer training rows than {what}")

@@ -1,4 +1,4 @@
-"""The ``forecastkit`` command line: parse, load config, call one library function, report.
+"""The ``forecastkit`` command line: parse options, call one library function, print.
 
 Heavy libraries (pandas, statsmodels, TensorFlow) are imported inside the commands,
 so ``forecastkit --help`` starts fast. Every input problem is printed as one line on
@@ -19,8 +19,34 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="forecastkit: multivariate, multi-step forecasting with honest backtests.",
 )
+
+
+def _flag(*names: str, help: str) -> typer.models.OptionInfo:
+    """A boolean option shown as a bare flag (no ``<bool>`` value)."""
+    return typer.Option(*names, help=help, metavar="")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        import importlib.metadata as md
+
+        try:
+            version = md.version("forecastkit")
+        except md.PackageNotFoundError:  # a source checkout without an install
+            version = "unknown"
+        typer.echo(f"forecastkit {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", metavar="",
+                                          callback=_show_version, is_eager=True)] = False,
+) -> None:
+    """forecastkit: multivariate, multi-step forecasting with honest backtests."""
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -96,7 +122,7 @@ def frame(
     onehot: Annotated[Optional[list[str]], typer.Option("--onehot", help="Categorical column to one-hot encode.")] = None,
     fill: Annotated[Optional[str], typer.Option("--fill", help="NaN/gap policy: interpolate, ffill, drop-leading.")] = None,
     resample: Annotated[Optional[str], typer.Option("--resample", help="Resample to a coarser frequency, e.g. D.")] = None,
-    keep_nan: Annotated[bool, typer.Option("--keep-nan", help="Keep edge rows with NaN (dropnan=False).")] = False,
+    keep_nan: Annotated[bool, _flag("--keep-nan", help="Keep edge rows with NaN (dropnan=False).")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file to write (default: stdout).")] = None,
 ) -> None:
     """Frame a series as a supervised table (lags in, horizons out) and write it as CSV."""
@@ -140,15 +166,22 @@ def datasets() -> None:
 
 @app.command()
 @cli_errors
-def models() -> None:
-    """List every registered model type with its parameters and defaults."""
-    from forecastkit.forecasters.registry import REGISTRY, parameters
+def models(
+    type_name: Annotated[Optional[str], typer.Argument(metavar="[TYPE]", help="A model type, e.g. arima.")] = None,
+) -> None:
+    """List the model types (one line each), or one TYPE's parameters."""
+    from forecastkit.forecasters.describe import describe_parameters
+    from forecastkit.forecasters.registry import REGISTRY, get_entry
 
-    for name, entry in REGISTRY.items():
-        params = parameters(name)
-        shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-        typer.echo(f"{name:24s} {entry.summary}")
-        typer.echo(f"{'':24s}   params: {shown}")
+    if type_name is None:
+        width = max(len(name) for name in REGISTRY)
+        for name, entry in REGISTRY.items():
+            typer.echo(f"{name:{width}s}  {entry.summary}")
+        return
+    entry = get_entry(type_name)
+    typer.echo(f"{type_name}: {entry.summary}")
+    for line in describe_parameters(type_name):
+        typer.echo(line)
 
 
 # --------------------------------------------------------------------------- run / forecast
@@ -158,51 +191,35 @@ def run(
     config: Annotated[Path, typer.Argument(help="TOML config, e.g. configs/airline.toml.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run directory (default runs/<config-name>).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers over models.")] = 1,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing run directory.")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run, reusing finished folds.")] = False,
-    save_models: Annotated[bool, typer.Option("--save-models", help="Save each model refitted on all data to DIR/models/.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any model failed.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    force: Annotated[bool, _flag("--force", help="Replace an existing run directory.")] = False,
+    resume: Annotated[bool, _flag("--resume", help="Continue an interrupted run, reusing finished folds.")] = False,
+    save_models: Annotated[bool, _flag("--save-models", help="Save each model refitted on all data to DIR/models/.")] = False,
+    strict: Annotated[bool, _flag("--strict", help="Exit 1 when any model failed.")] = False,
+    quiet: Annotated[bool, _flag("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
-    no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip PNG plots (faster).")] = False,
+    no_plots: Annotated[bool, _flag("--no-plots", help="Skip PNG plots (faster).")] = False,
 ) -> None:
     """Backtest every model of CONFIG against naive baselines and write a report."""
-    from forecastkit.config.schema import load_config
-    from forecastkit.errors import DataError
-    from forecastkit.runs.loop import run_experiment, run_fingerprint
-    from forecastkit.runs.outputs import prepare_output, write_run
-    from forecastkit.runs.state import RunState
+    from forecastkit.runs.api import ModelsFailedError
+    from forecastkit.runs.api import run as run_config
 
-    if jobs < 1:
-        raise DataError(f"--jobs must be >= 1, got {jobs}")
-    cfg = load_config(config)
-    out = output or Path("runs") / (cfg.name or config.stem)
-    prepare_output(out, force)  # fail before hours of work, not after
-    selected = list(model) if model else None
-    state = RunState.open(out, run_fingerprint(cfg, selected), resume=resume, force=force)
+    failed = None
     with _progress(quiet) as progress:
-        result = run_experiment(
-            cfg, jobs=jobs, progress=progress, models=selected, state=state, save_models=save_models
-        )
-    write_run(result, out, force=force, plots=not no_plots, models_dir=state.models_dir if save_models else None)
-    state.discard()
-    failed = [f"{r.name} ({r.evaluation}): {r.error}" for r in result.model_runs if r.error]
-    failed += [f"{name} (future forecast): {err}" for name, err in result.meta.get("future_errors", {}).items()]
+        try:
+            result = run_config(config, output, jobs=jobs, resume=resume, force=force, save_models=save_models,
+                                strict=strict, progress=progress, models=list(model) if model else None,
+                                plots=not no_plots)
+        except ModelsFailedError as err:
+            result, failed = err.result, err
     if not quiet:
-        _summarise(result, out)
-    for line in failed:
+        from forecastkit.report.tables import format_leaderboard
+
+        typer.echo(format_leaderboard(result.scores.leaderboard))
+        typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
+    for line in result.failures:
         typer.echo(f"warning: model {line}", err=True)
-    if failed and strict:
+    if failed is not None:
         raise typer.Exit(1)
-
-
-def _summarise(result, out: Path) -> None:
-    from forecastkit.backtest.metrics import score
-    from forecastkit.report.tables import format_leaderboard
-
-    board = score(result)["leaderboard"]
-    typer.echo(format_leaderboard(board))
-    typer.echo(f"report: {out / 'report.html'}")
 
 
 class _progress:
@@ -221,11 +238,13 @@ class _progress:
         self._bar.start()
         self._task = self._bar.add_task("run", total=None)
 
-        def update(kind: str, n: int) -> None:
-            if kind == "total":
-                self._bar.update(self._task, total=n)
+        from forecastkit.runs.loop import RunStarted
+
+        def update(event) -> None:
+            if isinstance(event, RunStarted):
+                self._bar.update(self._task, total=event.total)
             else:
-                self._bar.advance(self._task, n)
+                self._bar.advance(self._task, event.units)
 
         return update
 
@@ -239,7 +258,7 @@ class _progress:
 @cli_errors
 def forecast(
     config: Annotated[Optional[Path], typer.Argument(help="TOML config naming the data and models.")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="The config's model name to fit and use.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="The config's model name to fit, or 'best' (the last run's best).")] = None,
     model_dir: Annotated[Optional[Path], typer.Option("--model-dir", help="A saved model (run --save-models): no refit.")] = None,
     data: Annotated[Optional[str], typer.Option("--data", help="New data to forecast from (with --model-dir).")] = None,
     future_covariates: Annotated[Optional[str], typer.Option("--future-covariates", help="CSV of future-known covariates.")] = None,
@@ -249,8 +268,10 @@ def forecast(
 ) -> None:
     """Forecast past the end of the data (dates, value, lower, upper).
 
-    Either CONFIG --model NAME (fit that model on all the data), or --model-dir DIR
-    --data NEW.csv (reload a saved model and forecast from new data without refitting).
+    Either CONFIG --model NAME (fit that model on all the data; CONFIG alone lists
+    the names, --model best takes the best model of the config's last run), or
+    --model-dir DIR --data NEW.csv (reload a saved model and forecast from new data
+    without refitting).
     """
     from forecastkit.errors import DataError
 
@@ -268,12 +289,23 @@ def forecast(
         table = forecast_saved(model_dir, data, horizon=horizon, level=0.95 if level is None else level,
                                future_path=future_covariates)
     else:
-        if config is None or model is None:
+        if config is None:
             raise DataError("give CONFIG --model NAME (or --model-dir DIR --data FILE for a saved model)")
         from forecastkit.config.schema import load_config
-        from forecastkit.runs.future import forecast_one
+        from forecastkit.runs.future import best_model, forecast_one
 
-        table = forecast_one(load_config(config), model, horizon=horizon, level=level)
+        cfg = load_config(config)
+        if model is None:
+            typer.echo(f"{config} has these models; pick one with --model NAME (or --model best):")
+            for m in cfg.models:
+                typer.echo(f"  {m.name}  ({m.type})")
+            return
+        if model == "best" and "best" not in [m.name for m in cfg.models]:
+            from forecastkit.runs.api import default_output
+
+            model, why = best_model(cfg, default_output(cfg, config))
+            typer.echo(f"using {model}: {why}", err=True)
+        table = forecast_one(cfg, model, horizon=horizon, level=level)
     _write_or_print(table.to_csv(index=False), output)
 
 
@@ -282,7 +314,7 @@ def forecast(
 def validate(config: Annotated[Path, typer.Argument(help="TOML config to check.")]) -> None:
     """Check a config (keys, types, model types, columns) without running it."""
     from forecastkit.config.schema import load_config
-    from forecastkit.runs.loop import load_run_data, plan_evaluations
+    from forecastkit.runs.inputs import load_run_data, plan_evaluations
 
     cfg = load_config(config)
     data = load_run_data(cfg)

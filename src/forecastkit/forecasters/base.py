@@ -33,8 +33,13 @@ from forecastkit.errors import DataError, ForecastkitTypeError, NotFittedError
 
 
 # --------------------------------------------------------------------------- helpers
-def infer_freq(index: pd.Index) -> Any:
-    """Return the frequency of a regular index (a pandas offset, or 1 for a RangeIndex)."""
+def index_freq(index: pd.Index) -> Any:
+    """The step of a regular index a forecaster is fitted on: a pandas offset, or 1
+    for an integer index (raises when a DatetimeIndex has no regular frequency).
+
+    Unlike :func:`forecastkit.data.timeindex.infer_freq`, which the loader uses to
+    guess the frequency of raw timestamps with gaps, this only accepts regular data.
+    """
     if isinstance(index, pd.DatetimeIndex):
         if index.freq is not None:
             return index.freq
@@ -55,6 +60,13 @@ def infer_freq(index: pd.Index) -> Any:
     raise ForecastkitTypeError(
         f"y must be indexed by a DatetimeIndex or integers, got {type(index).__name__}"
     )
+
+
+def span_index(first: Any, freq: Any, n: int) -> pd.Index:
+    """The ``n`` timestamps of a regular series starting at ``first`` with ``freq``."""
+    if isinstance(first, pd.Timestamp):
+        return pd.date_range(start=first, periods=n, freq=freq)
+    return pd.RangeIndex(int(first), int(first) + int(n))
 
 
 def future_index(last: Any, freq: Any, h: int) -> pd.Index:
@@ -117,22 +129,31 @@ class Forecaster(ABC):
     _tags: dict[str, bool] = {
         "intervals": False,  # implements _predict_interval
         "past_covariates": False,  # can use past covariates (lags of X)
-        "future_covariates": False,  # can use future-known covariates
-        "multivariate": True,  # can forecast several target columns at once
+        "future_covariates": False,  # can use future-known covariates (``future_known`` parameter)
+        "fixed_horizon": False,  # trains for a number of steps: has a ``horizon`` parameter the run sets
         "neural": False,  # builds a Keras model
     }
     #: smallest number of observations ``fit`` needs (subclasses refine ``min_train_size``)
     _min_obs: int = 1
+    #: the constructor parameter that takes the run's seed (None: deterministic model)
+    seed_param: str | None = None
+    #: allowed values of the parameters that take one of a few names (``forecastkit models TYPE``)
+    param_choices: dict[str, tuple] = {}
 
     # -- parameters (scikit-learn style) -------------------------------------------
     @classmethod
-    def _param_names(cls) -> list[str]:
+    def param_defaults(cls) -> dict[str, Any]:
+        """Constructor parameter names and their defaults (None when required)."""
         sig = inspect.signature(cls.__init__)
-        return [
-            p.name
+        return {
+            p.name: (None if p.default is inspect.Parameter.empty else p.default)
             for p in sig.parameters.values()
             if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        ]
+        }
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return list(cls.param_defaults())
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, as stored."""
@@ -170,6 +191,15 @@ class Forecaster(ABC):
     # -- public API ----------------------------------------------------------------
     def fit(self, y: Any, X: pd.DataFrame | None = None) -> "Forecaster":
         """Fit on the history ``y`` (and covariates ``X`` aligned with it). Returns self."""
+        values, X_df = self._begin_fit(y, X)
+        self._fit(values, X_df)
+        self.is_fitted_ = True
+        return self
+
+    def _begin_fit(self, y: Any, X: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """Validate a fit's inputs and record the index state (``targets_``,
+        ``covariates_``, ``freq_``, ``first_``, ``last_``, ``n_obs_`` and the
+        ``fit_span_`` snapshot); returns ``y`` as a float array and ``X``."""
         y_df = as_target_frame(y)
         need = self.min_train_size()
         if len(y_df) < need:
@@ -181,9 +211,9 @@ class Forecaster(ABC):
         self.targets_ = [str(c) for c in y_df.columns]
         self.n_targets_ = len(self.targets_)
         self.covariates_ = [] if X_df is None else [str(c) for c in X_df.columns]
-        self._fit(y_df.to_numpy(dtype=float), X_df)
-        self.is_fitted_ = True
-        return self
+        # what the parameters were estimated on (update moves first_/last_, not this)
+        self.fit_span_ = (str(self.first_), str(self.last_), int(self.n_obs_))
+        return y_df.to_numpy(dtype=float), X_df
 
     def update(self, y: Any, X: pd.DataFrame | None = None) -> "Forecaster":
         """Replace the observed history with ``y`` (same columns and frequency) without
@@ -268,7 +298,7 @@ class Forecaster(ABC):
     # -- validation helpers ---------------------------------------------------------
     def _set_index_state(self, y_df: pd.DataFrame) -> None:
         index = y_df.index
-        self.freq_ = infer_freq(index)
+        self.freq_ = index_freq(index)
         self.last_ = index[-1]
         self.first_ = index[0]
         self.n_obs_ = len(index)
@@ -349,6 +379,17 @@ class Forecaster(ABC):
         if not np.isfinite(arr).all():
             raise DataError("future-known covariates contain NaN or infinite values over the horizon")
         return Xf.astype(float)
+
+    def history_index(self) -> pd.Index:
+        """The time index of the history the model was fitted (or last updated) on."""
+        return span_index(self.first_, self.freq_, self.n_obs_)
+
+    def fitted_info(self) -> dict[str, Any]:
+        """What the fitted model chose (orders, transform, lags, epochs run ...), as
+        JSON-safe values; used by backtests, ``run.json`` and the report. The base
+        has nothing to add; every family overrides this and extends ``super()``'s."""
+        self._check_fitted()
+        return {}
 
     def fit_audit(self) -> dict[str, Any]:
         """What the last ``fit`` saw: the training span, and for every fitted

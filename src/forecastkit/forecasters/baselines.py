@@ -21,25 +21,18 @@ recomputes them from the new history.
 
 from __future__ import annotations
 
+from typing import Any
+
 from abc import abstractmethod
 
 import numpy as np
 import pandas as pd
 
-from forecastkit.errors import DataError, ForecastkitTypeError
+from forecastkit._validation import check_int
+from forecastkit.errors import DataError
 from forecastkit.forecasters.base import Forecaster, normal_quantile
 
 __all__ = ["DriftForecaster", "MeanForecaster", "NaiveForecaster", "SeasonalNaiveForecaster"]
-
-
-def _positive_int(value, name: str, cls: str, allow_none: bool = False, low: int = 1, why: str = ""):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ForecastkitTypeError(f"{cls}: {name} must be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise DataError(f"{cls}: {name} must be >= {low}, got {value}{why}")
-    return int(value)
 
 
 def _residual_sigma(resid: np.ndarray, n_params: int) -> np.ndarray:
@@ -115,13 +108,18 @@ class SeasonalNaiveForecaster(_Baseline):
         self.season_length = season_length
 
     def min_train_size(self) -> int:
-        m = _positive_int(self.season_length, "season_length", type(self).__name__)
+        m = check_int("season_length", self.season_length, error=None, prefix=f"{type(self).__name__}: ")
         return m + 1
 
     def _estimate(self, y: np.ndarray) -> None:
-        m = _positive_int(self.season_length, "season_length", type(self).__name__)
+        m = check_int("season_length", self.season_length, error=None, prefix=f"{type(self).__name__}: ")
+        self.season_length_ = m
         self.last_season_ = y[-m:].copy()
         self.sigma_ = _residual_sigma(y[m:] - y[:-m], n_params=0)
+
+    def fitted_info(self) -> dict[str, Any]:
+        """The season length repeated."""
+        return {**super().fitted_info(), "season_length": int(self.season_length_)}
 
     def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
         m = self.last_season_.shape[0]
@@ -184,7 +182,7 @@ class MeanForecaster(_Baseline):
 
     def _window(self) -> int | None:
         why = " (the interval needs the spread of at least 2 values; window=1 is the 'naive' forecaster)"
-        return _positive_int(self.window, "window", type(self).__name__, allow_none=True, low=2, why=why)
+        return check_int("window", self.window, 2, allow_none=True, error=None, prefix=f"{type(self).__name__}: ", why=why)
 
     def min_train_size(self) -> int:
         w = self._window()
@@ -196,6 +194,10 @@ class MeanForecaster(_Baseline):
         self.mean_ = recent.mean(axis=0)
         self.sigma_ = _residual_sigma(recent - self.mean_, n_params=1)
         self.n_window_ = recent.shape[0]
+
+    def fitted_info(self) -> dict[str, Any]:
+        """The number of values averaged."""
+        return {**super().fitted_info(), "window": int(self.n_window_)}
 
     def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
         return np.tile(self.mean_, (h, 1))

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from forecastkit._validation import check_int
 from forecastkit.errors import ConfigError, DataError, NotFittedError
 
 TRANSFORMS = ("log", "boxcox")
@@ -35,12 +36,6 @@ def _as_2d(y: Any, what: str = "y") -> np.ndarray:
     if arr.ndim != 2:
         raise DataError(f"{what} must be 1-D or 2-D, got shape {arr.shape}")
     return arr
-
-
-def _check_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ConfigError(f"{name} must be an integer >= 0, got {value!r}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- scaler
@@ -176,13 +171,13 @@ class TargetTransformer:
             raise ConfigError(f"unknown transform {self.transform_name!r}; valid: {list(TRANSFORMS)} or None")
         if self.scaler is not None and self.scaler not in SCALERS:
             raise ConfigError(f"unknown scaler {self.scaler!r}; valid: {list(SCALERS)} or None")
-        self.d_ = _check_int("difference", self.difference)
-        self.m_ = _check_int("seasonal_difference", self.seasonal_difference)
+        self.d_ = check_int("difference", self.difference, 0)
+        self.m_ = check_int("seasonal_difference", self.seasonal_difference, 0)
 
     def n_lost(self) -> int:
         """Rows lost at the start of the series to differencing (``d + m``)."""
-        return _check_int("difference", self.difference) + _check_int(
-            "seasonal_difference", self.seasonal_difference
+        return check_int("difference", self.difference, 0) + check_int(
+            "seasonal_difference", self.seasonal_difference, 0
         )
 
     def _check_positive(self, y: np.ndarray, what: str) -> None:

@@ -21,9 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecastkit._validation import check_int
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.forecasters._reduction_strategies import (
     MIN_SAMPLES,
+    REGRESSORS,
     STRATEGIES,
     RegressorFactory,
     make_strategy,
@@ -32,15 +34,7 @@ from forecastkit.forecasters._reduction_strategies import (
 )
 from forecastkit.forecasters.base import Forecaster, future_index
 from forecastkit.forecasters.covariates import calendar_features, validate_features
-from forecastkit.forecasters.preprocessing import ColumnScaler, TargetTransformer
-
-
-def _positive_int(name: str, value: Any, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"{name} must be an integer >= 1{' or None' if allow_none else ''}, got {value!r}")
-    return int(value)
+from forecastkit.forecasters.preprocessing import SCALERS, TRANSFORMS, ColumnScaler, TargetTransformer
 
 
 class ReductionForecaster(Forecaster):
@@ -94,7 +88,12 @@ class ReductionForecaster(Forecaster):
     parameters come from the whole training slice. Computed once per ``h`` and cached.
     """
 
-    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True, "multivariate": True}
+    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True, "fixed_horizon": True}
+    seed_param = "random_state"
+    param_choices = {
+        "regressor": (*REGRESSORS, "a dotted class path"), "strategy": tuple(STRATEGIES),
+        "transform": (None, *TRANSFORMS), "scaler": (None, *SCALERS),
+    }
 
     def __init__(
         self,
@@ -142,11 +141,11 @@ class ReductionForecaster(Forecaster):
 
     def min_train_size(self) -> int:
         """Rows ``fit`` needs: differencing loss + lags + output steps + a few windows."""
-        n_in = _positive_int("n_in", self.n_in)
-        n_past = _positive_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or n_in
+        n_in = check_int("n_in", self.n_in)
+        n_past = check_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or n_in
         steps = 1
         if self.horizon is not None and self.strategy in ("direct", "multi_output"):
-            steps = _positive_int("horizon", self.horizon)
+            steps = check_int("horizon", self.horizon)
         return self._transformer().n_lost() + max(n_in, n_past) + steps + MIN_SAMPLES - 1
 
     # -- fit ---------------------------------------------------------------------------
@@ -169,9 +168,9 @@ class ReductionForecaster(Forecaster):
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         if self.strategy not in STRATEGIES:
             raise ConfigError(f"unknown strategy {self.strategy!r}; valid: {', '.join(STRATEGIES)}")
-        self.n_in_ = _positive_int("n_in", self.n_in)
-        self.n_past_ = _positive_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or self.n_in_
-        horizon = _positive_int("horizon", self.horizon, allow_none=True)
+        self.n_in_ = check_int("n_in", self.n_in)
+        self.n_past_ = check_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or self.n_in_
+        horizon = check_int("horizon", self.horizon, allow_none=True)
         self.calendar_ = validate_features(self.calendar)
         prototype, multi = resolve_regressor(self.regressor, self.regressor_params, self.random_state, self.n_jobs)
         self.regressor_ = prototype
@@ -196,7 +195,6 @@ class ReductionForecaster(Forecaster):
         self.strategy_ = make_strategy(self.strategy, factory, self.n_in_, self.n_past_).fit(Z, Ps, Fs)
         self.strategy_.ensure(horizon or 1)
         self.estimators_ = self.strategy_.models_
-        self.fit_start_, self.fit_end_, self.n_fit_rows_ = str(self.first_), str(self.last_), len(y)
         self.scaler_rows_start_ = str(index[lost])
         self._errors: dict[int, np.ndarray] = {}
         self._set_history(y, P)
@@ -250,13 +248,31 @@ class ReductionForecaster(Forecaster):
         lo, hi = np.quantile(err, [alpha / 2, 1 - alpha / 2], axis=0)
         return tt.unstabilise(center), tt.unstabilise(center + lo), tt.unstabilise(center + hi)
 
-    # -- audit -------------------------------------------------------------------------
+    # -- description and audit ---------------------------------------------------------
+    def fitted_info(self) -> dict[str, Any]:
+        """Strategy, regressor, lags and the fitted target transform chain."""
+        chain = self.transformer_.describe()
+        return {
+            **super().fitted_info(),
+            "strategy": self.strategy,
+            "regressor": self.regressor if isinstance(self.regressor, str) else type(self.regressor_).__name__,
+            "lags": self.n_in_,
+            "past_lags": self.n_past_ if self.past_columns_ else None,
+            "transform": chain["transform"],
+            "boxcox_lambda": chain["boxcox_lambda"],
+            "difference": chain["difference"],
+            "seasonal_difference": chain["seasonal_difference"],
+            "scaler": chain["scaler"],
+            "n_models": len(self.estimators_),
+        }
+
     def _transform_audit(self) -> dict[str, Any]:
+        start, end, n = self.fit_span_
         audit = {
             "target": {
-                "fit_start": self.fit_start_,
-                "fit_end": self.fit_end_,
-                "n_rows": self.n_fit_rows_,
+                "fit_start": start,
+                "fit_end": end,
+                "n_rows": n,
                 "params": self.transformer_.describe(),
             }
         }
@@ -267,7 +283,7 @@ class ReductionForecaster(Forecaster):
             if scaler is not None and self.scaler is not None:
                 audit[name] = {
                     "fit_start": self.scaler_rows_start_,
-                    "fit_end": self.fit_end_,
+                    "fit_end": end,
                     "n_rows": scaler.n_fit_rows_,
                     "columns": cols,
                     "params": scaler.describe(),

@@ -8,7 +8,6 @@ types never imports TensorFlow (neural modules import it lazily themselves).
 from __future__ import annotations
 
 import importlib
-import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +16,25 @@ from forecastkit.errors import ConfigError
 
 @dataclass(frozen=True)
 class Entry:
-    target: str  # "package.module:ClassOrFactory"
+    """One registered model type.
+
+    Attributes
+    ----------
+    target : str
+        ``"package.module:Class"``, imported only when the type is used.
+    summary : str
+        One line for ``forecastkit models``.
+    defaults : dict
+        Parameters this type fixes (e.g. the regressor of a reduction type).
+    test_params : dict
+        Small, fast parameters the contract suite (``tests/forecasters/test_contract*.py``)
+        fits this type with; every entry must give them.
+    """
+
+    target: str
     summary: str
     defaults: dict[str, Any] = field(default_factory=dict)
-    family: str = "baseline"
+    test_params: dict[str, Any] = field(default_factory=dict)
 
     def load(self):
         module, _, attr = self.target.partition(":")
@@ -29,47 +43,55 @@ class Entry:
 
 _RED = "forecastkit.forecasters.reduction:ReductionForecaster"
 _NN = "forecastkit.forecasters.neural:NeuralForecaster"
+_RED_TEST = {"n_in": 3}
+_NN_TEST = {"n_in": 3, "units": [4], "epochs": 2, "batch_size": 8, "patience": None}
 
 REGISTRY: dict[str, Entry] = {
     # baselines
-    "naive": Entry("forecastkit.forecasters.baselines:NaiveForecaster", "persistence: y(t+k) = y(t)"),
+    "naive": Entry("forecastkit.forecasters.baselines:NaiveForecaster", "persistence: y(t+k) = y(t)",
+                   test_params={}),
     "seasonal_naive": Entry(
-        "forecastkit.forecasters.baselines:SeasonalNaiveForecaster", "repeat the last season of length m"
+        "forecastkit.forecasters.baselines:SeasonalNaiveForecaster", "repeat the last season of length m",
+        test_params={"season_length": 4},
     ),
-    "drift": Entry("forecastkit.forecasters.baselines:DriftForecaster", "random walk with drift"),
-    "mean": Entry("forecastkit.forecasters.baselines:MeanForecaster", "mean of the last `window` values"),
+    "drift": Entry("forecastkit.forecasters.baselines:DriftForecaster", "random walk with drift", test_params={}),
+    "mean": Entry("forecastkit.forecasters.baselines:MeanForecaster", "mean of the last `window` values",
+                  test_params={"window": 6}),
     # statsmodels
-    "arima": Entry("forecastkit.forecasters.statistical.arima:ARIMAForecaster", "ARIMA/SARIMA (statsmodels SARIMAX)", family="statistical"),
+    "arima": Entry("forecastkit.forecasters.statistical.arima:ARIMAForecaster", "ARIMA/SARIMA (statsmodels SARIMAX)",
+                   test_params={"order": (1, 1, 0)}),
     "auto_arima": Entry(
         "forecastkit.forecasters.statistical.auto_arima:AutoARIMAForecaster",
         "ARIMA with Hyndman-Khandakar order selection (KPSS, seasonal test, stepwise AICc)",
-        family="statistical",
+        test_params={"max_p": 1, "max_q": 1, "max_d": 1},
     ),
     # scikit-learn reduction
-    "ridge": Entry(_RED, "ridge regression on lags (reduction)", {"regressor": "ridge"}, "ml"),
-    "linear": Entry(_RED, "linear regression on lags (reduction)", {"regressor": "linear"}, "ml"),
-    "random_forest": Entry(_RED, "random forest on lags (reduction)", {"regressor": "random_forest"}, "ml"),
+    "ridge": Entry(_RED, "ridge regression on lags (reduction)", {"regressor": "ridge"}, _RED_TEST),
+    "linear": Entry(_RED, "linear regression on lags (reduction)", {"regressor": "linear"}, _RED_TEST),
+    "random_forest": Entry(_RED, "random forest on lags (reduction)", {"regressor": "random_forest"},
+                           {**_RED_TEST, "regressor_params": {"n_estimators": 5}}),
     "hist_gradient_boosting": Entry(
-        _RED, "histogram gradient boosting on lags (reduction)", {"regressor": "hist_gradient_boosting"}, "ml"
+        _RED, "histogram gradient boosting on lags (reduction)", {"regressor": "hist_gradient_boosting"},
+        {**_RED_TEST, "regressor_params": {"max_iter": 5}},
     ),
-    "mlp": Entry(_RED, "scikit-learn MLPRegressor on lags (reduction)", {"regressor": "mlp"}, "ml"),
-    "knn": Entry(_RED, "k-nearest neighbours on lags (reduction)", {"regressor": "knn"}, "ml"),
-    "sklearn": Entry(_RED, "any scikit-learn regressor by dotted class path (reduction)", {}, "ml"),
+    "mlp": Entry(_RED, "scikit-learn MLPRegressor on lags (reduction)", {"regressor": "mlp"},
+                 {**_RED_TEST, "regressor_params": {"max_iter": 50}}),
+    "knn": Entry(_RED, "k-nearest neighbours on lags (reduction)", {"regressor": "knn"},
+                 {**_RED_TEST, "regressor_params": {"n_neighbors": 3}}),
+    "sklearn": Entry(_RED, "any scikit-learn regressor by dotted class path (reduction)", {},
+                     {**_RED_TEST, "regressor": "sklearn.linear_model.Lasso", "regressor_params": {"alpha": 0.01}}),
     # Keras (TensorFlow imported only when a model is built)
-    "lstm": Entry(_NN, "Keras LSTM (variants: lookback1, window, timesteps, stateful, stacked_stateful)", {"architecture": "lstm"}, "neural"),
-    "gru": Entry(_NN, "Keras GRU on a window of lags", {"architecture": "gru"}, "neural"),
-    "dense": Entry(_NN, "Keras dense network (MLP) on a window of lags", {"architecture": "dense"}, "neural"),
-    "cnn1d": Entry(_NN, "Keras 1-D convolutional network on a window", {"architecture": "cnn1d"}, "neural"),
+    "lstm": Entry(_NN, "Keras LSTM (variants: lookback1, window, timesteps, stateful, stacked_stateful)",
+                  {"architecture": "lstm"}, _NN_TEST),
+    "gru": Entry(_NN, "Keras GRU on a window of lags", {"architecture": "gru"}, _NN_TEST),
+    "dense": Entry(_NN, "Keras dense network (MLP) on a window of lags", {"architecture": "dense"}, _NN_TEST),
+    "cnn1d": Entry(_NN, "Keras 1-D convolutional network on a window", {"architecture": "cnn1d"},
+                   {**_NN_TEST, "kernel_size": 2}),
     "encoder_decoder": Entry(
         _NN, "Keras seq2seq LSTM (encoder, RepeatVector, decoder, TimeDistributed Dense)",
-        {"architecture": "encoder_decoder"}, "neural",
+        {"architecture": "encoder_decoder"}, _NN_TEST,
     ),
 }
-
-
-def available() -> list[str]:
-    """Names of every registered forecaster type."""
-    return list(REGISTRY)
 
 
 def get_entry(name: str) -> Entry:
@@ -82,15 +104,7 @@ def get_entry(name: str) -> Entry:
 def parameters(name: str) -> dict[str, Any]:
     """Parameter names and defaults of a registered type (registry defaults applied)."""
     entry = get_entry(name)
-    obj = entry.load()
-    sig = inspect.signature(obj.__init__ if inspect.isclass(obj) else obj)
-    params = {
-        p.name: (None if p.default is inspect.Parameter.empty else p.default)
-        for p in sig.parameters.values()
-        if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-    }
-    params.update(entry.defaults)
-    return params
+    return {**entry.load().param_defaults(), **entry.defaults}
 
 
 def make_forecaster(name: str, **params: Any):

@@ -72,7 +72,7 @@ def _leaderboard_blocks(run: RunResult, board: pd.DataFrame) -> list[Block]:
 
 def report_sections(run: RunResult, scores: dict[str, pd.DataFrame], image_names: list[str]) -> list[Section]:
     """The content of the report, independent of the output format."""
-    board = scores["leaderboard"]
+    board = scores.leaderboard
     sections = []
     about = [("run", run.name), ("metric", run.metric),
              ("evaluations", ", ".join(dict.fromkeys(mr.evaluation for mr in run.model_runs)) or "-")]
@@ -87,9 +87,9 @@ def report_sections(run: RunResult, scores: dict[str, pd.DataFrame], image_names
     sections.append(Section("Leaderboard", _leaderboard_blocks(run, board)))
     sections.append(Section("Plots", [Block("image", name) for name in image_names]
                             or [Block("text", "Plots were not drawn.")]))
-    orders = T.orders_table(run)
-    sections.append(Section("Chosen ARIMA orders", [Block("table", T.display_frame(orders, drop_empty=False))]
-                            if len(orders) else [Block("text", "No ARIMA models in this run.")]))
+    chosen = T.choices_table(run)
+    sections.append(Section("What each model chose", [Block("table", T.display_frame(chosen, drop_empty=False))]
+                            if len(chosen) else [Block("text", "No model in this run reports its choices.")]))
     timings = T.timings_table(run)
     sections.append(Section("Timings (seconds, all folds)", [Block("table", T.display_frame(timings, drop_empty=False),
                                                                   ["failed" if s == "failed" else "" for s in timings["status"]])]))

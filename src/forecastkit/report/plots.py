@@ -186,7 +186,7 @@ def make_plots(run: RunResult, scores: dict[str, pd.DataFrame]) -> dict[str, byt
     metric = "mae" if run.metric == "mae" else "rmse"
     for target in run.targets:
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in target)
-        out[f"forecast_{safe}.png"] = to_png(forecast_figure(run, scores["leaderboard"], target))
-        out[f"error_by_horizon_{safe}.png"] = to_png(error_by_horizon_figure(scores["by_horizon"], target, metric))
-        out[f"leaderboard_{safe}.png"] = to_png(leaderboard_figure(scores["leaderboard"], target))
+        out[f"forecast_{safe}.png"] = to_png(forecast_figure(run, scores.leaderboard, target))
+        out[f"error_by_horizon_{safe}.png"] = to_png(error_by_horizon_figure(scores.by_horizon, target, metric))
+        out[f"leaderboard_{safe}.png"] = to_png(leaderboard_figure(scores.leaderboard, target))
     return out

@@ -164,31 +164,33 @@ def _fold_ranges(folds: list[int]) -> str:
     return ", ".join(parts)
 
 
-def orders_table(run: RunResult) -> pd.DataFrame:
-    """The fitted model structure (ARIMA orders, trend ...) per model, folds grouped."""
+def choices_table(run: RunResult) -> pd.DataFrame:
+    """What each model chose (its ``fitted_info()``: orders, transform, lags, strategy,
+    epochs ...) per model and evaluation, consecutive folds with the same choices
+    grouped; models that report nothing are left out."""
     rows = []
     for mr in run.model_runs:
         groups: dict[str, tuple[dict, list[int]]] = {}
         for entry in mr.info:
-            fields = {k: v for k, v in entry.items() if k != "fold"}
-            if not ({"order", "seasonal_order"} & set(fields)):
+            fields = {k: v for k, v in entry.items() if k != "fold" and v is not None}
+            if not fields:
                 continue
-            shown = {k: fields[k] for k in ("order", "seasonal_order", "trend", "transform") if k in fields}
-            key = repr(sorted(shown.items()))
-            groups.setdefault(key, (shown, []))[1].append(int(entry.get("fold", 0)))
-        for shown, folds in groups.values():
+            groups.setdefault(repr(sorted(fields.items())), (fields, []))[1].append(int(entry.get("fold", 0)))
+        for fields, folds in groups.values():
             rows.append({
                 "model": mr.name, "evaluation": mr.evaluation, "folds": _fold_ranges(folds),
-                **{k: _tuple_text(shown.get(k)) for k in ("order", "seasonal_order", "trend", "transform")},
+                "chose": "; ".join(f"{k} {_value_text(v)}" for k, v in fields.items()),
             })
-    return pd.DataFrame(rows, columns=["model", "evaluation", "folds", "order", "seasonal_order", "trend", "transform"])
+    return pd.DataFrame(rows, columns=["model", "evaluation", "folds", "chose"])
 
 
-def _tuple_text(value: Any) -> str:
-    if value is None:
-        return "-"
+def _value_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(str(v) for v in value) + ")"
+        return "(" + ", ".join(_value_text(v) for v in value) + ")"
+    if isinstance(value, float):
+        return f"{value:.4g}"
     return str(value)
 
 
@@ -230,19 +232,17 @@ def audit_table(run: RunResult) -> pd.DataFrame:
     rows = []
     for mr in run.model_runs:
         for a in mr.audit:
-            transforms = a.get("transforms") or {}
             spans = "; ".join(
                 f"{name}: {t.get('fit_start')} .. {t.get('fit_end')}" if isinstance(t, dict) else f"{name}: ?"
-                for name, t in transforms.items()
+                for name, t in (a.transforms or {}).items()
             )
             rows.append({
-                "model": mr.name, "evaluation": mr.evaluation, "fold": a.get("fold"),
-                "refit": bool(a.get("refit")),
-                "fit span": f"{a.get('params_fit_start', a.get('fit_start'))} .. {a.get('params_fit_end', a.get('fit_end'))}",
-                "history": f"{a.get('history_start', a.get('fit_start'))} .. {a.get('history_end', a.get('fit_end'))}",
+                "model": mr.name, "evaluation": mr.evaluation, "fold": a.fold, "refit": bool(a.refit),
+                "fit span": f"{a.params_fit_start} .. {a.params_fit_end}",
+                "history": f"{a.history_start} .. {a.history_end}",
                 "transforms": spans or "none",
-                "test start": a.get("test_start"),
-                "leak_free": bool(a.get("leak_free")),
+                "test start": a.test_start,
+                "leak_free": bool(a.leak_free),
             })
     return pd.DataFrame(rows, columns=[
         "model", "evaluation", "fold", "refit", "fit span", "history", "transforms", "test start", "leak_free",
@@ -252,7 +252,7 @@ def audit_table(run: RunResult) -> pd.DataFrame:
 def audit_summary(run: RunResult) -> str:
     """One sentence: how many audited folds are leak-free."""
     entries = [(mr.name, a) for mr in run.model_runs for a in mr.audit]
-    bad = [f"{name} fold {a.get('fold')}" for name, a in entries if not a.get("leak_free")]
+    bad = [f"{name} fold {a.fold}" for name, a in entries if not a.leak_free]
     if not entries:
         return "No folds were audited."
     if not bad:

@@ -42,7 +42,8 @@ def audit_document(run: RunResult) -> dict:
     """The leakage audit per model and evaluation (``audit.json``)."""
     models = [{
         "model": mr.name, "type": mr.type, "evaluation": mr.evaluation,
-        "leak_free": mr.leak_free if not mr.error else None, "error": mr.error, "folds": mr.audit,
+        "leak_free": mr.leak_free if not mr.error else None, "error": mr.error,
+        "folds": [a.to_dict() for a in mr.audit],
     } for mr in run.model_runs]
     audited = [m for m in models if m["folds"]]
     return {"run": run.name, "leak_free": all(m["leak_free"] for m in audited), "models": models}
@@ -81,8 +82,8 @@ def write_report(run: RunResult, out_dir: Path, *, plots: bool = True) -> list[P
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise DataError(f"report directory {str(out_dir)!r} does not exist")
-    scores = score(run)
-    board = scores["leaderboard"]
+    scores = run.scores if run.scores is not None else score(run)
+    board = scores.leaderboard
     written: list[Path] = []
 
     def put(name: str, data: bytes | str) -> None:
@@ -90,8 +91,8 @@ def write_report(run: RunResult, out_dir: Path, *, plots: bool = True) -> list[P
 
     put("leaderboard.csv", _csv(board))
     put("leaderboard.md", leaderboard_markdown(run, board))
-    put("metrics_by_horizon.csv", _csv(scores["by_horizon"]))
-    put("metrics_by_fold.csv", _csv(scores["by_fold"]))
+    put("metrics_by_horizon.csv", _csv(scores.by_horizon))
+    put("metrics_by_fold.csv", _csv(scores.by_fold))
     frames = [mr.forecasts for mr in run.model_runs if len(mr.forecasts)]
     backtest = pd.concat(frames, ignore_index=True)[FORECAST_COLUMNS] if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
     put("backtest_forecasts.csv", _csv(backtest))

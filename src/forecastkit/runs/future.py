@@ -4,12 +4,16 @@ covariates checked for coverage, one configured model, or a saved model on new d
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from forecastkit.config.schema import RunConfig
 from forecastkit.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from forecastkit.runs.inputs import Dataset
 
 
 def data_spec(cfg: RunConfig) -> dict:
@@ -40,7 +44,7 @@ def tidy_future(forecaster, name: str, horizon: int, level: float | None, X: pd.
     return pd.concat(rows, ignore_index=True)
 
 
-def future_covariates(cfg: RunConfig, data, horizon: int) -> pd.DataFrame | None:
+def future_covariates(cfg: RunConfig, data: "Dataset", horizon: int) -> pd.DataFrame | None:
     """Future values of user future-known covariates (``[forecast] covariates_path``),
     checked to cover every step of the horizon."""
     if not data.future:
@@ -80,13 +84,13 @@ def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, le
     names = [m.name for m in cfg.models]
     if model_name not in names:
         raise ConfigError(f"unknown model {model_name!r}; the config has: {', '.join(names)}")
-    from forecastkit.runs.loop import fit_on_all, future_horizon, load_run_data
+    from forecastkit.runs.inputs import fit_on_all, future_horizon, load_run_data, run_context
 
     model = cfg.models[names.index(model_name)]
     data = load_run_data(cfg)
     h = horizon or future_horizon(cfg)
     lvl = cfg.forecast.level if level is None else level
-    forecaster = fit_on_all(model, cfg, data, h)
+    forecaster = fit_on_all(model, run_context(cfg, data).for_horizon(h), data)
     Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
     return tidy_future(forecaster, model.name, h, lvl, Xf)
 
@@ -129,3 +133,27 @@ def forecast_saved(
             )
         X_future = load_data(future_path, time=spec.get("time"), targets=model.future_known_columns(), features=[])
     return tidy_future(model, meta["name"], h, level, X_future)
+
+
+def best_model(cfg: RunConfig, run_dir: Path) -> tuple[str, str]:
+    """The config's model that scored best in its last run (``run_dir/leaderboard.csv``):
+    by the run's metric under the config's last evaluation (averaged over targets).
+
+    Returns ``(model name, one sentence saying why)``.
+    """
+    board_path = Path(run_dir) / "leaderboard.csv"
+    if not board_path.is_file():
+        raise ConfigError(
+            f"--model best needs a finished run of this config: {str(board_path)!r} does not exist; "
+            "run `forecastkit run` first or give --model NAME"
+        )
+    board = pd.read_csv(board_path)
+    evaluation = cfg.evaluations[-1].name or cfg.evaluations[-1].scheme
+    names = [m.name for m in cfg.models]
+    rows = board[(board["evaluation"] == evaluation) & board["model"].isin(names) & (board["n_forecasts"] > 0)]
+    metric = cfg.metric
+    if rows.empty or metric not in rows or rows[metric].isna().all():
+        raise ConfigError(f"{str(board_path)!r} has no scored model of this config under evaluation {evaluation!r}")
+    means = rows.groupby("model", sort=False)[metric].mean().dropna()
+    best = str(means.idxmax() if metric == "skill" else means.idxmin())
+    return best, f"best {metric} ({means[best]:.4g}) under evaluation {evaluation!r} in {board_path}"

@@ -1,188 +1,83 @@
-"""Run a validated config end to end: load data, backtest every model, forecast
-past the end of the data, and write the report directory atomically.
+"""The run loop: every (model, evaluation) backtest and every model's forecast past
+the end of the data, in one process or over a joblib pool, resumable through a
+:class:`~forecastkit.runs.state.RunState`.
 
-This is the one library function the CLI's ``run`` and ``forecast`` commands call.
+:func:`run_experiment` computes; :func:`forecastkit.runs.api.run` is the whole
+``forecastkit run`` (output directory, run state, report) around it.
 """
 
 from __future__ import annotations
 
-import inspect
-import os
-import platform
 import shutil
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from forecastkit.config.schema import HoldoutConfig, ModelConfig, RollingConfig, RunConfig
+from forecastkit.backtest.results import FoldRecord
+from forecastkit.config.schema import ModelConfig, RunConfig
 from forecastkit.errors import ConfigError
 from forecastkit.runs.future import data_spec, future_covariates, tidy_future
-
-#: default seasonal period by pandas frequency prefix (MASE scale, seasonal defaults)
-_SEASON_BY_FREQ = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
-
-
-@dataclass
-class Dataset:
-    """The loaded data split into targets and covariates."""
-
-    frame: pd.DataFrame
-    targets: list[str]
-    past: list[str]
-    future: list[str]
-
-    @property
-    def y(self) -> pd.DataFrame:
-        return self.frame[self.targets]
-
-    def X(self, columns: list[str]) -> pd.DataFrame | None:
-        return self.frame[columns] if columns else None
+from forecastkit.runs.inputs import (
+    Dataset,
+    ModelContext,
+    build_model,
+    fit_on_all,
+    future_horizon,
+    load_run_data,
+    model_columns,
+    plan_evaluations,
+    run_context,
+)
 
 
-def season_length_for(freq: Any) -> int:
-    """A sensible default seasonal period for a pandas frequency (1 if unknown)."""
-    name = getattr(freq, "rule_code", None) or str(freq)
-    prefix = "".join(ch for ch in name.split("-")[0] if ch.isalpha())
-    return _SEASON_BY_FREQ.get(prefix, 1)
+@dataclass(frozen=True)
+class RunStarted:
+    """Progress event, sent once: the run has ``total`` units of work (one per
+    model and fold, plus one final refit per model)."""
+
+    total: int
 
 
-def load_run_data(cfg: RunConfig) -> Dataset:
-    """Load the config's data with its validation and fill policy."""
-    from forecastkit.data.loader import load_data
+@dataclass(frozen=True)
+class UnitsDone:
+    """Progress event: ``units`` more units of work finished."""
 
-    d = cfg.data
-    targets = d.target_list
-    overlap = set(targets) & (set(d.past_covariates) | set(d.future_covariates))
-    if overlap:
-        raise ConfigError(f"column(s) {sorted(overlap)} are both a target and a covariate in [data]")
-    features = list(dict.fromkeys(d.past_covariates + d.future_covariates))
-    frame = load_data(
-        d.path,
-        time=d.time,
-        targets=targets,
-        features=features,
-        onehot=list(d.onehot) or False,
-        fill=d.fill,
-        resample=d.resample,
-        agg=d.agg,
-    )
-    for t in targets:
-        values = frame[t].to_numpy()
-        if len(values) and (values == values[0]).all():
-            warnings.warn(
-                f"target {t!r} is constant ({values[0]:g}): forecasts are trivial and MASE/skill are undefined",
-                stacklevel=2,
-            )
-    # One-hot encoding renames a categorical column into several indicator columns.
-    past = _expand_onehot(frame, d.past_covariates)
-    future = _expand_onehot(frame, d.future_covariates)
-    return Dataset(frame=frame, targets=targets, past=past, future=future)
+    units: int
 
 
-def _expand_onehot(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    out: list[str] = []
-    for c in columns:
-        if c in frame.columns:
-            out.append(c)
-        else:
-            out.extend(col for col in frame.columns if col.startswith(f"{c}_"))
-    return out
+#: a progress callback receives :class:`RunStarted` once, then :class:`UnitsDone` events
+ProgressCallback = Callable[[Any], Any]
 
 
-def build_model(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int | None = None):
-    """Instantiate a configured model, wiring covariates, the run's seed and, for models
-    trained for a fixed number of steps, the horizon of the task at hand (so training is
-    done in ``fit`` and timed as fitting, not lazily inside the first ``predict``)."""
-    from forecastkit.forecasters.registry import get_entry, make_forecaster, parameters
+@dataclass(frozen=True)
+class FutureRecord:
+    """A model refitted on all the data: its forecast past the end (None when it
+    failed), the error, and the seconds it took."""
 
-    params = dict(model.params)
-    valid = parameters(model.type)
-    if horizon is not None and "horizon" in valid and params.get("horizon") is None:
-        params["horizon"] = horizon
-    for seed_key in ("seed", "random_state"):
-        if seed_key in valid and seed_key not in params:
-            params[seed_key] = cfg.seed
-    cls = get_entry(model.type).load()
-    tags = cls.tags() if inspect.isclass(cls) and hasattr(cls, "tags") else {}
-    if model.covariates and data.future and tags.get("future_covariates") and "future_known" in valid:
-        params.setdefault("future_known", list(data.future))
-    forecaster = make_forecaster(model.type, **params)
-    return forecaster
-
-
-def model_columns(forecaster, model: ModelConfig, data: Dataset) -> list[str]:
-    """The covariate columns a model receives: only what it can use and was allowed."""
-    if not model.covariates:
-        return []
-    tags = forecaster.tags()
-    cols = list(data.past) if tags.get("past_covariates") else []
-    fk = set(forecaster.future_known_columns())
-    cols += [c for c in data.future if c in fk]
-    return cols
-
-
-def make_folds(ev: HoldoutConfig | RollingConfig, index: pd.DatetimeIndex, min_train: int = 1):
-    """Translate an evaluation config into backtest folds on this index."""
-    from forecastkit.backtest.splits import holdout_folds, rolling_folds
-
-    n = len(index)
-    if isinstance(ev, HoldoutConfig):
-        train_end = None
-        if ev.train_end is not None:
-            train_end = _position_after(index, ev.train_end, "evaluation.train_end")
-        folds = holdout_folds(
-            n, ev.horizon, test_size=ev.test_size, train_end=train_end, step=ev.step, refit_every=ev.refit_every
-        )
-        kept = folds[ev.skip_first: len(folds) - ev.skip_last]
-        if not kept:
-            raise ConfigError(
-                f"evaluation {ev.name or ev.scheme!r}: skip_first={ev.skip_first} and skip_last={ev.skip_last} "
-                f"leave none of its {len(folds)} origins"
-            )
-        # Renumber; the first kept fold fits (on the same rows the plan fitted on).
-        return [replace(f, fold=i, refit=f.refit or i == 0) for i, f in enumerate(kept)]
-    start = _position_after(index, ev.start, "evaluation.start") if ev.start is not None else None
-    return rolling_folds(
-        n, ev.horizon, folds=ev.folds, start=start, step=ev.step, window=ev.window,
-        window_length=ev.window_length, refit_every=ev.refit_every, min_train=min_train,
-    )
-
-
-def plan_evaluations(cfg: RunConfig, data: Dataset, chosen: list[ModelConfig]) -> list[tuple]:
-    """``(evaluation, folds)`` for every evaluation of the config.
-
-    Every model is built first: a bad parameter, or too little data for the largest
-    window a model needs, is a clear error now rather than a failed model later.
-    """
-    min_train = max((build_model(m, cfg, data).min_train_size() for m in chosen), default=1)
-    return [(ev, make_folds(ev, data.frame.index, min_train)) for ev in cfg.evaluations]
-
-
-def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:
-    """Number of rows at or before the timestamp ``when`` (a date string)."""
-    try:
-        ts = pd.Timestamp(when)
-    except (ValueError, TypeError):
-        raise ConfigError(f"{key} = {when!r} is not a date") from None
-    pos = int(index.searchsorted(ts, side="right"))
-    if pos <= 0 or pos >= len(index):
-        raise ConfigError(f"{key} = {when!r} is outside the data span {index[0]}..{index[-1]}")
-    return pos
+    frame: pd.DataFrame | None
+    error: str | None
+    seconds: float
 
 
 # --------------------------------------------------------------------------- tasks
-def _backtest_task(model: ModelConfig, cfg: RunConfig, data: Dataset, ev, folds, level, on_fold=None, state=None):
+def _backtest_task(model: ModelConfig, context: ModelContext, data: Dataset, ev, folds, level, on_fold=None,
+                   state=None):
     from forecastkit.backtest.engine import run_backtest
 
-    forecaster = build_model(model, cfg, data, horizon=ev.horizon)
+    forecaster = build_model(model, context.for_horizon(ev.horizon))
     X = data.X(model_columns(forecaster, model, data))
     evaluation = ev.name or ev.scheme
-    done = state.fold_results(model.name, evaluation) if state is not None else None
-    store = (lambda k, rec: state.store_fold(model.name, evaluation, k, rec)) if state is not None else None
+    done = None
+    store = None
+    if state is not None:
+        done = {k: FoldRecord.from_dict(v) for k, v in state.fold_results(model.name, evaluation).items()}
+
+        def store(k: int, record: FoldRecord) -> None:
+            state.store_fold(model.name, evaluation, k, record.to_dict())
+
     return run_backtest(
         forecaster, data.y, X, folds, level=level, name=model.name, type_name=model.type,
         evaluation=evaluation, on_fold=on_fold, done=done, on_result=store,
@@ -226,34 +121,20 @@ def merge_runs(parts: list):
     )
 
 
-def future_horizon(cfg: RunConfig) -> int:
-    """Steps forecast past the end: ``[forecast] horizon``, else the longest evaluation's."""
-    return cfg.forecast.horizon or max(ev.horizon for ev in cfg.evaluations)
-
-
-def fit_on_all(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int):
-    """Build a configured model and fit it on all the data (for forecasts past the end)."""
-    forecaster = build_model(model, cfg, data, horizon=horizon)
-    forecaster.fit(data.y, data.X(model_columns(forecaster, model, data)))
-    return forecaster
-
-
-def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int, level: float,
-                 X_future: pd.DataFrame | None, state=None, save_models: bool = False):
-    """Refit on all the data and forecast ``horizon`` steps past its end.
-
-    Returns ``(tidy frame or None, error or None, seconds)``; stored in the run state
-    so a resumed run does not refit it.
-    """
+def _future_task(model: ModelConfig, cfg: RunConfig, context: ModelContext, data: Dataset, level: float,
+                 X_future: pd.DataFrame | None, state=None, save_models: bool = False) -> FutureRecord:
+    """Refit on all the data and forecast ``context.horizon`` steps past its end;
+    stored in the run state so a resumed run does not refit it."""
     if state is not None:
         stored = state.future(model.name)
         if stored is not None:
-            return stored
+            return FutureRecord(*stored)
+    horizon = context.horizon
     t0 = time.perf_counter()
     try:
-        forecaster = fit_on_all(model, cfg, data, horizon)
+        forecaster = fit_on_all(model, context, data)
         Xf = X_future if forecaster.future_known_columns() else None
-        record = (tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0)
+        record = FutureRecord(tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0)
         if save_models and state is not None:
             from forecastkit.forecasters.persistence import save_forecaster
 
@@ -262,9 +143,9 @@ def _future_task(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int
                 shutil.rmtree(target)
             save_forecaster(forecaster, target, name=model.name, type_name=model.type, data=data_spec(cfg))
     except Exception as err:  # a failing model must not sink the run
-        record = (None, f"{type(err).__name__}: {err}", time.perf_counter() - t0)
+        record = FutureRecord(None, f"{type(err).__name__}: {err}", time.perf_counter() - t0)
     if state is not None:
-        state.store_future(model.name, record)
+        state.store_future(model.name, (record.frame, record.error, record.seconds))
     return record
 
 
@@ -273,7 +154,7 @@ def run_experiment(
     cfg: RunConfig,
     *,
     jobs: int = 1,
-    progress: Callable[[str, int], Any] | None = None,
+    progress: ProgressCallback | None = None,
     models: list[str] | None = None,
     state=None,
     save_models: bool = False,
@@ -290,8 +171,8 @@ def run_experiment(
         floating-point rounding: numpy's SIMD sums can differ in the last bit when an
         array lands at another memory alignment in a worker; ~1e-14 relative measured).
     progress : callable, optional
-        ``progress(kind, n)`` is called with ``("total", n_units)`` once and ``("advance", 1)``
-        after each fold.
+        Called with :class:`RunStarted` once, then :class:`UnitsDone` after each fold
+        and each final refit.
     models : list of str, optional
         Restrict to these model names.
     state : RunState, optional
@@ -318,6 +199,7 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
     from joblib import Parallel, delayed
 
     from forecastkit.backtest.results import FUTURE_COLUMNS, RunResult
+    from forecastkit.runs.meta import run_meta
 
     t_start = time.perf_counter()
     data = load_run_data(cfg)
@@ -328,30 +210,33 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
             raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
     level = cfg.forecast.level
     plan = plan_evaluations(cfg, data, chosen)
+    context = run_context(cfg, data)
     horizon = future_horizon(cfg)
+    future_context = context.for_horizon(horizon)
     X_future = future_covariates(cfg, data, horizon)
     n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)
-    tick = (lambda n=1: progress("advance", n)) if progress else (lambda n=1: None)
+    tick = (lambda n=1: progress(UnitsDone(n))) if progress else (lambda n=1: None)
     if progress:
-        progress("total", n_units)
+        progress(RunStarted(n_units))
 
     tasks = [(m, ev, folds) for m in chosen for ev, folds in plan]
     if jobs == 1:
         model_runs = [
-            _backtest_task(m, cfg, data, ev, folds, level, on_fold=lambda _f: tick(), state=state)
+            _backtest_task(m, context, data, ev, folds, level, on_fold=lambda _f: tick(), state=state)
             for m, ev, folds in tasks
         ]
         futures = []
         for m in chosen:
-            futures.append(_future_task(m, cfg, data, horizon, level, X_future, state, save_models))
+            futures.append(_future_task(m, cfg, future_context, data, level, X_future, state, save_models))
             tick()
     else:
         # One pool for backtests and final refits, so no worker idles between the two;
         # each backtest is cut at refit folds so one slow model spreads over the workers.
         chunks = [(t, part) for t, (m, ev, folds) in enumerate(tasks) for part in split_at_refits(folds, jobs)]
-        calls = [delayed(_backtest_task)(tasks[t][0], cfg, data, tasks[t][1], part, level, state=state)
+        calls = [delayed(_backtest_task)(tasks[t][0], context, data, tasks[t][1], part, level, state=state)
                  for t, part in chunks]
-        calls += [delayed(_future_task)(m, cfg, data, horizon, level, X_future, state, save_models) for m in chosen]
+        calls += [delayed(_future_task)(m, cfg, future_context, data, level, X_future, state, save_models)
+                  for m in chosen]
         units = [len(part) for _, part in chunks] + [1] * len(chosen)
         results = []
         for n, res in zip(units, Parallel(n_jobs=jobs, return_as="generator")(calls)):
@@ -363,73 +248,35 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         model_runs = [merge_runs(parts[t]) for t in range(len(tasks))]
         futures = results[len(chunks):]
 
-    future_frames = [f for f, _, _ in futures if f is not None]
+    future_frames = [f.frame for f in futures if f.frame is not None]
     future = pd.concat(future_frames, ignore_index=True) if future_frames else pd.DataFrame(columns=FUTURE_COLUMNS)
-    future_errors = {m.name: err for m, (_, err, _) in zip(chosen, futures) if err}
-    future_seconds = {m.name: secs for m, (_, _, secs) in zip(chosen, futures)}
-    season = cfg.data.season_length or season_length_for(data.frame.index.freq)
-    meta = _run_meta(cfg, data, jobs, time.perf_counter() - t_start, future_errors, future_seconds, horizon)
+    future_errors = {m.name: f.error for m, f in zip(chosen, futures) if f.error}
+    future_seconds = {m.name: f.seconds for m, f in zip(chosen, futures)}
+    meta = run_meta(cfg, data, jobs, time.perf_counter() - t_start, future_errors, future_seconds, horizon)
     return RunResult(
         name=cfg.name or "run",
         config=cfg.model_dump(mode="json"),
         seed=cfg.seed,
         data=data.frame,
         targets=data.targets,
-        season_length=season,
+        season_length=context.season_length,
         metric=cfg.metric,
         model_runs=model_runs,
         future=future,
         meta=meta,
-        models=[{"name": m.name, "type": m.type, "params": m.params, "covariates": model_columns_safe(m, cfg, data)} for m in chosen],
+        models=[{"name": m.name, "type": m.type, "params": m.params, "covariates": _columns_or_none(m, context, data),
+                 "chose": _final_choice(m.name, model_runs)} for m in chosen],
     )
 
 
-def model_columns_safe(model: ModelConfig, cfg: RunConfig, data: Dataset) -> list[str]:
+def _columns_or_none(model: ModelConfig, context: ModelContext, data: Dataset) -> list[str]:
     try:
-        return model_columns(build_model(model, cfg, data), model, data)
+        return model_columns(build_model(model, context), model, data)
     except Exception:  # reported by the task itself
         return []
 
 
-def _run_meta(cfg, data: Dataset, jobs: int, seconds: float, future_errors, future_seconds, horizon) -> dict:
-    import importlib.metadata as md
-
-    versions = {}
-    for pkg in ("forecastkit", "numpy", "pandas", "scikit-learn", "statsmodels", "tensorflow", "keras"):
-        try:
-            versions[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            versions[pkg] = None
-    idx = data.frame.index
-    return {
-        "versions": versions,
-        "python": platform.python_version(),
-        "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count()},
-        "jobs": jobs,
-        "wall_seconds": round(seconds, 3),
-        "future_horizon": horizon,
-        "future_errors": future_errors,
-        "future_fit_seconds": {k: round(v, 4) for k, v in future_seconds.items()},
-        "data": {
-            "source": str(data.frame.attrs.get("source", cfg.data.path)),
-            "rows": len(idx),
-            "start": str(idx[0]),
-            "end": str(idx[-1]),
-            "frequency": str(data.frame.attrs.get("freq", getattr(idx.freq, "freqstr", idx.freq))),
-            "targets": data.targets,
-            "past_covariates": data.past,
-            "future_covariates": data.future,
-            "filled": data.frame.attrs.get("filled"),
-        },
-    }
-
-
-def run_fingerprint(cfg: RunConfig, models: list[str] | None) -> str:
-    """Fingerprint of what a run computes: config, data file bytes, model selection."""
-    from forecastkit.data.datasets import resolve_source
-    from forecastkit.runs.state import fingerprint
-
-    files = [resolve_source(cfg.data.path)[0]]
-    if cfg.forecast.covariates_path:
-        files.append(resolve_source(cfg.forecast.covariates_path)[0])
-    return fingerprint(cfg.model_dump(mode="json"), files, models)
+def _final_choice(name: str, model_runs: list) -> dict:
+    """What a model chose at its last backtest fold (its ``fitted_info()``)."""
+    infos = [i for mr in model_runs if mr.name == name for i in mr.info]
+    return {k: v for k, v in infos[-1].items() if k != "fold"} if infos else {}

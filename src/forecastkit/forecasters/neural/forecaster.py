@@ -34,18 +34,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecastkit._validation import check_int
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters.base import Forecaster
+from forecastkit.forecasters.base import Forecaster, span_index
 from forecastkit.forecasters.neural.architectures import (
     ARCHITECTURES,
     DEFAULT_ACTIVATION,
     STATEFUL_VARIANTS,
+    STRATEGIES,
     VALID_STRATEGIES,
     VALID_VARIANTS,
+    VARIANTS,
     NetSpec,
     check_choice,
 )
 from forecastkit.forecasters.neural.windows import WindowAssembly
+from forecastkit.forecasters.preprocessing import SCALERS, TRANSFORMS
 
 
 @dataclass
@@ -61,14 +65,6 @@ class _Net:
     # interval calibration: steps -> validation residuals (n, steps, k), transformed scale
     calib: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
-
-
-def _int_param(name: str, value: Any, low: int, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"{name} must be an integer >= {low}{' or None' if allow_none else ''}, got {value!r}")
-    return int(value)
 
 
 class NeuralForecaster(WindowAssembly, Forecaster):
@@ -162,8 +158,13 @@ class NeuralForecaster(WindowAssembly, Forecaster):
     (see :mod:`forecastkit.forecasters.neural.intervals`).
     """
 
-    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True, "multivariate": True,
+    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True, "fixed_horizon": True,
              "neural": True}
+    seed_param = "seed"
+    param_choices = {
+        "architecture": ARCHITECTURES, "variant": VARIANTS, "strategy": STRATEGIES,
+        "transform": (None, *TRANSFORMS), "scaler": (None, *SCALERS),
+    }
 
     def __init__(
         self,
@@ -230,7 +231,7 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         units = (self.units,) if isinstance(self.units, (int, np.integer)) else tuple(self.units)
         if not units or any(isinstance(u, bool) or not isinstance(u, (int, np.integer)) or u < 1 for u in units):
             raise ConfigError(f"units must be a positive integer or a non-empty list of them, got {self.units!r}")
-        layers = _int_param("layers", self.layers, 1, allow_none=True)
+        layers = check_int("layers", self.layers, 1, allow_none=True)
         if layers is not None:
             if len(units) == 1:
                 units = units * layers
@@ -252,21 +253,21 @@ class NeuralForecaster(WindowAssembly, Forecaster):
             "variant": variant,
             "strategy": strategy,
             "stateful": variant in STATEFUL_VARIANTS,
-            "horizon": _int_param("horizon", self.horizon, 1, allow_none=True),
-            "n_in": 1 if variant == "lookback1" else _int_param("n_in", self.n_in, 1),
+            "horizon": check_int("horizon", self.horizon, 1, allow_none=True),
+            "n_in": 1 if variant == "lookback1" else check_int("n_in", self.n_in, 1),
             "units": tuple(int(u) for u in units),
             "dropout": dropout,
             "activation": self.activation or DEFAULT_ACTIVATION[arch],
-            "kernel_size": _int_param("kernel_size", self.kernel_size, 1),
+            "kernel_size": check_int("kernel_size", self.kernel_size, 1),
             "learning_rate": lr,
-            "batch_size": _int_param("batch_size", self.batch_size, 1),
-            "epochs": _int_param("epochs", self.epochs, 1),
-            "patience": _int_param("patience", self.patience, 1, allow_none=True),
+            "batch_size": check_int("batch_size", self.batch_size, 1),
+            "epochs": check_int("epochs", self.epochs, 1),
+            "patience": check_int("patience", self.patience, 1, allow_none=True),
             "validation_fraction": vf,
-            "seed": _int_param("seed", self.seed, 0),
-            "repeats": _int_param("repeats", self.repeats, 1),
-            "difference": _int_param("difference", self.difference, 0),
-            "seasonal_difference": _int_param("seasonal_difference", self.seasonal_difference, 0),
+            "seed": check_int("seed", self.seed, 0),
+            "repeats": check_int("repeats", self.repeats, 1),
+            "difference": check_int("difference", self.difference, 0),
+            "seasonal_difference": check_int("seasonal_difference", self.seasonal_difference, 0),
         }
 
     def _fit_steps(self, cfg: dict) -> int:
@@ -288,7 +289,7 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         fk = self.future_known_columns()
         self.known_cols_ = [c for c in fk if c in self.covariates_]
         self.past_cols_ = [c for c in self.covariates_ if c not in fk]
-        index = self._index(self.first_, self.n_obs_)
+        index = span_index(self.first_, self.freq_, self.n_obs_)
         validate_features(self.calendar)
         self.calendar_cols_ = (
             [str(c) for c in calendar_features(index[:3], self.calendar, freq=self.freq_).columns]
@@ -296,7 +297,6 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         )
         S = self._matrix(y, X, index, fit=True)
         self.layout_ = (self.n_targets_, len(self.past_cols_), len(self.known_cols_) + len(self.calendar_cols_))
-        self.fit_span_ = (str(self.first_), str(self.last_), int(self.n_obs_))
         self.train_S_ = S
         self.train_first_ = self.first_
         self._set_history(S, y)
@@ -373,7 +373,7 @@ class NeuralForecaster(WindowAssembly, Forecaster):
                 f"update: the window n_in={self.cfg_['n_in']} needs at least {need} rows of history "
                 f"({self.n_lost_} lost to differencing), got {len(y)}"
             )
-        S = self._matrix(y, X, self._index(self.first_, self.n_obs_), fit=False)
+        S = self._matrix(y, X, span_index(self.first_, self.freq_, self.n_obs_), fit=False)
         old_S, old_rows, old_first = self.hist_S_, self.hist_rows_, self.hist_first_
         self._set_history(S, y)
         if not self.cfg_["stateful"]:
@@ -462,11 +462,30 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         lower, upper, self.interval_note_ = interval_forecast(self, net, z, level)
         return mean, lower, upper
 
-    # -- audit, persistence ------------------------------------------------------------------
+    # -- description, audit, persistence --------------------------------------------------
+    def fitted_info(self) -> dict[str, Any]:
+        """Architecture, variant, window, transform chain and, per trained horizon,
+        the epochs each ensemble member ran."""
+        cfg = self.cfg_
+        chain = self.target_tf_.describe()
+        return {
+            **super().fitted_info(),
+            "architecture": cfg["architecture"],
+            "variant": cfg["variant"],
+            "strategy": cfg["strategy"],
+            "lags": cfg["n_in"],
+            "units": list(cfg["units"]),
+            "repeats": cfg["repeats"],
+            "transform": chain["transform"],
+            "difference": chain["difference"],
+            "seasonal_difference": chain["seasonal_difference"],
+            "epochs_run": {str(h): [m["epochs_run"] for m in info["members"]] for h, info in self.fit_info_.items()},
+        }
+
     def _transform_audit(self) -> dict[str, Any]:
         start, end, n = self.fit_span_
         out = {"target": {"fit_start": start, "fit_end": end, "n_rows": n, "params": self.target_tf_.describe()}}
-        lost_start = str(self._index(self.train_first_, n)[self.n_lost_])
+        lost_start = str(span_index(self.train_first_, self.freq_, n)[self.n_lost_])
         for name, scaler, cols in (
             ("past_covariates", self.past_scaler_, self.past_cols_),
             ("future_covariates", self.known_scaler_, self.known_cols_ + self.calendar_cols_),

@@ -12,13 +12,11 @@ attributes ``cfg_``, ``layout_``, ``n_lost_``, the preprocessing and the column 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from forecastkit.errors import DataError
-from forecastkit.forecasters.base import future_index
+from forecastkit.forecasters.base import future_index, span_index
 
 
 def raw_windows(S: np.ndarray, n_in: int, starts: np.ndarray) -> np.ndarray:
@@ -30,11 +28,6 @@ def raw_windows(S: np.ndarray, n_in: int, starts: np.ndarray) -> np.ndarray:
 
 class WindowAssembly:
     """Preprocessing matrix, windows and future-known inputs (mixin)."""
-
-    def _index(self, first: Any, n: int) -> pd.Index:
-        if isinstance(first, pd.Timestamp):
-            return pd.date_range(start=first, periods=n, freq=self.freq_)
-        return pd.RangeIndex(int(first), int(first) + n)
 
     def _known_values(self, X: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
         """Future-known covariates then calendar features over ``index``, unscaled."""
@@ -101,7 +94,7 @@ class WindowAssembly:
 
     def _split_info(self, n_windows: int, n_train: int, val_start: int, dropped: int, n_steps: int) -> dict:
         """Origins (last input timestamp) of the training and validation windows."""
-        index = self._index(self.train_first_, self.fit_span_[2])
+        index = span_index(self.train_first_, self.freq_, self.fit_span_[2])
         first_origin = self.n_lost_ + self.cfg_["n_in"] - 1  # row of window 0's origin
 
         def stamp(i: int) -> str:

@@ -37,201 +37,30 @@ Notes common to both
 
 from __future__ import annotations
 
-import contextlib
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters.statistical.transforms import check_transform, inverse, transform_target
-from forecastkit.forecasters.base import Forecaster
+from forecastkit.forecasters.base import Forecaster, future_index
+from forecastkit.forecasters.statistical._common import (
+    calendar_names,
+    check_orders,
+    check_trend,
+    converged,
+    exog_matrix,
+    fit_sarimax,
+    fixed_params,
+    per_target,
+    quiet_statsmodels,
+    split_kwargs,
+    steps_between,
+    TRENDS,
+)
+from forecastkit.forecasters.statistical.transforms import TRANSFORMS, check_transform, inverse, transform_target
 
-__all__ = ["ARIMAForecaster", "fit_sarimax"]
-
-TRENDS = ("n", "c", "t", "ct")
-#: SARIMAX constructor arguments accepted in ``method_kwargs`` (the rest go to ``fit``)
-MODEL_KEYS = frozenset({
-    "measurement_error", "time_varying_regression", "mle_regression", "enforce_stationarity",
-    "enforce_invertibility", "hamilton_representation", "concentrate_scale", "trend_offset",
-    "use_exact_diffuse", "simple_differencing",
-})
-_MODEL_DEFAULTS = {"concentrate_scale": True}
-_FIT_DEFAULTS = {"method": "lbfgs", "maxiter": 50, "disp": False}
-
-
-# --------------------------------------------------------------------------- statsmodels plumbing
-_BLAS_CONTROLLER: Any = None
-
-
-def _single_thread_blas() -> contextlib.AbstractContextManager:
-    """Limit BLAS to one thread: the Kalman filter multiplies tiny matrices, where
-    extra BLAS threads only add contention (10-20x slower fits on a busy 2-core machine)."""
-    global _BLAS_CONTROLLER
-    try:
-        if _BLAS_CONTROLLER is None:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS_CONTROLLER = ThreadpoolController()  # after statsmodels/scipy loaded their BLAS
-        return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
-    except ImportError:  # threadpoolctl comes with scikit-learn; without it, run as is
-        return contextlib.nullcontext()
-
-
-@contextlib.contextmanager
-def quiet_statsmodels():
-    """Silence the estimation noise statsmodels emits on every fit (convergence,
-    replaced starting values, numerical overflow while the optimiser explores), with
-    single-threaded BLAS."""
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings(), _single_thread_blas():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.filterwarnings("ignore", message=r"Non-(stationary|invertible) starting", category=UserWarning)
-        warnings.filterwarnings("ignore", message=r"Too few observations to estimate starting", category=UserWarning)
-        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"statsmodels\..*")
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            yield
-
-
-def _split_kwargs(method_kwargs: dict | None) -> tuple[dict, dict]:
-    if method_kwargs is None:
-        method_kwargs = {}
-    if not isinstance(method_kwargs, dict):
-        raise ConfigError(f"method_kwargs must be a dict or None, got {method_kwargs!r}")
-    if method_kwargs.get("simple_differencing"):
-        raise ConfigError(
-            "method_kwargs simple_differencing=True is not supported: the model would forecast "
-            "the differenced series instead of the data"
-        )
-    model_kw = {**_MODEL_DEFAULTS, **{k: v for k, v in method_kwargs.items() if k in MODEL_KEYS}}
-    fit_kw = {**_FIT_DEFAULTS, **{k: v for k, v in method_kwargs.items() if k not in MODEL_KEYS}}
-    return model_kw, fit_kw
-
-
-def fit_sarimax(
-    endog: np.ndarray,
-    exog: np.ndarray | None,
-    order: tuple[int, int, int],
-    seasonal_order: tuple[int, int, int, int],
-    trend: Any,
-    model_kwargs: dict | None = None,
-    fit_kwargs: dict | None = None,
-    params: np.ndarray | None = None,
-):
-    """Fit one ``SARIMAX`` by maximum likelihood, quietly; returns its results.
-
-    With ``params`` the model is not estimated but smoothed at those parameter
-    values. A model with nothing left to estimate (e.g. ARIMA(0,1,0) with the
-    variance concentrated out) is smoothed at its empty parameter vector.
-    """
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    model_kw = {**_MODEL_DEFAULTS, **(model_kwargs or {})}
-    fit_kw = {**_FIT_DEFAULTS, **(fit_kwargs or {})}
-    with quiet_statsmodels():
-        model = SARIMAX(endog, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend, **model_kw)
-        if params is not None or model.k_params == 0:
-            return model.smooth(np.zeros(0) if params is None else np.asarray(params, dtype=float))
-        return model.fit(**fit_kw)
-
-
-def _converged(res) -> bool:
-    retvals = getattr(res, "mle_retvals", None)
-    if not retvals:  # filtered at fixed parameters: nothing to converge
-        return True
-    return bool(retvals.get("converged", True))
-
-
-def _fixed_params(res) -> np.ndarray:
-    """Every parameter including the innovation variance (concentrated out or not)."""
-    params = np.asarray(res.params, dtype=float)
-    if res.model.concentrate_scale:
-        params = np.r_[params, float(res.scale)]
-    return params
-
-
-# --------------------------------------------------------------------------- validation
-def _int_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
-    try:
-        items = tuple(value)
-    except TypeError:
-        items = ()
-    ok = len(items) == n and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in items
-    )
-    if not ok:
-        raise ConfigError(f"{name} must be {n} non-negative integers, got {value!r}")
-    return tuple(int(v) for v in items)
-
-
-def check_orders(order: Any, seasonal_order: Any) -> tuple[tuple[int, int, int], tuple[int, int, int, int]]:
-    o = _int_tuple(order, 3, "order (p, d, q)")
-    so = _int_tuple(seasonal_order, 4, "seasonal_order (P, D, Q, m)")
-    if any(so[:3]) and so[3] < 2:
-        raise ConfigError(f"seasonal_order {so!r} has seasonal terms but a period m={so[3]}; m must be >= 2")
-    if not any(so[:3]):
-        so = (0, 0, 0, 0)
-    return o, so
-
-
-def check_trend(trend: Any) -> Any:
-    if trend is None or trend in TRENDS:
-        return trend
-    if isinstance(trend, (list, tuple)) and all(v in (0, 1) for v in trend):
-        return list(trend)
-    raise ConfigError(f"trend must be None, one of {list(TRENDS)} or a list of 0/1, got {trend!r}")
-
-
-# --------------------------------------------------------------------------- exogenous design
-def history_index(f: Forecaster) -> pd.Index:
-    """The time index of the history ``f`` was fitted (or updated) on."""
-    if isinstance(f.first_, pd.Timestamp):
-        return pd.date_range(f.first_, periods=f.n_obs_, freq=f.freq_)
-    return pd.RangeIndex(int(f.first_), int(f.first_) + int(f.n_obs_))
-
-
-def calendar_names(calendar: Any) -> list[str]:
-    if calendar is None or (not isinstance(calendar, str) and len(calendar) == 0):
-        return []
-    from forecastkit.forecasters.covariates import validate_features
-
-    return validate_features(calendar)
-
-
-def exog_matrix(
-    index: pd.Index, freq: Any, X: pd.DataFrame | None, future_known: list[str], calendar: list[str]
-) -> tuple[np.ndarray | None, list[str]]:
-    """SARIMAX ``exog`` over ``index``: future-known columns of ``X``, then calendar features."""
-    parts, names = [], []
-    if future_known:
-        parts.append(X.loc[:, future_known].to_numpy(dtype=float))
-        names += list(future_known)
-    if calendar:
-        from forecastkit.forecasters.covariates import calendar_features
-
-        cal = calendar_features(index, calendar, freq=freq)
-        parts.append(cal.to_numpy(dtype=float))
-        names += [str(c) for c in cal.columns]
-    if not parts:
-        return None, []
-    return np.column_stack(parts), names
-
-
-def _steps_between(a: Any, b: Any, freq: Any) -> int:
-    """Number of steps of ``freq`` from ``a`` to ``b`` (negative when ``b`` is earlier)."""
-    if not isinstance(a, pd.Timestamp):
-        return int(b) - int(a)
-    lo, hi = (a, b) if a <= b else (b, a)
-    steps = len(pd.date_range(lo, hi, freq=freq)) - 1
-    return steps if a <= b else -steps
-
-
-def per_target(values: dict[str, Any]) -> Any:
-    """A fitted attribute: the value itself for a single target, else the dict."""
-    return next(iter(values.values())) if len(values) == 1 else dict(values)
-
+__all__ = ["ARIMAForecaster"]
 
 # --------------------------------------------------------------------------- ARIMA
 class ARIMAForecaster(Forecaster):
@@ -270,6 +99,7 @@ class ARIMAForecaster(Forecaster):
     """
 
     _tags = {"intervals": True, "past_covariates": False, "future_covariates": True}
+    param_choices = {"trend": (None, *TRENDS, "a list of 0/1"), "transform": (None, *TRANSFORMS)}
 
     def __init__(
         self,
@@ -297,15 +127,26 @@ class ARIMAForecaster(Forecaster):
 
     # -- fit ------------------------------------------------------------------------
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        self._estimate(y, X, None)
+
+    def fit_at(self, y: Any, X: pd.DataFrame | None, preset: dict[str, tuple[np.ndarray, bool]]) -> "ARIMAForecaster":
+        """``fit`` with the parameters already estimated, ``{target: (params,
+        converged)}``: the model is only smoothed at them, not re-optimised
+        (``AutoARIMAForecaster`` estimates on the differenced data). Returns self."""
+        values, X_df = self._begin_fit(y, X)
+        self._estimate(values, X_df, preset)
+        self.is_fitted_ = True
+        return self
+
+    def _estimate(self, y: np.ndarray, X: pd.DataFrame | None, preset: dict | None) -> None:
         self.order_, self.seasonal_order_ = check_orders(self.order, self.seasonal_order)
         self.trend_ = check_trend(self.trend)
         check_transform(self.transform, self.boxcox_lambda)
-        model_kw, fit_kw = _split_kwargs(self.method_kwargs)
+        model_kw, fit_kw = split_kwargs(self.method_kwargs)
         self._calendar = calendar_names(self.calendar)
-        index = history_index(self)
+        index = self.history_index()
         exog, self.exog_names_ = exog_matrix(index, self.freq_, X, self.future_known_columns(), self._calendar)
 
-        preset = getattr(self, "_preset", None)  # set by _fit_at
         lambdas, results = {}, {}
         for j, target in enumerate(self.targets_):
             z, lambdas[target] = transform_target(y[:, j], self.transform, self.boxcox_lambda, target)
@@ -328,28 +169,18 @@ class ARIMAForecaster(Forecaster):
         self.aicc_ = per_target({t: float(r.aicc) for t, r in results.items()})
         self.bic_ = per_target({t: float(r.bic) for t, r in results.items()})
         if preset is None:
-            self.converged_ = per_target({t: _converged(r) for t, r in results.items()})
+            self.converged_ = per_target({t: converged(r) for t, r in results.items()})
         else:
             self.converged_ = per_target({t: bool(preset[t][1]) for t in results})
-        self._fixed = {t: _fixed_params(r) for t, r in results.items()}
+        self._fixed = {t: fixed_params(r) for t, r in results.items()}
         self._hist_y, self._hist_exog, self._hist_first = y.copy(), exog, self.first_
         self._fit_first = self.first_
-        self._fit_span = (str(self.first_), str(self.last_), int(y.shape[0]))
-
-    def _fit_at(self, y: pd.DataFrame, X: pd.DataFrame | None, preset: dict[str, tuple[np.ndarray, bool]]):
-        """``fit`` with the parameters already estimated (``{target: (params, converged)}``):
-        the model is only smoothed at them. Used by ``AutoARIMAForecaster``."""
-        self._preset = preset
-        try:
-            return self.fit(y, X)
-        finally:
-            del self._preset
 
     # -- update ---------------------------------------------------------------------
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        index = history_index(self)
+        index = self.history_index()
         exog, _ = exog_matrix(index, self.freq_, X, self.future_known_columns(), self._calendar)
         n_old = self._hist_y.shape[0]
         continues = (
@@ -359,7 +190,7 @@ class ARIMAForecaster(Forecaster):
             and (exog is None or np.array_equal(exog[:n_old], self._hist_exog))
         )
         # a time trend ("t", "ct") continues from the fitted history's first row
-        offset = self._model_kw.get("trend_offset", 1) + _steps_between(self._fit_first, self.first_, self.freq_)
+        offset = self._model_kw.get("trend_offset", 1) + steps_between(self._fit_first, self.first_, self.freq_)
         model_kw = {**self._model_kw, "concentrate_scale": False, "trend_offset": offset}
         new_results = {}
         with quiet_statsmodels():
@@ -382,8 +213,6 @@ class ARIMAForecaster(Forecaster):
 
     # -- predict --------------------------------------------------------------------
     def _future_exog(self, h: int, X_future: pd.DataFrame | None) -> np.ndarray | None:
-        from forecastkit.forecasters.base import future_index
-
         idx = future_index(self.last_, self.freq_, h)
         exog, _ = exog_matrix(idx, self.freq_, X_future, self.future_known_columns(), self._calendar)
         return exog
@@ -410,20 +239,20 @@ class ARIMAForecaster(Forecaster):
     def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
         return self._forecast(h, X_future, level)
 
-    # -- audit ----------------------------------------------------------------------
+    # -- description and audit ------------------------------------------------------
+    def fitted_info(self) -> dict[str, Any]:
+        """Orders, trend, transform (and Box-Cox lambda) and whether the optimiser
+        converged, per target where several."""
+        return {
+            **super().fitted_info(),
+            "order": self.order_, "seasonal_order": self.seasonal_order_, "trend": self.trend_,
+            "transform": self.transform_, "boxcox_lambda": self.boxcox_lambda_, "converged": self.converged_,
+        }
+
     def _transform_audit(self) -> dict[str, Any]:
         if self._transform is None:
             return {}
-        start, end, n = self._fit_span
+        start, end, n = self.fit_span_
         params = {"lambda": dict(self._lambdas)} if self._transform == "boxcox" else {}
         return {self._transform: {"fit_start": start, "fit_end": end, "n_rows": n, "params": params}}
 
-
-def __getattr__(name: str) -> Any:
-    # AutoARIMAForecaster lives in auto_arima (which imports this module); resolved
-    # lazily so the historical import path keeps working without an import cycle
-    if name == "AutoARIMAForecaster":
-        from forecastkit.forecasters.statistical.auto_arima import AutoARIMAForecaster
-
-        return AutoARIMAForecaster
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,28 +32,23 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters.base import Forecaster
 from forecastkit.forecasters.statistical import order_selection as sel
+from forecastkit.forecasters.statistical._common import calendar_names, exog_matrix, fit_sarimax, per_target
+from forecastkit.forecasters.statistical.arima import ARIMAForecaster
 from forecastkit.forecasters.statistical.transforms import (
     TRANSFORMS,
     check_transform,
     log_jacobian,
     transform_target,
 )
-from forecastkit.forecasters.statistical.arima import (
-    ARIMAForecaster,
-    calendar_names,
-    exog_matrix,
-    fit_sarimax,
-    history_index,
-    per_target,
-)
-from forecastkit.forecasters.base import Forecaster
 
 __all__ = ["AutoARIMAForecaster"]
 
@@ -125,6 +120,10 @@ class AutoARIMAForecaster(Forecaster):
     """
 
     _tags = {"intervals": True, "past_covariates": False, "future_covariates": True}
+    param_choices = {
+        "information_criterion": ("aicc", "aic", "bic"), "seasonal_test": ("seas", "ocsb"),
+        "trend": ("auto", "n", "c", None), "transform": (None, *TRANSFORMS, "auto"),
+    }
 
     def __init__(
         self,
@@ -206,7 +205,7 @@ class AutoARIMAForecaster(Forecaster):
             return [self.transform]
         return [None, "log"] if bool((col > 0).all()) else [None]
 
-    def _search(self, col, transform, target, exog, s) -> dict[str, Any]:
+    def _search(self, col, transform, target, exog, s) -> sel.OrderChoice:
         z, lam = transform_target(col, transform, self.boxcox_lambda, target)
         choice = sel.select_order(
             z, exog, fit_sarimax, m=s["m"], d=s["d"], D=s["D"],
@@ -214,27 +213,26 @@ class AutoARIMAForecaster(Forecaster):
             max_D=s["max_D"], seasonal_test=self.seasonal_test, trend=self.trend,
             criterion=self.information_criterion, stepwise=bool(self.stepwise),
         )
-        choice["lambda"] = lam
-        return choice
+        return replace(choice, boxcox_lambda=lam)
 
-    def _scores(self, col: np.ndarray, choices: dict[str | None, dict]) -> dict[str | None, float]:
+    def _scores(self, col: np.ndarray, choices: dict[str | None, sel.OrderChoice]) -> dict[str | None, float]:
         """Each candidate's criterion on the original scale, over the rows every
         candidate's likelihood covers (see the module notes)."""
         n = len(col)
-        start = {tf: n - len(c["loglik_obs"]) for tf, c in choices.items()}  # b = d + D * m
+        start = {tf: n - len(c.loglik_obs) for tf, c in choices.items()}  # b = d + D * m
         b = max(start.values())
         scores = {}
         for tf, c in choices.items():
-            loglik = float(np.sum(c["loglik_obs"][b - start[tf]:])) + log_jacobian(col[b:], tf, c["lambda"])
+            loglik = float(np.sum(c.loglik_obs[b - start[tf]:])) + log_jacobian(col[b:], tf, c.boxcox_lambda)
             # an estimated Box-Cox lambda is one more parameter
-            k = c["n_params"] + int(tf == "boxcox" and self.boxcox_lambda is None)
+            k = c.n_params + int(tf == "boxcox" and self.boxcox_lambda is None)
             ic = sel.information_criterion(loglik, n - b, k, self.information_criterion)
             scores[tf] = ic if np.isfinite(ic) else math.inf
         return scores
 
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         s = self._settings()
-        index = history_index(self)
+        index = self.history_index()
         calendar = calendar_names(self.calendar)
         exog, _ = exog_matrix(index, self.freq_, X, self.future_known_columns(), calendar)
         t0 = time.perf_counter()
@@ -255,11 +253,11 @@ class AutoARIMAForecaster(Forecaster):
             # the log must do strictly better than no transform
             best = min(choices, key=lambda tf: (scores[target][tf], tf is not None))
             choice = choices[best]
-            inner = self._inner(choice["order"], choice["seasonal_order"], choice["trend"], best)
+            inner = self._inner(choice.order, choice.seasonal_order, choice.trend, best)
             # the estimate is that of the differenced data (the exact likelihood, d and D
             # fixed); the full model is only smoothed at it, not re-optimised
-            inner._fit_at(
-                pd.DataFrame({target: col}, index=index), X, {target: (choice["params"], choice["converged"])}
+            inner.fit_at(
+                pd.DataFrame({target: col}, index=index), X, {target: (choice.params, choice.converged)}
             )
             models[target], chosen[target], transforms[target] = inner, choice, best
         self.search_seconds_ = time.perf_counter() - t0
@@ -268,13 +266,25 @@ class AutoARIMAForecaster(Forecaster):
         self.transform_ = per_target(transforms)
         self.transform_scores_ = per_target(scores)
         for key in ("order", "seasonal_order", "trend", "d", "D", "search", "n_fits"):
-            setattr(self, f"{key}_", per_target({t: c[key] for t, c in chosen.items()}))
+            setattr(self, f"{key}_", per_target({t: getattr(c, key) for t, c in chosen.items()}))
         for attr in ("aic_", "aicc_", "bic_", "converged_", "boxcox_lambda_"):
             setattr(self, attr, per_target({t: getattr(mod, attr) for t, mod in models.items()}))
 
+    # -- description ----------------------------------------------------------------
+    def fitted_info(self) -> dict[str, Any]:
+        """The chosen orders, trend, differences and transform (with lambda), the
+        criterion it was chosen by and the number of fits the search made; per target
+        where several (the criteria themselves are in ``aicc_``, ``transform_scores_``)."""
+        return {
+            **super().fitted_info(),
+            "order": self.order_, "seasonal_order": self.seasonal_order_, "trend": self.trend_,
+            "d": self.d_, "D": self.D_, "transform": self.transform_, "boxcox_lambda": self.boxcox_lambda_,
+            "criterion": self.information_criterion, "converged": self.converged_, "n_fits": self.n_fits_,
+        }
+
     # -- delegation -----------------------------------------------------------------
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
-        index = history_index(self)
+        index = self.history_index()
         for j, target in enumerate(self.targets_):
             self.models_[target].update(pd.DataFrame({target: y[:, j]}, index=index), X)
 

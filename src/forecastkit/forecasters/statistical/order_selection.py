@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,33 @@ SEASONAL_STRENGTH_THRESHOLD = 0.64
 MAX_ORDER = 5
 #: stepwise search budget (forecast::auto.arima's nmodels)
 MAX_MODELS = 94
+
+
+@dataclass
+class OrderChoice:
+    """What :func:`select_order` chose, with what scoring it needs afterwards.
+
+    ``search`` lists every candidate tried as ``(order, seasonal_order, trend,
+    criterion)``; ``params`` and ``converged`` are the chosen model's final
+    estimate (on ``z``'s scale); ``loglik_obs`` its per-row log-likelihood
+    contributions and ``n_params`` its number of estimated parameters (the
+    innovation variance included). ``boxcox_lambda`` is the lambda of the series the
+    caller searched (None when it was not Box-Cox transformed).
+    """
+
+    order: tuple[int, int, int]
+    seasonal_order: tuple[int, int, int, int]
+    trend: str
+    d: int
+    D: int
+    search: list[tuple]
+    n_fits: int
+    params: np.ndarray
+    converged: bool
+    loglik_obs: np.ndarray
+    n_params: int
+    boxcox_lambda: float | None = None
+
 
 Evaluate = Callable[[tuple[int, int, int], tuple[int, int, int, int], bool], float]
 
@@ -320,12 +348,12 @@ def select_order(
     trend: str | None = "auto",
     criterion: str = "aicc",
     stepwise: bool = True,
-) -> dict[str, Any]:
+) -> OrderChoice:
     """Hyndman-Khandakar selection for the (transformed) series ``z``.
 
     ``fit(endog, exog, order, seasonal_order, trend, model_kwargs, fit_kwargs)`` fits
-    one state-space SARIMAX and returns its results (``arima.fit_sarimax``).
-    Returns the chosen ``order``, ``seasonal_order``, ``trend`` ("c"/"n"), ``d``,
+    one state-space SARIMAX and returns its results (``_common.fit_sarimax``).
+    Returns an :class:`OrderChoice`: the chosen ``order``, ``seasonal_order``, ``trend`` ("c"/"n"), ``d``,
     ``D``, the ``search`` record, ``n_fits``, and the chosen model's ``params``
     (for ``z``'s scale) and ``converged`` flag, with ``loglik_obs`` and ``n_params``:
     the per-row log-likelihood contributions of its final fit and its number of
@@ -426,22 +454,22 @@ def select_order(
     retvals = getattr(res, "mle_retvals", None) or {}
     # each row's density on zs's scale is that on z's scale times `scale`
     loglik_obs = np.asarray(res.llf_obs, dtype=float) - math.log(scale)
-    return {
-        "order": order,
-        "seasonal_order": seasonal_order,
-        "trend": trend_,
-        "d": d,
-        "D": D,
-        "search": [
+    return OrderChoice(
+        order=order,
+        seasonal_order=seasonal_order,
+        trend=trend_,
+        d=d,
+        D=D,
+        search=[
             ((k[0], d, k[1]), (k[2], D, k[3], period) if period else (0, 0, 0, 0), "c" if k[4] else "n", ic)
             for k, ic in tried
         ],
-        "n_fits": len(tried),
-        "params": final,
-        "converged": bool(retvals.get("converged", True)),
-        "loglik_obs": loglik_obs,
-        "n_params": int(res.df_model),
-    }
+        n_fits=len(tried),
+        params=final,
+        converged=bool(retvals.get("converged", True)),
+        loglik_obs=loglik_obs,
+        n_params=int(res.df_model),
+    )
 
 
 def information_criterion(loglik: float, nobs: int, n_params: int, criterion: str) -> float:
