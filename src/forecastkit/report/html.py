@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from forecastkit.backtest.metrics import Scores
 from forecastkit.backtest.results import RunResult
 from forecastkit.report import tables as T
 
@@ -32,7 +33,7 @@ tr.baseline td{background:#f4f4f4;color:#555}tr.failed td{background:#fdecea}tr.
 img{max-width:100%;border:1px solid #ddd;margin:.5em 0}p.note{color:#555;font-size:.9em}
 details summary{cursor:pointer;color:#225}
 """
-_TEXT_COLUMNS = {"model", "type", "target", "evaluation", "error", "folds", "order", "seasonal_order", "trend",
+_TEXT_COLUMNS = {"model", "type", "target", "evaluation", "error", "folds", "chose",
                  "fit span", "history", "transforms", "test start", "status", "label", "value"}
 
 
@@ -70,7 +71,7 @@ def _leaderboard_blocks(run: RunResult, board: pd.DataFrame) -> list[Block]:
     return blocks
 
 
-def report_sections(run: RunResult, scores: dict[str, pd.DataFrame], image_names: list[str]) -> list[Section]:
+def report_sections(run: RunResult, scores: Scores, image_names: list[str]) -> list[Section]:
     """The content of the report, independent of the output format."""
     board = scores.leaderboard
     sections = []
@@ -128,7 +129,7 @@ def _html_table(df: pd.DataFrame, row_classes: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def render_html(run: RunResult, scores: dict[str, pd.DataFrame], images: dict[str, bytes]) -> str:
+def render_html(run: RunResult, scores: Scores, images: dict[str, bytes]) -> str:
     """One self-contained HTML page; ``images`` maps plot file names to PNG bytes."""
     parts = [f"<h1>forecastkit report: {_e(run.name)}</h1>"]
     for section in report_sections(run, scores, list(images)):
@@ -158,7 +159,7 @@ def render_html(run: RunResult, scores: dict[str, pd.DataFrame], images: dict[st
 
 
 # --------------------------------------------------------------------------- markdown
-def render_markdown(run: RunResult, scores: dict[str, pd.DataFrame], image_names: list[str],
+def render_markdown(run: RunResult, scores: Scores, image_names: list[str],
                     plots_dir: str = "plots") -> str:
     """The same report as markdown, linking the plots from ``plots_dir``."""
     lines = [f"# forecastkit report: {run.name}", ""]

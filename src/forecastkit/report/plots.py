@@ -11,6 +11,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from forecastkit.backtest.metrics import Scores
 from forecastkit.backtest.results import RunResult
 from forecastkit.report import tables as T
 from forecastkit.report.tables import BASELINE_TYPES
@@ -180,7 +181,7 @@ def leaderboard_figure(leaderboard: pd.DataFrame, target: str):
     return fig
 
 
-def make_plots(run: RunResult, scores: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+def make_plots(run: RunResult, scores: Scores) -> dict[str, bytes]:
     """Every plot of the report as ``{file name: PNG bytes}``."""
     out: dict[str, bytes] = {}
     metric = "mae" if run.metric == "mae" else "rmse"
