@@ -1,10 +1,16 @@
-"""Atomic file writing: write to a temporary sibling, then rename into place."""
+"""File helpers: atomic writes (a temporary sibling renamed into place) and the
+one conversion of fitted values into JSON-ready ones."""
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 
 def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-8") -> Path:
@@ -21,3 +27,25 @@ def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-
             os.unlink(tmp)
         raise
     return path
+
+
+def json_safe(value: Any) -> Any:
+    """Convert numpy scalars/arrays, tuples, timestamps and NaN into JSON-ready values."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [json_safe(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (pd.Timestamp, pd.Timedelta, pd.DateOffset)):
+        return str(value)
+    return str(value)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecastkit.backtest.engine import json_safe, leak_free, run_backtest
+from forecastkit.backtest.engine import leak_free, run_backtest
 from forecastkit.backtest.results import FORECAST_COLUMNS, FoldAudit
 from forecastkit.backtest.splits import holdout_folds, rolling_folds
 from forecastkit.forecasters.base import Forecaster
@@ -197,9 +197,3 @@ def test_with_the_real_baselines(data):
     snaive = run_backtest(SeasonalNaiveForecaster(season_length=7), y[["a"]], None, folds)
     assert list(snaive.forecasts["forecast"].iloc[:7]) == list(y["a"].iloc[9:16])
     assert all(a.leak_free for a in snaive.audit)
-
-
-def test_json_safe():
-    assert json_safe({"a": (1, np.int64(2)), "b": np.float32(0.5), "c": float("nan"), 3: pd.Timestamp("2020-01-01")}) == {
-        "a": [1, 2], "b": 0.5, "c": None, "3": "2020-01-01 00:00:00",
-    }

@@ -10,7 +10,6 @@ Leakage rules enforced here (and checked by the audit):
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,31 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecastkit._io import json_safe
 from forecastkit.backtest.results import FORECAST_COLUMNS, FoldAudit, FoldRecord, ModelRun, empty_forecasts
 from forecastkit.backtest.splits import Fold
 from forecastkit.errors import DataError
-
-def json_safe(value: Any) -> Any:
-    """Convert numpy scalars/arrays, tuples, timestamps and NaN into JSON-ready values."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (pd.Timestamp, pd.Timedelta, pd.DateOffset)):
-        return str(value)
-    return str(value)
-
 
 def _point(value: Any, index: pd.Index) -> Any:
     """Parse an audit timestamp string back into something comparable with ``index``."""

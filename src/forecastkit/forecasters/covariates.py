@@ -230,3 +230,22 @@ def calendar_features(
                 s, c = _circle(j * t, period)
                 cols[f"fourier{period:g}_sin{j}"], cols[f"fourier{period:g}_cos{j}"] = s, c
     return pd.DataFrame(cols, index=index, dtype=float)
+
+
+def known_block(
+    index: pd.Index, freq: Any, X: pd.DataFrame | None, columns: Sequence[str], calendar: Any
+) -> tuple[np.ndarray, list[str]]:
+    """The future-known inputs over ``index``: the ``columns`` of ``X``, then the
+    ``calendar`` features of the timestamps; ``(array (len(index), p), names)``, with
+    ``p = 0`` when there are neither."""
+    parts, names = [], []
+    if len(columns):
+        parts.append(X.loc[:, list(columns)].to_numpy(dtype=float))
+        names += [str(c) for c in columns]
+    if calendar is not None and (isinstance(calendar, str) or len(calendar)):
+        cal = calendar_features(index, calendar, freq=freq)
+        parts.append(cal.to_numpy(dtype=float))
+        names += [str(c) for c in cal.columns]
+    if not parts:
+        return np.empty((len(index), 0)), []
+    return np.hstack(parts), names

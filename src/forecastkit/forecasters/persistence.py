@@ -23,7 +23,7 @@ FORMAT = 1
 def save_forecaster(forecaster, directory: str | Path, *, name: str, type_name: str, data: dict | None = None) -> Path:
     """Write the fitted ``forecaster`` into ``directory`` (created, must not exist)."""
     from forecastkit import __version__
-    from forecastkit.backtest.engine import json_safe
+    from forecastkit._io import json_safe
 
     forecaster._check_fitted()
     directory = Path(directory)

@@ -33,7 +33,7 @@ from forecastkit.forecasters._reduction_strategies import (
     resolve_regressor,
 )
 from forecastkit.forecasters.base import Forecaster, future_index
-from forecastkit.forecasters.covariates import calendar_features, validate_features
+from forecastkit.forecasters.covariates import known_block, validate_features
 from forecastkit.forecasters.preprocessing import SCALERS, TRANSFORMS, ColumnScaler, TargetTransformer
 
 
@@ -158,12 +158,7 @@ class ReductionForecaster(Forecaster):
 
     def _future_block(self, index: pd.Index, X: pd.DataFrame | None) -> np.ndarray:
         """Raw future-known covariates (user columns, then calendar) over ``index``."""
-        parts = []
-        if self.fk_columns_:
-            parts.append(X[self.fk_columns_].to_numpy(dtype=float))
-        if self.calendar_:
-            parts.append(calendar_features(index, self.calendar_, freq=self.freq_).to_numpy())
-        return np.hstack(parts) if parts else np.empty((len(index), 0))
+        return known_block(index, self.freq_, X, self.fk_columns_, self.calendar_)[0]
 
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         if self.strategy not in STRATEGIES:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecastkit._io import atomic_write_text
-from forecastkit.backtest.engine import json_safe
+from forecastkit._io import json_safe
 from forecastkit.backtest.metrics import score
 from forecastkit.backtest.results import FORECAST_COLUMNS, FUTURE_COLUMNS, RunResult
 from forecastkit.errors import DataError

@@ -31,14 +31,9 @@ class WindowAssembly:
 
     def _known_values(self, X: pd.DataFrame | None, index: pd.Index) -> np.ndarray:
         """Future-known covariates then calendar features over ``index``, unscaled."""
-        parts = []
-        if self.known_cols_:
-            parts.append(X[self.known_cols_].to_numpy(dtype=float))
-        if self.calendar_cols_:
-            from forecastkit.forecasters.covariates import calendar_features
+        from forecastkit.forecasters.covariates import known_block
 
-            parts.append(calendar_features(index, self.calendar, freq=self.freq_).to_numpy(dtype=float))
-        return np.hstack(parts) if parts else np.empty((len(index), 0))
+        return known_block(index, self.freq_, X, self.known_cols_, self.calendar if self.calendar_cols_ else None)[0]
 
     def _matrix(self, y: np.ndarray, X: pd.DataFrame | None, index: pd.Index, fit: bool) -> np.ndarray:
         """The transformed matrix ``S`` (n - n_lost, k + p + f); fits the preprocessing if ``fit``."""

@@ -159,20 +159,12 @@ def calendar_names(calendar: Any) -> list[str]:
 def exog_matrix(
     index: pd.Index, freq: Any, X: pd.DataFrame | None, future_known: list[str], calendar: list[str]
 ) -> tuple[np.ndarray | None, list[str]]:
-    """SARIMAX ``exog`` over ``index``: future-known columns of ``X``, then calendar features."""
-    parts, names = [], []
-    if future_known:
-        parts.append(X.loc[:, future_known].to_numpy(dtype=float))
-        names += list(future_known)
-    if calendar:
-        from forecastkit.forecasters.covariates import calendar_features
+    """SARIMAX ``exog`` over ``index``: future-known columns of ``X``, then calendar
+    features (None when there are neither)."""
+    from forecastkit.forecasters.covariates import known_block
 
-        cal = calendar_features(index, calendar, freq=freq)
-        parts.append(cal.to_numpy(dtype=float))
-        names += [str(c) for c in cal.columns]
-    if not parts:
-        return None, []
-    return np.column_stack(parts), names
+    block, names = known_block(index, freq, X, future_known, calendar)
+    return (block if names else None), names
 
 
 def steps_between(a: Any, b: Any, freq: Any) -> int:
