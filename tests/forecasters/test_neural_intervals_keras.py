@@ -73,7 +73,7 @@ def test_calibration_residuals_are_the_errors_of_predict_from_each_validation_or
     assert len(residuals) == len(origins) >= MIN_WINDOWS
     assert m.fit_info_[max(m.fit_info_)]["calibration"] == {h: len(origins)}
     for j in (0, len(origins) // 2, len(origins) - 1):
-        end = origins[j] + m.cfg_["n_in"] + m.n_lost_  # history ends at the window's origin
+        end = origins[j] + m.cfg_.n_in + m.n_lost_  # history ends at the window's origin
         m.update(y.iloc[:end], None if X is None else X.iloc[:end])
         pred = m.predict(h, None if X is None else X.iloc[end:end + h][["promo"]])
         errors = y.to_numpy()[end:end + h] - pred.to_numpy()

@@ -75,7 +75,7 @@ def elapsed_steps(index: pd.Index, freq: Any = None) -> np.ndarray:
             return np.asarray(index, dtype=float)
         raise ForecastkitTypeError(f"calendar features need a DatetimeIndex or integers, got {type(index).__name__}")
     if freq is None:
-        from forecastkit.forecasters.base import index_freq
+        from forecastkit.forecasters.series import index_freq
 
         freq = index_freq(index)
     freq = pd.tseries.frequencies.to_offset(freq)
@@ -191,7 +191,7 @@ def calendar_features(
         nonlocal elapsed, freq
         if elapsed is None:
             if is_dt and freq is None:
-                from forecastkit.forecasters.base import index_freq
+                from forecastkit.forecasters.series import index_freq
 
                 freq = index_freq(index)
             elapsed = elapsed_steps(index, freq)

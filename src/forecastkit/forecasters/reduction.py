@@ -32,7 +32,8 @@ from forecastkit.forecasters._reduction_strategies import (
     out_of_fold_errors,
     resolve_regressor,
 )
-from forecastkit.forecasters.base import Forecaster, future_index
+from forecastkit.forecasters.base import Forecaster
+from forecastkit.forecasters.series import future_index
 from forecastkit.forecasters.covariates import known_block, validate_features
 from forecastkit.forecasters.preprocessing import SCALERS, TRANSFORMS, ColumnScaler, TargetTransformer
 

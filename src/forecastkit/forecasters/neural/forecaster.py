@@ -28,46 +28,22 @@ previous one only feeds the new windows, any other history restarts from a zero 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecastkit._validation import check_int
-from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters.base import Forecaster, span_index
-from forecastkit.forecasters.neural.architectures import (
-    ARCHITECTURES,
-    DEFAULT_ACTIVATION,
-    STATEFUL_VARIANTS,
-    STRATEGIES,
-    VALID_STRATEGIES,
-    VALID_VARIANTS,
-    VARIANTS,
-    NetSpec,
-    check_choice,
-)
+from forecastkit.errors import DataError
+from forecastkit.forecasters.base import Forecaster
+from forecastkit.forecasters.series import span_index
+from forecastkit.forecasters.neural.architectures import ARCHITECTURES, STRATEGIES, VARIANTS, NetSpec
+from forecastkit.forecasters.neural.inference import Inference
+from forecastkit.forecasters.neural.settings import NeuralSettings, _Net, resolve_settings
 from forecastkit.forecasters.neural.windows import WindowAssembly
 from forecastkit.forecasters.preprocessing import SCALERS, TRANSFORMS
 
 
-@dataclass
-class _Net:
-    """One trained network (all repeat members) for one output length."""
-
-    spec: NetSpec
-    members: list  # MemberFit
-    split: dict
-    learning_rate: float
-    states: list | None = None  # stateful: per member, the state after the history's windows
-    state_rows: int = 0  # number of rows of the history S the states have consumed
-    # interval calibration: steps -> validation residuals (n, steps, k), transformed scale
-    calib: dict = field(default_factory=dict)
-    extra: dict = field(default_factory=dict)
-
-
-class NeuralForecaster(WindowAssembly, Forecaster):
+class NeuralForecaster(Inference, WindowAssembly, Forecaster):
     """Keras (TensorFlow) neural forecaster.
 
     Parameters
@@ -223,69 +199,26 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         self.verbose = verbose
 
     # -- parameters -------------------------------------------------------------------
-    def _resolve(self) -> dict[str, Any]:
+    def _resolve(self) -> NeuralSettings:
         """Validate the parameters; return the effective configuration."""
-        arch = check_choice("architecture", self.architecture, ARCHITECTURES)
-        variant = check_choice("variant", self.variant, VALID_VARIANTS[arch], f"architecture {arch!r}")
-        strategy = check_choice("strategy", self.strategy, VALID_STRATEGIES[arch], f"architecture {arch!r}")
-        units = (self.units,) if isinstance(self.units, (int, np.integer)) else tuple(self.units)
-        if not units or any(isinstance(u, bool) or not isinstance(u, (int, np.integer)) or u < 1 for u in units):
-            raise ConfigError(f"units must be a positive integer or a non-empty list of them, got {self.units!r}")
-        layers = check_int("layers", self.layers, 1, allow_none=True)
-        if layers is not None:
-            if len(units) == 1:
-                units = units * layers
-            elif len(units) != layers:
-                raise ConfigError(f"layers={layers} but units={list(units)} has {len(units)} values")
-        if variant == "stacked_stateful" and len(units) == 1:
-            units = units * 2
-        dropout = float(self.dropout)
-        if not 0 <= dropout < 1:
-            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        lr = float(self.learning_rate)
-        if not lr > 0:
-            raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        vf = float(self.validation_fraction)
-        if not 0 <= vf < 1:
-            raise ConfigError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}")
-        return {
-            "architecture": arch,
-            "variant": variant,
-            "strategy": strategy,
-            "stateful": variant in STATEFUL_VARIANTS,
-            "horizon": check_int("horizon", self.horizon, 1, allow_none=True),
-            "n_in": 1 if variant == "lookback1" else check_int("n_in", self.n_in, 1),
-            "units": tuple(int(u) for u in units),
-            "dropout": dropout,
-            "activation": self.activation or DEFAULT_ACTIVATION[arch],
-            "kernel_size": check_int("kernel_size", self.kernel_size, 1),
-            "learning_rate": lr,
-            "batch_size": check_int("batch_size", self.batch_size, 1),
-            "epochs": check_int("epochs", self.epochs, 1),
-            "patience": check_int("patience", self.patience, 1, allow_none=True),
-            "validation_fraction": vf,
-            "seed": check_int("seed", self.seed, 0),
-            "repeats": check_int("repeats", self.repeats, 1),
-            "difference": check_int("difference", self.difference, 0),
-            "seasonal_difference": check_int("seasonal_difference", self.seasonal_difference, 0),
-        }
+        return resolve_settings(self)
 
-    def _fit_steps(self, cfg: dict) -> int:
+    def _fit_steps(self, cfg: "NeuralSettings") -> int:
         """Output steps of the network trained in ``fit`` (1 until a lazy horizon is known)."""
-        if cfg["strategy"] == "recursive":
+        if cfg.strategy == "recursive":
             return 1
-        return cfg["horizon"] or 1
+        return cfg.horizon or 1
 
     def min_train_size(self) -> int:
         cfg = self._resolve()
-        return cfg["difference"] + cfg["seasonal_difference"] + cfg["n_in"] + self._fit_steps(cfg)
+        return cfg.difference + cfg.seasonal_difference + cfg.n_in + self._fit_steps(cfg)
 
     # -- fit ----------------------------------------------------------------------------
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         from forecastkit.forecasters.covariates import calendar_features, validate_features
 
         self.cfg_ = cfg = self._resolve()
-        self.n_lost_ = cfg["difference"] + cfg["seasonal_difference"]
+        self.n_lost_ = cfg.difference + cfg.seasonal_difference
         fk = self.future_known_columns()
         self.known_cols_ = [c for c in fk if c in self.covariates_]
         self.past_cols_ = [c for c in self.covariates_ if c not in fk]
@@ -303,13 +236,13 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         self.nets_: dict[int, _Net] = {}
         self.fit_info_: dict[int, dict] = {}
         self.fit_seconds_ = 0.0
-        if cfg["strategy"] == "recursive" or cfg["horizon"] is not None:
+        if cfg.strategy == "recursive" or cfg.horizon is not None:
             self._train(self._fit_steps(cfg))
 
     def _set_history(self, S: np.ndarray, y: np.ndarray) -> None:
         self.hist_first_ = self.first_
         # stateful models keep the whole history (a lazily trained network warms its state on it)
-        self.hist_S_ = S if self.cfg_["stateful"] else S[-self.cfg_["n_in"]:]
+        self.hist_S_ = S if self.cfg_.stateful else S[-self.cfg_.n_in:]
         self.hist_rows_ = len(S)
         self.hist_y_ = y[-(self.n_lost_ + 1):].copy()
 
@@ -320,42 +253,42 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         t0 = time.perf_counter()
         X, F, Y = self._windows(self.train_S_, n_steps, self.fit_span_[2])
         n_windows = len(X)
-        n_train, val_start = split_windows(n_windows, cfg["validation_fraction"], n_steps - 1)
+        n_train, val_start = split_windows(n_windows, cfg.validation_fraction, n_steps - 1)
         spec = NetSpec(
-            architecture=cfg["architecture"], variant=cfg["variant"], input_shape=tuple(X.shape[1:]),
-            n_steps=n_steps, n_outputs=Y.shape[2], n_future=F.shape[2], units=cfg["units"],
-            dropout=cfg["dropout"], activation=cfg["activation"], kernel_size=cfg["kernel_size"],
-            batch_size=cfg["batch_size"] if cfg["stateful"] else None,
+            architecture=cfg.architecture, variant=cfg.variant, input_shape=tuple(X.shape[1:]),
+            n_steps=n_steps, n_outputs=Y.shape[2], n_future=F.shape[2], units=cfg.units,
+            dropout=cfg.dropout, activation=cfg.activation, kernel_size=cfg.kernel_size,
+            batch_size=cfg.batch_size if cfg.stateful else None,
         )
         data: dict[str, Any] = {"n_train": n_train, "n_val": n_windows - val_start}
         dropped = 0
-        if cfg["stateful"]:
-            order, dropped = stream_order(n_train, cfg["batch_size"])
+        if cfg.stateful:
+            order, dropped = stream_order(n_train, cfg.batch_size)
             data.update(Xs=X[order], Fs=F[order], Ys=Y[order], Xp=X[n_train:], Fp=F[n_train:], Yp=Y[n_train:],
                         n_skip=val_start - n_train)
         else:
             data.update(X=X[:n_train], F=F[:n_train], Y=Y[:n_train], Xv=X[val_start:], Fv=F[val_start:], Yv=Y[val_start:])
-        engine = get_engine(spec, cfg["learning_rate"])
+        engine = get_engine(spec, cfg.learning_rate)
         members = []
-        for r in range(cfg["repeats"]):
+        for r in range(cfg.repeats):
             member = engine.train(
-                data, seed=cfg["seed"] + r, epochs=cfg["epochs"], batch_size=cfg["batch_size"],
-                patience=cfg["patience"], deterministic=bool(self.deterministic), verbose=int(self.verbose) >= 2,
+                data, seed=cfg.seed + r, epochs=cfg.epochs, batch_size=cfg.batch_size,
+                patience=cfg.patience, deterministic=bool(self.deterministic), verbose=int(self.verbose) >= 2,
             )
             members.append(member)
             if self.verbose:
                 s = member.summary()
-                print(f"{cfg['architecture']}/{cfg['variant']} h={n_steps} seed {s['seed']}: {s['epochs_run']} epochs, "
+                print(f"{cfg.architecture}/{cfg.variant} h={n_steps} seed {s['seed']}: {s['epochs_run']} epochs, "
                       f"best val loss {s['best_val_loss']}, {s['fit_seconds']:.2f}s")
-        net = _Net(spec=spec, members=members, split={}, learning_rate=cfg["learning_rate"])
+        net = _Net(spec=spec, members=members, split={}, learning_rate=cfg.learning_rate)
         net.split = self._split_info(n_windows, n_train, val_start, dropped, n_steps)
-        if cfg["stateful"]:
+        if cfg.stateful:
             windows = self._history_windows(self.hist_S_, 0)
             net.states = [engine.warm(m.weights, windows) for m in members]
             net.state_rows = self.hist_rows_
         self.nets_[n_steps] = net
         self.fit_info_[n_steps] = {"split": net.split, "members": [m.summary() for m in members], "calibration": {}}
-        steps = cfg["horizon"] if cfg["strategy"] == "recursive" else n_steps
+        steps = cfg.horizon if cfg.strategy == "recursive" else n_steps
         if steps is not None:  # interval calibration on the validation windows, timed as training
             from forecastkit.forecasters.neural.intervals import calibration_errors
 
@@ -367,16 +300,16 @@ class NeuralForecaster(WindowAssembly, Forecaster):
 
     # -- update ---------------------------------------------------------------------------
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
-        need = self.n_lost_ + self.cfg_["n_in"]
+        need = self.n_lost_ + self.cfg_.n_in
         if len(y) < need:
             raise DataError(
-                f"update: the window n_in={self.cfg_['n_in']} needs at least {need} rows of history "
+                f"update: the window n_in={self.cfg_.n_in} needs at least {need} rows of history "
                 f"({self.n_lost_} lost to differencing), got {len(y)}"
             )
         S = self._matrix(y, X, span_index(self.first_, self.freq_, self.n_obs_), fit=False)
         old_S, old_rows, old_first = self.hist_S_, self.hist_rows_, self.hist_first_
         self._set_history(S, y)
-        if not self.cfg_["stateful"]:
+        if not self.cfg_.stateful:
             return
         from forecastkit.forecasters.neural.training import get_engine
 
@@ -397,7 +330,7 @@ class NeuralForecaster(WindowAssembly, Forecaster):
     # -- predict --------------------------------------------------------------------------
     def _net_for(self, h: int) -> _Net:
         cfg = self.cfg_
-        if cfg["strategy"] == "recursive":
+        if cfg.strategy == "recursive":
             return self.nets_[1]
         if h in self.nets_:
             return self.nets_[h]
@@ -405,50 +338,12 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         longer = [H for H in self.nets_ if H > h]
         if longer and not self.known_cols_:
             return self.nets_[min(longer)]
-        if cfg["horizon"] is not None and h > cfg["horizon"]:
+        if cfg.horizon is not None and h > cfg.horizon:
             raise DataError(
-                f"this forecaster was trained for horizon={cfg['horizon']}; predict({h}) needs a longer "
+                f"this forecaster was trained for horizon={cfg.horizon}; predict({h}) needs a longer "
                 "horizon (set horizon >= h, or horizon=None to train one per requested h)"
             )
         return self._train(h)
-
-    def _member_forecast(self, engine, net: _Net, r: int, h: int, known: np.ndarray) -> np.ndarray:
-        """One member's forecast (h, k) on the transformed scale."""
-        k, p, _ = self.layout_
-        window = self.hist_S_[-self.cfg_["n_in"]:]
-        weights = net.members[r].weights
-        stateful = self.cfg_["stateful"]
-        states = net.states[r] if stateful else None
-        if self.cfg_["strategy"] != "recursive":
-            x = self._frame(window[None])
-            f = known[None, : net.spec.n_steps]
-            out = engine.step(weights, x, f, states)[0] if stateful else engine.predict(weights, x, f)
-            return out[0, :h, :k]
-        steps = []
-        for s in range(h):
-            x, f = self._frame(window[None]), known[None, s:s + 1]
-            if stateful:
-                out, states = engine.step(weights, x, f, states)
-            else:
-                out = engine.predict(weights, x, f)
-            row = np.concatenate([out[0, 0], known[s]]).astype(np.float32)
-            window = np.vstack([window[1:], row[None]])
-            steps.append(out[0, 0, :k])
-        return np.asarray(steps)
-
-    def _forecast(self, h: int, X: pd.DataFrame | None) -> tuple[_Net, np.ndarray]:
-        """The network used and every member's forecast (repeats, h, k) on the transformed
-        scale; sets ``repeat_predictions_`` / ``prediction_std_`` (original units)."""
-        from forecastkit.forecasters.neural.training import get_engine
-
-        net = self._net_for(h)
-        engine = get_engine(net.spec, net.learning_rate)
-        n_known = h if self.cfg_["strategy"] == "recursive" else net.spec.n_steps
-        known = self._known_future(n_known, X)
-        z = np.stack([self._member_forecast(engine, net, r, h, known) for r in range(len(net.members))])
-        self.repeat_predictions_ = np.stack([self.target_tf_.inverse_transform_forecast(zr, self.hist_y_) for zr in z])
-        self.prediction_std_ = self.repeat_predictions_.std(axis=0)
-        return net, z
 
     def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
         self._forecast(h, X)
@@ -470,12 +365,12 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         chain = self.target_tf_.describe()
         return {
             **super().fitted_info(),
-            "architecture": cfg["architecture"],
-            "variant": cfg["variant"],
-            "strategy": cfg["strategy"],
-            "lags": cfg["n_in"],
-            "units": list(cfg["units"]),
-            "repeats": cfg["repeats"],
+            "architecture": cfg.architecture,
+            "variant": cfg.variant,
+            "strategy": cfg.strategy,
+            "lags": cfg.n_in,
+            "units": list(cfg.units),
+            "repeats": cfg.repeats,
             "transform": chain["transform"],
             "difference": chain["difference"],
             "seasonal_difference": chain["seasonal_difference"],

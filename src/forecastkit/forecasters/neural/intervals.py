@@ -48,14 +48,14 @@ def validation_origins(model, net, steps: int) -> np.ndarray:
     whose next ``steps`` rows are observed."""
     split = net.split
     val_start = split["n_windows"] - split["n_val"]
-    last = len(model.train_S_) - model.cfg_["n_in"] - steps
+    last = len(model.train_S_) - model.cfg_.n_in - steps
     return np.arange(val_start, last + 1)
 
 
 def calibration_errors(model, net, h: int) -> np.ndarray:
     """Validation residuals ``(n, h, k)`` on the transformed scale for ``h``-step forecasts
     (``n == 0`` when there are fewer than :data:`MIN_WINDOWS`); cached in ``net.calib``."""
-    key = h if model.cfg_["strategy"] == "recursive" else net.spec.n_steps
+    key = h if model.cfg_.strategy == "recursive" else net.spec.n_steps
     if key not in net.calib:
         net.calib[key] = _residuals(model, net, key)
         info = model.fit_info_.get(net.spec.n_steps)
@@ -68,7 +68,7 @@ def _residuals(model, net, steps: int) -> np.ndarray:
     from forecastkit.forecasters.neural.training import get_engine
     from forecastkit.forecasters.neural.windows import raw_windows
 
-    S, n_in, k = model.train_S_, model.cfg_["n_in"], model.layout_[0]
+    S, n_in, k = model.train_S_, model.cfg_.n_in, model.layout_[0]
     origins = validation_origins(model, net, steps)
     if len(origins) < MIN_WINDOWS:
         return np.empty((0, steps, k))
@@ -85,9 +85,9 @@ def _member_paths(model, engine, net, r: int, windows, ahead, origins) -> np.nda
     k, p, _ = model.layout_
     weights = net.members[r].weights
     known = np.ascontiguousarray(ahead[..., k + p:])
-    stateful = model.cfg_["stateful"]
+    stateful = model.cfg_.stateful
     states = _states_before(model, engine, weights, origins) if stateful else None
-    if model.cfg_["strategy"] != "recursive":
+    if model.cfg_.strategy != "recursive":
         x, f = model._frame(windows), known[:, :net.spec.n_steps]
         out = engine.step_many(weights, x, f, states)[0] if stateful else engine.predict(weights, x, f)
         return out[..., :k]
@@ -109,7 +109,7 @@ def _states_before(model, engine, weights, origins) -> list[np.ndarray]:
     every window before it (as the history's state is before a forecast)."""
     from forecastkit.forecasters.neural.windows import raw_windows
 
-    earlier = model._frame(raw_windows(model.train_S_, model.cfg_["n_in"], np.arange(origins[-1])))
+    earlier = model._frame(raw_windows(model.train_S_, model.cfg_.n_in, np.arange(origins[-1])))
     path = engine.state_path(weights, earlier)  # row j: after windows 0..j; origins start at >= 1
     return [np.ascontiguousarray(s[origins - 1]) for s in path]
 
@@ -129,7 +129,7 @@ def interval_forecast(model, net, z: np.ndarray, level: float):
     h, k = z.shape[1], z.shape[2]
     residuals = calibration_errors(model, net, h)
     if len(residuals) == 0:
-        have = len(validation_origins(model, net, h if model.cfg_["strategy"] == "recursive" else net.spec.n_steps))
+        have = len(validation_origins(model, net, h if model.cfg_.strategy == "recursive" else net.spec.n_steps))
         note = (
             f"no interval: too few validation windows ({have} with {h} observed steps, "
             f"need {MIN_WINDOWS}); use more data or a larger validation_fraction "

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import DataError
-from forecastkit.forecasters.base import future_index, span_index
+from forecastkit.forecasters.series import future_index, span_index
 
 
 def raw_windows(S: np.ndarray, n_in: int, starts: np.ndarray) -> np.ndarray:
@@ -64,7 +64,7 @@ class WindowAssembly:
 
     def _frame(self, windows: np.ndarray) -> np.ndarray:
         """Apply the variant's framing to windows (N, n_in, F)."""
-        if self.cfg_["variant"] == "window":
+        if self.cfg_.variant == "window":
             windows = windows.reshape(len(windows), 1, -1)
         return np.ascontiguousarray(windows, dtype=np.float32)
 
@@ -72,7 +72,7 @@ class WindowAssembly:
         """Inputs (N, T, F), future inputs (N, n_steps, f) and outputs (N, n_steps, o) of ``S``."""
         from numpy.lib.stride_tricks import sliding_window_view
 
-        n_in, lost = self.cfg_["n_in"], self.n_lost_
+        n_in, lost = self.cfg_.n_in, self.n_lost_
         n_windows = len(S) - n_in - n_steps + 1
         if n_windows < 1:
             raise DataError(
@@ -80,7 +80,7 @@ class WindowAssembly:
                 f"{lost + n_in + n_steps} training rows ({lost} lost to differencing), got {n_rows}"
             )
         k, p, f = self.layout_
-        n_out = k + p if self.cfg_["strategy"] == "recursive" else k
+        n_out = k + p if self.cfg_.strategy == "recursive" else k
         X = sliding_window_view(S[: len(S) - n_steps], n_in, axis=0).swapaxes(1, 2)[:n_windows]
         ahead = sliding_window_view(S[n_in:], n_steps, axis=0).swapaxes(1, 2)[:n_windows]
         Y = np.ascontiguousarray(ahead[..., :n_out], dtype=np.float32)
@@ -90,7 +90,7 @@ class WindowAssembly:
     def _split_info(self, n_windows: int, n_train: int, val_start: int, dropped: int, n_steps: int) -> dict:
         """Origins (last input timestamp) of the training and validation windows."""
         index = span_index(self.train_first_, self.freq_, self.fit_span_[2])
-        first_origin = self.n_lost_ + self.cfg_["n_in"] - 1  # row of window 0's origin
+        first_origin = self.n_lost_ + self.cfg_.n_in - 1  # row of window 0's origin
 
         def stamp(i: int) -> str:
             return str(index[first_origin + i])
@@ -108,7 +108,7 @@ class WindowAssembly:
         """Input windows of ``S`` with origins ``start_origin .. len(S) - 2`` (those before the last row)."""
         from numpy.lib.stride_tricks import sliding_window_view
 
-        n_in = self.cfg_["n_in"]
+        n_in = self.cfg_.n_in
         start = max(start_origin, n_in - 1)
         if len(S) - 1 <= start:
             return np.empty((0, *self._input_shape()), dtype=np.float32)
@@ -116,8 +116,8 @@ class WindowAssembly:
         return self._frame(sliding_window_view(rows, n_in, axis=0).swapaxes(1, 2))
 
     def _input_shape(self) -> tuple[int, int]:
-        n_in, F = self.cfg_["n_in"], sum(self.layout_)
-        return (1, n_in * F) if self.cfg_["variant"] == "window" else (n_in, F)
+        n_in, F = self.cfg_.n_in, sum(self.layout_)
+        return (1, n_in * F) if self.cfg_.variant == "window" else (n_in, F)
 
     def _known_future(self, n: int, X_future: pd.DataFrame | None) -> np.ndarray:
         """Scaled future-known covariates + calendar features for the next ``n`` steps."""

@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters.base import Forecaster, future_index
+from forecastkit.forecasters.base import Forecaster
+from forecastkit.forecasters.series import future_index
 from forecastkit.forecasters.statistical._common import (
     calendar_names,
     check_orders,
