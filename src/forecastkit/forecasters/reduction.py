@@ -150,12 +150,8 @@ class ReductionForecaster(Forecaster):
         return self._transformer().n_lost() + max(n_in, n_past) + steps + MIN_SAMPLES - 1
 
     # -- fit ---------------------------------------------------------------------------
-    def _training_index(self, n: int, X: pd.DataFrame | None) -> pd.Index:
-        if X is not None:
-            return X.index
-        if isinstance(self.last_, pd.Timestamp):
-            return pd.date_range(end=self.last_, periods=n, freq=self.freq_)
-        return pd.RangeIndex(int(self.last_) - n + 1, int(self.last_) + 1)
+    def _training_index(self, X: pd.DataFrame | None) -> pd.Index:
+        return X.index if X is not None else self.history_index()
 
     def _future_block(self, index: pd.Index, X: pd.DataFrame | None) -> np.ndarray:
         """Raw future-known covariates (user columns, then calendar) over ``index``."""
@@ -174,7 +170,7 @@ class ReductionForecaster(Forecaster):
         fk = self.future_known_columns()
         self.fk_columns_ = [c for c in (X.columns if X is not None else []) if str(c) in fk]
         self.past_columns_ = [c for c in (X.columns if X is not None else []) if str(c) not in fk]
-        index = self._training_index(len(y), X)
+        index = self._training_index(X)
 
         self.transformer_ = self._transformer().fit(y)
         lost = self.transformer_.n_lost()
