@@ -179,6 +179,14 @@ def prepare_frame(
     if len(df) == 0:
         raise DataError(f"{source}: no data rows")
     axis = time_index(df, time, dates)
+    if "offsets" in axis.converted and dates.timezone is None:
+        warnings.warn(
+            f"{source}: the UTC offset of the time column changes "
+            f"({', '.join(axis.converted['offsets'])}: daylight saving time?); timestamps "
+            "converted to UTC; pass timezone='<zone>' (--timezone) to use a named zone",
+            UserWarning,
+            stacklevel=2,
+        )
     chosen, tlist = _select(df, targets, features, axis.columns, exclude)
     hot = onehot if isinstance(onehot, bool) else _as_list(onehot, "onehot")
     out = encode(df, chosen, tlist, hot, numbers)
@@ -203,7 +211,7 @@ def prepare_frame(
     if native is not None:
         missing = missing_timestamps(out.index, native)
         if len(missing):
-            misread = misread_gap(out.index, missing, native, axis.fmt, axis.guessed)
+            misread = misread_gap(out.index, missing, native, axis.fmt)
             if misread is not None:
                 raise DataError(f"{source}: {misread}")
             if fill in (None, "none"):

@@ -141,19 +141,17 @@ def day_month_swapped(index: pd.DatetimeIndex, alias: str, missing: pd.DatetimeI
     return bool(index.day.max() <= 12 and missing.day.max() > 12)
 
 
-def misread_gap(
-    index: pd.DatetimeIndex, missing: pd.DatetimeIndex, alias: str, fmt: str | None, guessed: bool
-) -> str | None:
-    """For gaps that come from a guessed day/month order, the sentence saying so
+def misread_gap(index: pd.DatetimeIndex, missing: pd.DatetimeIndex, alias: str, fmt: str | None) -> str | None:
+    """For gaps that come from a misread day/month order, the sentence saying so
     (and the option that fixes it, never a fill policy); None otherwise."""
-    if not (guessed and day_month_swapped(index, alias, missing)):
+    if not day_month_swapped(index, alias, missing):
         return None
     swapped = "date_format='...'"
     if fmt and "%d" in fmt and "%m" in fmt:
         swapped = "date_format=" + repr(fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m"))
     return (
         f"{describe_gap(index, missing, alias)}, and no date falls after the 12th of its month: "
-        f"the dates were probably read with day and month swapped (as {fmt!r}), e.g. a monthly "
+        f"the dates were probably read with day and month swapped (as {fmt or 'dates'!r}), e.g. a monthly "
         f"file read as daily; pass {swapped} (--date-format) or dayfirst (--dayfirst / "
         "--no-dayfirst) rather than filling"
     )

@@ -91,8 +91,6 @@ class TimeAxis:
         The column(s) it came from (empty for a frame's own DatetimeIndex).
     fmt : str or None
         The format the values were parsed with, when there was one.
-    guessed : bool
-        True when the format was guessed rather than given.
     converted : dict
         Time-zone conversion done (``{'to': 'UTC', 'offsets': [...]}``), if any.
     """
@@ -100,7 +98,6 @@ class TimeAxis:
     index: pd.DatetimeIndex
     columns: list[str]
     fmt: str | None = None
-    guessed: bool = False
     converted: dict[str, Any] = field(default_factory=dict)
 
 
@@ -215,7 +212,7 @@ def localise(index: pd.DatetimeIndex, name: str, opts: DateOptions, converted: d
     return out
 
 
-def _offsets(text: pd.Series) -> list[str]:
+def offsets(text: pd.Series) -> list[str]:
     found = text.str.extract(_OFFSET.pattern)[0].dropna()
     return list(dict.fromkeys(found))[:4]
 
@@ -242,18 +239,20 @@ def parse_time_column(col: pd.Series, name: str, opts: DateOptions | None = None
         raise DataError(f"time column {name!r}: {_row(int(missing[0]))} is missing")
     text = as_text(col)
     fmt, guessed = opts.date_format, opts.date_format is None
+    dayfirst = bool(opts.dayfirst)
     if fmt is not None and _YEAR_NUMBER in re.sub(r"%.", "", fmt):
         index = _year_number_months(text, fmt, name)
-        return TimeAxis(localise(index, name, opts, converted), [name], fmt, False, converted)
+        return TimeAxis(localise(index, name, opts, converted), [name], fmt, converted)
     if fmt is None:
         if month_labels(text):
             _refuse_month_labels(text, name)
         fmt = guess_datetime_format(text.iloc[0])
-        orders = _orders(fmt)
+        orders = _orders(fmt) if fmt is not None else {False: None, True: None}
         if orders is not None:
-            fmt = _settle_order(text, name, orders, opts.dayfirst)
+            dayfirst = _settle_order(text, name, orders, opts.dayfirst)
+            fmt = orders[dayfirst]
     try:
-        parsed, to_utc = to_datetime(text, fmt, bool(opts.dayfirst))
+        parsed, to_utc = to_datetime(text, fmt, dayfirst)
     except DataError as err:
         raise DataError(f"time column {name!r}: {err}") from None
     pos = first_bad(parsed)
@@ -266,34 +265,31 @@ def parse_time_column(col: pd.Series, name: str, opts: DateOptions | None = None
             f"time column {name!r}: {_row(pos)} value {text.iloc[pos]!r} does not parse as a date{how}"
         )
     if to_utc:
-        converted.update(to="UTC", offsets=_offsets(text))
-        if opts.timezone is None:
-            warnings.warn(
-                f"time column {name!r}: the UTC offset changes ({', '.join(converted['offsets'])}: "
-                "daylight saving time?); timestamps converted to UTC; pass timezone='<zone>' "
-                "(--timezone) to use a named zone",
-                UserWarning,
-                stacklevel=2,
-            )
+        converted.update(to="UTC", offsets=offsets(text))
     index = localise(pd.DatetimeIndex(parsed, name=name), name, opts, converted)
-    return TimeAxis(index, [name], fmt, guessed, converted)
+    return TimeAxis(index, [name], fmt, converted)
 
 
-def _settle_order(text: pd.Series, name: str, orders: dict[bool, str | None], dayfirst: bool | None) -> str:
-    """The format whose day/month order fits: the one asked for, the only one that
-    parses every value, or either if both read alike; refuse if they differ."""
+def _settle_order(text: pd.Series, name: str, orders: dict[bool, str | None], dayfirst: bool | None) -> bool:
+    """Whether to read day first: as asked, else the only order that parses every
+    value, or either if both read alike; refuse if both parse and differ.
+    ``orders`` maps dayfirst to its format (None: pandas' mixed parsing)."""
     if dayfirst is not None:
-        return orders[dayfirst]
-    parsed = {k: to_datetime(text, f)[0] for k, f in orders.items()}
+        return dayfirst
+    parsed = {k: to_datetime(text, f, k)[0] for k, f in orders.items()}
     full = [k for k, p in parsed.items() if first_bad(p) is None]
     if len(full) == 1:
-        return orders[full[0]]
+        return full[0]
     if not full or parsed[False].equals(parsed[True]):
-        return orders[False]  # unparseable rows are reported with the usual order
+        return False  # unparseable rows are reported with the usual order
     m, d = parsed[False], parsed[True]
+    as_format = f", or date_format={orders[True]!r} (--date-format)" if orders[True] else ""
     raise DataError(
         f"time column {name!r}: dates like {text.iloc[0]!r} read two ways: month first "
-        f"({orders[False]!r}: {_shown(m)} ...) or day first ({orders[True]!r}: {_shown(d)} ...); "
-        f"pass dayfirst=True or False (--dayfirst / --no-dayfirst), or date_format={orders[True]!r} "
-        "(--date-format)"
+        f"({_label(orders[False])}{_shown(m)} ...) or day first ({_label(orders[True])}{_shown(d)} ...); "
+        f"pass dayfirst=True or False (--dayfirst / --no-dayfirst){as_format}"
     )
+
+
+def _label(fmt: str | None) -> str:
+    return f"{fmt!r}: " if fmt else ""
