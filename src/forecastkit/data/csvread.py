@@ -89,7 +89,7 @@ def _header(text: str, sep: str) -> list[str]:
 
 def _separator(text: str) -> str:
     """',' unless the header line splits only on ';' or a tab."""
-    line = text.splitlines()[0] if text else ""
+    line = text.split("\n", 1)[0]
     fields = {sep: len(_header(line, sep)) for sep in (",", ";", "\t")}
     if fields[","] > 1:
         return ","
@@ -97,8 +97,8 @@ def _separator(text: str) -> str:
     return best if fields[best] > 1 else ","
 
 
-def _check_fields(path: Path, text: str, sep: str, header: list[str]) -> None:
-    """Refuse repeated column names and rows with more fields than the header."""
+def _check_names(path: Path, header: list[str]) -> None:
+    """Refuse repeated column names (pandas would rename them ``value.1``)."""
     names = [h.strip() for h in header]
     seen: set[str] = set()
     dups = [n for n in names if n in seen or seen.add(n)]
@@ -107,6 +107,12 @@ def _check_fields(path: Path, text: str, sep: str, header: list[str]) -> None:
             f"{path}: the header names column(s) {sorted(set(dups))} more than once; give each "
             "column its own name"
         )
+
+
+def _check_fields(path: Path, text: str, sep: str, header: list[str]) -> None:
+    """Refuse rows with more (non-empty) fields than the header: pandas would drop
+    them, or take the first column as the index."""
+    names = [h.strip() for h in header]
     try:
         for k, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep)):
             if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
@@ -177,10 +183,10 @@ def read_csv(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
         raise DataError(f"{path} is not a CSV text file (binary byte {bad.group()!r} on line {line})")
     sep = _separator(text)
     header = _header(text, sep)
-    _check_fields(path, text, sep, header)
+    _check_names(path, header)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pandas' DtypeWarning / ParserWarning
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # pandas' DtypeWarning / ParserWarning, kept here
             df = pd.read_csv(
                 io.StringIO(text),
                 sep=sep,
@@ -191,9 +197,12 @@ def read_csv(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} is empty") from None
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        _check_fields(path, text, sep, header)  # a ragged row: say which, and why
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         shown = "" if sep == "," else f" ({sep!r}-separated)"
         raise DataError(f"{path} is not a readable CSV{shown}: {first[:200]}") from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        _check_fields(path, text, sep, header)  # rows longer than the header
     if df.shape[1] == 1:
         _reject_other_separator(path, text)
     if len(df) == 0:
