@@ -200,5 +200,5 @@ def test_timezone_option_localises_naive_times(tmp_path):
 
 def test_ambiguous_local_times_are_refused(tmp_path):
     stamps = ["2021-10-31 01:00", "2021-10-31 02:00", "2021-10-31 02:00", "2021-10-31 03:00"]
-    with pytest.raises(DataError, match="Europe/Berlin.*write them with offsets"):
+    with pytest.raises(DataError, match="2021-10-31 02:00:00 is ambiguous or does not exist in Europe/Berlin"):
         load_data(write(tmp_path, rows(stamps, "time,y")), timezone="Europe/Berlin")

@@ -30,6 +30,7 @@ _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _OTHER_SEPARATORS = ("|", "^", "~")
 _PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq")
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 def _decompress(path: Path, raw: bytes) -> bytes:
@@ -58,8 +59,10 @@ def _decompress(path: Path, raw: bytes) -> bytes:
                         f"{path} is a zip archive with {len(members)} files {names}; it must hold "
                         "exactly one CSV file"
                     )
+                if members[0].compress_type not in _ZIP_METHODS:
+                    raise DataError(f"{path}: zip compression method {members[0].compress_type} is not supported")
                 return archive.read(members[0])
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{path} is not a readable zip file: {exc}") from None
     return raw
 

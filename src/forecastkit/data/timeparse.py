@@ -203,10 +203,11 @@ def localise(index: pd.DatetimeIndex, name: str, opts: DateOptions, converted: d
         return index.tz_convert(zone)
     try:
         out = index.tz_localize(zone, ambiguous="raise", nonexistent="raise")
-    except ValueError as exc:
+    except ValueError as exc:  # a local time repeated or skipped at a DST change
+        when = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?", str(exc))
         raise DataError(
-            f"time column {name!r}: {str(exc).splitlines()[0]} in {zone}; timestamps without a "
-            "UTC offset are ambiguous around daylight-saving changes: write them with offsets"
+            f"time column {name!r}: {when.group() if when else 'a timestamp'} is ambiguous or does "
+            f"not exist in {zone} (a daylight-saving change); write the timestamps with UTC offsets"
         ) from None
     converted.update(to=zone, **{"from": "local times"})
     return out
