@@ -663,6 +663,211 @@ def test_csv_output_not_writable(tmp_path, afile, command, where):
     assert_clean_error(invoke(*args, "--output", target), str(target))
 
 
+# --------------------------------------------------------------------------- data read as meant
+def restamp(stamps: list[str], sep: str = ","):
+    """Replace the month column of every data row by ``stamps`` (and the separator)."""
+
+    def edit(lines):
+        out = [lines[0].replace(",", sep)]
+        for k, stamp in enumerate(stamps, start=1):
+            out.append(sep.join([stamp] + lines[k].split(",")[1:]))
+        return out
+
+    return edit
+
+
+MONTHS = pd.date_range("2000-01-01", periods=N_ROWS, freq="MS")
+DDMM = [f"{t:%d/%m/%Y}" for t in MONTHS]  # every day is 01: both orders parse
+LABELS = [f"{k // 12 + 1}-{k % 12 + 1:02d}" for k in range(N_ROWS)]  # 1-01 .. 3-12
+YDM = [f"{t:%Y-%d-%m}" for t in MONTHS]  # month last: read as Jan 1st..12th
+
+
+def with_sales(values: list[str], sep: str = ","):
+    def edit(lines):
+        out = [lines[0].replace(",", sep)]
+        for k, v in enumerate(values, start=1):
+            month, _, promo = lines[k].split(",")
+            out.append(sep.join([month, v, promo]))
+        return out
+
+    return edit
+
+
+DECIMAL_COMMA = [f"{100 + k},{k % 10}5" for k in range(N_ROWS)]
+THOUSANDS = [f'"{1000 + 37 * k:,}.50"' for k in range(N_ROWS)]
+BERLIN = pd.date_range("2021-03-27", periods=N_ROWS, freq="h", tz="Europe/Berlin")
+DST = [t.isoformat() for t in BERLIN]
+
+AS_MEANT = [
+    pytest.param(
+        text(restamp(DDMM)(monthly_lines())),
+        ["bad.csv", "read two ways", "'%m/%d/%Y': 2000-01-01, 2000-01-02", "'%d/%m/%Y': 2000-01-01, 2000-02-01",
+         "dayfirst=True", "date_format='%d/%m/%Y'"],
+        id="day-month-ambiguous",
+    ),
+    pytest.param(
+        text(restamp(LABELS)(monthly_lines())),
+        ["bad.csv", "'1-01', '1-02' are month labels without a four-digit year", "date_format='N-%m'"],
+        id="month-labels-without-year",
+    ),
+    pytest.param(
+        text(restamp(YDM)(monthly_lines())),
+        ["bad.csv", "day and month swapped", "monthly file read as daily", "date_format='%Y-%d-%m'"],
+        id="monthly-read-as-daily",
+    ),
+    pytest.param(
+        text(with_sales(DECIMAL_COMMA, sep=";")(monthly_lines())),
+        ["bad.csv", "'sales'", "'100,05'", "decimal=','", "--decimal"],
+        id="decimal-comma",
+    ),
+    pytest.param(
+        text(with_sales(THOUSANDS)(monthly_lines())),
+        ["bad.csv", "'sales'", "'1,000.50'", "thousands=','", "--thousands"],
+        id="thousands-separator",
+    ),
+    pytest.param(
+        text(with_sales(["226,01"] * N_ROWS)(monthly_lines())),
+        ["bad.csv", "line 2 has 4 fields but the header names 3", "decimal comma"],
+        id="unquoted-decimal-comma",
+    ),
+    pytest.param(
+        text(["month,sales,sales"] + monthly_lines()[1:]),
+        ["bad.csv", "header names column(s) ['sales'] more than once"],
+        id="duplicate-column-names",
+    ),
+    pytest.param(
+        text(with_sales([""] * N_ROWS)(monthly_lines())),
+        ["bad.csv", "target column 'sales' is empty: none of its 36 rows has a value"],
+        id="empty-target-column",
+    ),
+]
+
+
+@pytest.mark.parametrize("command", ["run", "frame"])
+@pytest.mark.parametrize("data, fragments", AS_MEANT)
+def test_data_not_read_as_meant_is_refused(tmp_path, command, data, fragments):
+    csv, cfg = write_case(tmp_path, data)
+    if command == "frame":
+        out = tmp_path / "table.csv"
+        result = invoke("frame", csv, "--target", "sales", "--output", out)
+        assert not out.exists()
+    else:
+        result = invoke_command(command, tmp_path, csv, cfg)
+    assert_clean_error(result, *fragments)
+    line = result.stderr.splitlines()[0]
+    assert "fill=" not in line and "--fill" not in line and "onehot" not in line, line
+
+
+def test_empty_feature_column_is_called_empty(tmp_path):
+    lines = [line.rsplit(",", 1)[0] + "," for line in monthly_lines()]
+    lines[0] = "month,sales,promo"
+    csv, _ = write_case(tmp_path, text(lines))
+    assert_clean_error(invoke("frame", csv), "column 'promo' is empty", "--features")
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        pytest.param(("--dayfirst", "--date-format", "%d/%m/%Y"), ["not both"], id="dayfirst-and-format"),
+        pytest.param(("--timezone", "Mars/Olympus"), ["unknown timezone 'Mars/Olympus'"], id="unknown-timezone"),
+        pytest.param(("--decimal", ";"), ["decimal must be '.' or ','"], id="bad-decimal"),
+        pytest.param(("--decimal", ",", "--thousands", ","), ["cannot both be ','"], id="same-marks"),
+        pytest.param(("--date-format", "%d/%m/%Y"), ["row 1 value '2000-01'", "date_format '%d/%m/%Y'"], id="format-mismatch"),
+    ],
+)
+def test_bad_reading_options(tmp_path, args, fragments):
+    csv, _ = write_case(tmp_path, text(monthly_lines()))
+    out = tmp_path / "table.csv"
+    assert_clean_error(invoke("frame", csv, "--output", out, *args), *fragments)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "data, config, fragments",
+    [
+        pytest.param(text(monthly_lines()), 'timezone = "Mars/Olympus"', ["data.timezone", "Mars/Olympus"], id="zone"),
+        pytest.param(text(monthly_lines()), 'dayfirst = true\ndate_format = "%d/%m/%Y"', ["not both"], id="both"),
+        pytest.param(text(monthly_lines()), 'decimal = ";"', ["data.decimal", "','", "(got ';')"], id="decimal"),
+    ],
+)
+def test_bad_reading_options_in_config(tmp_path, data, config, fragments):
+    _, cfg = write_case(tmp_path, data, data=config)
+    out = tmp_path / "out"
+    assert_clean_error(run_cmd(cfg, out), *fragments)
+    assert not out.exists()
+
+
+def test_parquet_without_pyarrow_is_one_line(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name == "pyarrow":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    path = tmp_path / "data.parquet"
+    path.write_bytes(b"PAR1" + bytes(8) + b"PAR1")
+    out = tmp_path / "table.csv"
+    assert_clean_error(invoke("frame", path, "--output", out), "data.parquet", "needs pyarrow", "forecastkit[parquet]")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "data, args, check",
+    [
+        pytest.param(text(restamp(DDMM)(monthly_lines())), ("--dayfirst",), "2000-02-01", id="dayfirst"),
+        pytest.param(text(restamp(DDMM)(monthly_lines())), ("--date-format", "%d/%m/%Y"), "2000-02-01", id="format"),
+        pytest.param(text(restamp(LABELS)(monthly_lines())), ("--date-format", "N-%m"), "1901-02-01", id="labels"),
+        pytest.param(text(restamp(YDM)(monthly_lines())), ("--date-format", "%Y-%d-%m"), "2000-02-01", id="ydm"),
+        pytest.param(text(with_sales(DECIMAL_COMMA, ";")(monthly_lines())), ("--decimal", ","), "101.15", id="decimal"),
+        pytest.param(text(with_sales(THOUSANDS)(monthly_lines())), ("--thousands", ","), "1037.5", id="thousands"),
+    ],
+)
+def test_the_hinted_option_reads_the_data(tmp_path, data, args, check):
+    csv, _ = write_case(tmp_path, data)
+    result = invoke("frame", csv, "--target", "sales", "--features", "sales", *args)
+    assert result.exit_code == 0, result.output
+    assert check in result.stdout.splitlines()[2], result.stdout[:300]
+
+
+def test_compressed_and_yearly_files_frame(tmp_path):
+    import gzip
+
+    packed = tmp_path / "sales.csv.gz"
+    packed.write_bytes(gzip.compress(text(monthly_lines()).encode()))
+    result = invoke("frame", packed, "--target", "sales")
+    assert result.exit_code == 0 and result.stdout.splitlines()[1].startswith("2000-01-01"), result.output
+    years = tmp_path / "water.csv"
+    years.write_text("Year,Water\n" + "".join(f"{y},{y % 7}\n" for y in range(1885, 1900)))
+    result = invoke("frame", years)
+    assert result.exit_code == 0 and result.stdout.splitlines()[2].startswith("1886-01-01"), result.output
+
+
+def test_run_reads_the_config_options_and_records_the_utc_conversion(tmp_path):
+    import json
+
+    csv, cfg = write_case(tmp_path, text(restamp(DST)(monthly_lines())))
+    out = tmp_path / "out"
+    result = run_cmd(cfg, out)
+    assert result.exit_code == 0, result.output
+    assert "converted to UTC" in result.stderr and len(result.stderr.splitlines()) == 1
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["data"]["filled"]["timezone"] == {"to": "UTC", "offsets": ["+01:00", "+02:00"]}
+    assert meta["data"]["start"] == "2021-03-26 23:00:00+00:00"
+    cfg.write_text(config_text(csv, data='timezone = "Europe/Berlin"'))
+    result = run_cmd(cfg, tmp_path / "out2")
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    meta = json.loads((tmp_path / "out2" / "run.json").read_text())
+    assert meta["data"]["start"] == "2021-03-27 00:00:00+01:00"
+    _, cfg = write_case(tmp_path, text(restamp(DDMM)(monthly_lines())), data="dayfirst = true")
+    result = run_cmd(cfg, tmp_path / "out3")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out3" / "run.json").read_text())["data"]["frequency"] == "MS"
+
+
 # --------------------------------------------------------------------------- a real process
 @pytest.mark.slow
 def test_real_process_prints_one_line_and_exits_2(tmp_path):

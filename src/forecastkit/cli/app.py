@@ -122,6 +122,11 @@ def frame(
     onehot: Annotated[Optional[list[str]], typer.Option("--onehot", help="Categorical column to one-hot encode.")] = None,
     fill: Annotated[Optional[str], typer.Option("--fill", help="NaN/gap policy: interpolate, ffill, drop-leading.")] = None,
     resample: Annotated[Optional[str], typer.Option("--resample", help="Resample to a coarser frequency, e.g. D.")] = None,
+    date_format: Annotated[Optional[str], typer.Option("--date-format", help="Format of the time column, e.g. %d/%m/%Y, or N-%m for year-number-month labels.")] = None,
+    dayfirst: Annotated[Optional[bool], typer.Option("--dayfirst/--no-dayfirst", help="Read 01/02/2020 as 1 February (or as January 2).")] = None,
+    decimal: Annotated[str, typer.Option("--decimal", help="Decimal mark of the numbers: . or ,")] = ".",
+    thousands: Annotated[Optional[str], typer.Option("--thousands", help="Thousands separator of the numbers, e.g. , or .")] = None,
+    timezone: Annotated[Optional[str], typer.Option("--timezone", help="Convert timestamps to this zone, e.g. Europe/Berlin.")] = None,
     keep_nan: Annotated[bool, _flag("--keep-nan", help="Keep edge rows with NaN (dropnan=False).")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file to write (default: stdout).")] = None,
 ) -> None:
@@ -144,6 +149,11 @@ def frame(
         onehot=list(onehot) if onehot else False,
         fill=fill,
         resample=resample,
+        date_format=date_format,
+        dayfirst=dayfirst,
+        decimal=decimal,
+        thousands=thousands,
+        timezone=timezone,
     )
     if wanted_features:
         feats = [c for c in df.columns if c in wanted_features or any(c.startswith(f"{f}_") for f in wanted_features)]

@@ -51,9 +51,33 @@ class DataConfig(_Strict):
     resample: str | None = None
     agg: Literal["mean", "sum", "max", "min", "last", "median"] = "mean"
     season_length: int | None = Field(default=None, ge=1)
+    #: how the file writes dates and numbers (see the README's "Reading data" notes)
+    date_format: str | None = None
+    dayfirst: bool | None = None
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[",", ".", " ", "'"] | None = None
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        import zoneinfo
+
+        if value is not None:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"unknown time zone {value!r}; give an IANA name such as 'Europe/Berlin' or 'UTC'"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _one_target_key(self) -> "DataConfig":
+        if self.date_format is not None and self.dayfirst is not None:
+            raise ValueError("give data.date_format or data.dayfirst, not both")
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise ValueError(f"data.decimal and data.thousands cannot both be {self.decimal!r}")
         if self.target is not None and self.targets is not None:
             raise ValueError("give either data.target or data.targets, not both")
         if self.target is None and not self.targets:

@@ -146,13 +146,15 @@ def list_datasets() -> pd.DataFrame:
     time columns and row counters), ``frequency``, ``start``, ``end`` and
     ``missing`` (missing timestamps and NaN values, as found).
     """
-    from forecastkit.data.loader import read_csv
-    from forecastkit.data.timeindex import infer_freq, missing_timestamps, time_index
+    from forecastkit.data.csvread import read_csv
+    from forecastkit.data.timedetect import time_index
+    from forecastkit.data.timeindex import infer_freq, missing_timestamps
 
     rows = []
     for info in DATASETS.values():
         raw = read_csv(dataset_path(info.name))
-        index, time_cols = time_index(raw, info.time)
+        axis = time_index(raw, info.time)
+        index, time_cols = axis.index, axis.columns
         values = raw.drop(columns=time_cols + list(info.exclude))
         freq = infer_freq(index.sort_values())
         notes = []

@@ -1,189 +1,21 @@
-"""Build and check the DatetimeIndex of a loaded series.
+"""Check the DatetimeIndex of a loaded series.
 
-Helpers for :mod:`forecastkit.data.loader`: find / parse the time column(s),
-sort the rows and reject duplicate timestamps, infer the sampling frequency (also
-when the index has gaps) or check an expected one, and list the timestamps a
-regular index is missing.
+Helpers for :mod:`forecastkit.data.loader`: sort the rows and reject duplicate
+timestamps, infer the sampling frequency (also when the index has gaps) or check
+an expected one, list the timestamps a regular index is missing, and recognise
+gaps that come from a misread day/month order rather than from the data.
+(Parsing the time column is :mod:`forecastkit.data.timeparse`.)
 """
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.api import guess_datetime_format
 from pandas.tseries.frequencies import to_offset
 
 from forecastkit.errors import DataError
-
-# Column names that suggest the time axis (date, Datetime, timestamp, Month, period ...).
-_TIME_NAME = re.compile(r"date|time|month|period", re.I)
-# Units pandas can assemble a timestamp from, keyed by lower-case column name.
-_UNITS = {
-    "year": "year",
-    "yr": "year",
-    "month": "month",
-    "mon": "month",
-    "day": "day",
-    "hour": "hour",
-    "hr": "hour",
-    "minute": "minute",
-    "min": "minute",
-    "second": "second",
-    "sec": "second",
-}
-
-_RANGES = {
-    "year": (1, 9999),
-    "month": (1, 12),
-    "day": (1, 31),
-    "hour": (0, 23),
-    "minute": (0, 59),
-    "second": (0, 59),
-}
-
-
-def _row_label(pos: int) -> str:
-    return f"row {pos + 1}"
-
-
-def parse_time_column(col: pd.Series, name: str) -> pd.DatetimeIndex:
-    """Parse one column into timestamps; every value must parse in one format.
-
-    The format is guessed from the first value (``1949-01`` -> ``%Y-%m``, parsed to
-    month starts) and then required of every row, so mixed formats are reported
-    at the first row that does not match instead of being guessed row by row.
-    """
-    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col):
-        parsed = pd.DatetimeIndex(col)
-        if parsed.isna().any():
-            pos = int(np.flatnonzero(parsed.isna())[0])
-            raise DataError(f"time column {name!r}: {_row_label(pos)} is missing")
-        return parsed.rename(name)
-    if pd.api.types.is_bool_dtype(col):
-        raise DataError(f"time column {name!r} holds booleans, not dates")
-    text = (
-        col.astype("str")
-        if not pd.api.types.is_numeric_dtype(col)
-        else col.map(
-            lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
-        ).astype("str")
-    )
-    missing = col.isna().to_numpy()
-    if missing.any():
-        pos = int(np.flatnonzero(missing)[0])
-        raise DataError(f"time column {name!r}: {_row_label(pos)} is missing")
-    text = text.str.strip()
-    first = text.iloc[0]
-    fmt = guess_datetime_format(first)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if fmt is not None:
-                parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-            else:
-                parsed = pd.to_datetime(text, format="mixed", errors="coerce")
-    except (ValueError, TypeError, OverflowError) as exc:
-        # e.g. mixed time-zone offsets, which pandas refuses to combine
-        raise DataError(f"time column {name!r} does not parse as dates: {exc}") from None
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        how = f" (the first value {first!r} has format {fmt!r})" if fmt and pos else ""
-        raise DataError(
-            f"time column {name!r}: {_row_label(pos)} value {text.iloc[pos]!r} "
-            f"does not parse as a date{how}"
-        )
-    return pd.DatetimeIndex(parsed, name=name)
-
-
-def assemble_time(df: pd.DataFrame, columns: Sequence[str]) -> pd.DatetimeIndex:
-    """Build timestamps from columns such as ``year, month, day, hour``."""
-    units = {}
-    for c in columns:
-        unit = _UNITS.get(str(c).strip().lower())
-        if unit is None:
-            raise DataError(
-                f"cannot assemble a timestamp from column {c!r}; time columns must be named "
-                f"like year, month, day, hour, minute, second"
-            )
-        if unit in units.values():
-            raise DataError(f"time columns {list(columns)} give the {unit} twice")
-        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
-            sample = [str(v) for v in pd.unique(df[c].dropna())[:2]]
-            raise DataError(f"time column {c!r} is not numeric (values like {sample})")
-        units[c] = unit
-    missing = {"year", "month", "day"} - set(units.values())
-    if missing:
-        raise DataError(
-            f"time columns {list(columns)} lack {sorted(missing)}; a timestamp needs at "
-            "least year, month and day"
-        )
-    parts = df[list(columns)].rename(columns=units)
-    vals = parts.to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        whole = np.isfinite(vals) & (vals % 1 == 0)  # NaN, inf and 2.5 are not parts of a date
-    limits = np.array([_RANGES[u] for u in parts.columns], dtype=float)
-    in_range = (vals >= limits[:, 0]) & (vals <= limits[:, 1])
-    bad = ~(whole & in_range).all(axis=1)
-    if not bad.any():  # now only impossible days such as Feb 29 of a common year remain
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                parsed = pd.to_datetime(parts.astype("int64"), errors="coerce")
-            except (ValueError, OverflowError, TypeError) as exc:
-                raise DataError(f"time columns {list(columns)} do not form dates: {exc}") from None
-        bad = parsed.isna().to_numpy()
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        values = ", ".join(f"{c}={df[c].iloc[pos]}" for c in units)
-        raise DataError(
-            f"time columns {list(columns)}: {_row_label(pos)} ({values}) is not a valid date"
-        )
-    return pd.DatetimeIndex(parsed, name="timestamp")
-
-
-def _looks_like_dates(col: pd.Series, n: int) -> bool:
-    """Whether the first ``n`` values parse as dates in the format of the first."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return True
-    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-        return False
-    sample = col.dropna().astype("str").str.strip().head(n)
-    if sample.empty:
-        return False
-    fmt = guess_datetime_format(sample.iloc[0])
-    if fmt is None:
-        return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return bool(pd.to_datetime(sample, format=fmt, errors="coerce").notna().all())
-        except (ValueError, TypeError, OverflowError):
-            return False
-
-
-def detect_time(df: pd.DataFrame) -> str | list[str] | None:
-    """Find the time column(s): year/month/day columns, a date-like name, or date values."""
-    lower = {str(c).strip().lower(): c for c in df.columns}
-    if {"year", "month", "day"} <= set(lower):
-        parts = [
-            lower[u] for u in ("year", "month", "day", "hour", "minute", "second") if u in lower
-        ]
-        if all(pd.api.types.is_numeric_dtype(df[c]) for c in parts):
-            return parts
-    # A date-like name needs only a date-like first value (bad rows are then reported
-    # by the parser); an arbitrary column must look like dates throughout a sample.
-    for c in df.columns:
-        if _TIME_NAME.search(str(c).strip()) and _looks_like_dates(df[c], 1):
-            return c
-    for c in df.columns:
-        if _looks_like_dates(df[c], 20):
-            return c
-    return None
 
 
 def _calendar_alias(index: pd.DatetimeIndex) -> str | None:
@@ -297,6 +129,34 @@ def describe_gap(index: pd.DatetimeIndex, missing: pd.DatetimeIndex, alias: str)
     )
 
 
+def day_month_swapped(index: pd.DatetimeIndex, alias: str, missing: pd.DatetimeIndex) -> bool:
+    """Whether the gaps of a daily index look like month-first dates read from a
+    day-first (or month-label) file: no date after the 12th of its month although
+    the gaps span such days, as when monthly rows 01/02/2020, 01/03/2020 ... become
+    January 2nd, 3rd ... with the 13th-31st missing."""
+    if alias not in ("D", "B") or not len(missing) or len(index) < 3:
+        return False
+    if not (index == index.normalize()).all():
+        return False
+    return bool(index.day.max() <= 12 and missing.day.max() > 12)
+
+
+def misread_gap(index: pd.DatetimeIndex, missing: pd.DatetimeIndex, alias: str, fmt: str | None) -> str | None:
+    """For gaps that come from a misread day/month order, the sentence saying so
+    (and the option that fixes it, never a fill policy); None otherwise."""
+    if not day_month_swapped(index, alias, missing):
+        return None
+    swapped = "date_format='...'"
+    if fmt and "%d" in fmt and "%m" in fmt:
+        swapped = "date_format=" + repr(fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m"))
+    return (
+        f"{describe_gap(index, missing, alias)}, and no date falls after the 12th of its month: "
+        f"the dates were probably read with day and month swapped (as {fmt or 'dates'!r}), e.g. a monthly "
+        f"file read as daily; pass {swapped} (--date-format) or dayfirst (--dayfirst / "
+        "--no-dayfirst) rather than filling"
+    )
+
+
 def check_freq(freq: object) -> str | None:
     """``freq`` as a normalised pandas alias (None stays None); DataError if invalid."""
     if freq is None:
@@ -319,44 +179,6 @@ def check_grid(index: pd.DatetimeIndex, alias: str, source: str) -> None:
         raise DataError(
             f"{source}: timestamp {fmt_ts(t)} is not on the expected {alias!r} grid"
         )
-
-
-def time_index(
-    df: pd.DataFrame, time: str | Sequence[str] | None
-) -> tuple[pd.DatetimeIndex, list[str]]:
-    """The parsed timestamps and the column(s) they came from."""
-    names = [str(c) for c in df.columns]
-    if time is None:
-        if isinstance(df.index, pd.DatetimeIndex):
-            return df.index.rename(df.index.name or "timestamp"), []
-        found = detect_time(df)
-        if found is None:
-            raise DataError(
-                f"no time column found among {names}; pass time='<column>' (--time), or "
-                "a list like ['year', 'month', 'day', 'hour']"
-            )
-        if isinstance(found, str):
-            first = str(df[found].iloc[0]).strip()
-            if guess_datetime_format(found) is not None and (
-                guess_datetime_format(found) == guess_datetime_format(first)
-            ):
-                raise DataError(
-                    f"the header line looks like data (column named {found!r}); the file "
-                    "needs a header line naming the columns"
-                )
-        time = found
-    if isinstance(time, str):
-        cols = [time]
-    elif hasattr(time, "__iter__") and not isinstance(time, (bytes, dict)):
-        cols = [str(c) for c in time]
-    else:
-        raise DataError(f"time must be a column name or a list of names, got {time!r}")
-    unknown = [c for c in cols if c not in names]
-    if unknown:
-        raise DataError(f"unknown time column(s) {unknown}; available: {names}")
-    if len(cols) == 1:
-        return parse_time_column(df[cols[0]], cols[0]), cols
-    return assemble_time(df, cols), cols
 
 
 def order_index(out: pd.DataFrame, sort: bool, source: str) -> pd.DataFrame:

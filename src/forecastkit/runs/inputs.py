@@ -108,6 +108,11 @@ def load_run_data(cfg: RunConfig) -> Dataset:
         fill=d.fill,
         resample=d.resample,
         agg=d.agg,
+        date_format=d.date_format,
+        dayfirst=d.dayfirst,
+        decimal=d.decimal,
+        thousands=d.thousands,
+        timezone=d.timezone,
     )
     for t in targets:
         values = frame[t].to_numpy()
