@@ -88,7 +88,6 @@ def test_the_graph_sees_known_edges():
 #: (data/) and the per-family save/load hooks replacing neural/persistence.py.
 #: ``test_known_cycles_are_still_there`` fails once one is gone, so it is removed here.
 KNOWN = [
-    ["forecastkit.data.datasets", "forecastkit.data.loader"],
     ["forecastkit.forecasters.neural.forecaster", "forecastkit.forecasters.neural.persistence"],
 ]
 
