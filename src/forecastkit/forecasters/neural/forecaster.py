@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -488,3 +489,11 @@ class NeuralForecaster(WindowAssembly, Forecaster):
         from forecastkit.forecasters.neural.persistence import load
 
         return load(path)
+
+    def _save_state(self, directory) -> dict[str, Any]:
+        # networks as .keras files, the rest as JSON and .npz (see .persistence)
+        self.save(Path(directory) / "keras")
+        return {"keras": "keras"}
+
+    def _load_state(self, directory, state: dict[str, Any]) -> None:
+        vars(self).update(vars(self.load(Path(directory) / state["keras"])))
