@@ -4,12 +4,15 @@ so an interrupted ``forecastkit run`` can be resumed without redoing finished wo
 Layout of ``.<run-name>.work/`` (a hidden sibling of the output directory)::
 
     state.json                      the run's fingerprint (config + data + model selection)
-    folds/<model>/<evaluation>/fold-00003.pkl
-    future/<model>.pkl              the forecast past the end of the data
+    folds/<model>/<evaluation>/fold-00003.json (+ .npz)
+    future/<model>.json (+ .npz)    the forecast past the end of the data
     models/<model>/                 saved fitted models (``--save-models``)
 
-Every file is written to a temporary name and renamed, so a killed run never leaves
-a truncated result that a resume would trust.
+Results are JSON plus ``.npz`` arrays (:mod:`forecastkit.safety.codec`), never
+pickle, so a planted file cannot run code when a run is resumed. Every file is
+written to a temporary name and renamed (the arrays first, the JSON last), so a
+killed run never leaves a truncated result that a resume would trust; a file that
+is damaged anyway is named in an error that says ``--force`` starts over.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 
 from forecastkit.errors import ConfigError
 
@@ -50,16 +53,43 @@ def safe_name(name: str) -> str:
 
 
 def _atomic_dump(obj: Any, path: Path) -> None:
+    """Write ``obj`` as ``path`` (JSON) and its arrays as ``path.with_suffix('.npz')``."""
+    from forecastkit.safety.codec import StateWriter
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    writer = StateWriter(path.parent)
+    node = {"record": writer.encode(obj, path.stem), "arrays": None}
+    if writer.arrays:
+        node["arrays"] = path.with_suffix(".npz").name
+        _atomic_write(path.with_suffix(".npz"), lambda fh: np.savez(fh, **writer.arrays))
+    _atomic_write(path, lambda fh: fh.write(json.dumps(node).encode()))
+
+
+def _atomic_write(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        joblib.dump(obj, tmp)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _load(path: Path) -> Any:
+    """A record written by :func:`_atomic_dump`; a damaged one is a one-line error."""
+    from forecastkit.errors import ForecastkitError
+    from forecastkit.safety.codec import StateReader
+
+    try:
+        node = json.loads(path.read_text())
+        return StateReader(path.parent, node["arrays"]).decode(node["record"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+        why = str(err).splitlines()[0] if isinstance(err, ForecastkitError) else f"{type(err).__name__}: {err}"
+        raise ConfigError(
+            f"cannot resume: the state file {str(path)!r} is damaged ({why}); run with --force to start over"
+        ) from None
 
 
 class RunState:
@@ -81,12 +111,17 @@ class RunState:
         """
         work = cls.work_dir_for(out)
         state_file = work / "state.json"
-        if work.exists() and not any(work.glob("*/**/*.pkl")):
+        if work.exists() and not any(work.glob("*/**/*.json")):
             shutil.rmtree(work)  # a run that stopped before finishing anything: nothing to keep
         if work.exists():
             try:
                 old = json.loads(state_file.read_text())["fingerprint"]
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                if resume:
+                    raise ConfigError(
+                        f"cannot resume: the state file {str(state_file)!r} is damaged ({type(err).__name__}: "
+                        f"{err}); run with --force to start over"
+                    ) from None
                 old = None
             if resume and old is not None and old != digest:
                 raise ConfigError(
@@ -99,8 +134,6 @@ class RunState:
                         f"an interrupted run of this output exists in {str(work)!r}; pass --resume to continue "
                         "it or --force to start over"
                     )
-                shutil.rmtree(work)
-            elif old is None:  # unreadable state: nothing trustworthy to resume from
                 shutil.rmtree(work)
         work.mkdir(parents=True, exist_ok=True)
         if not state_file.exists():
@@ -118,20 +151,20 @@ class RunState:
         out: dict[int, dict] = {}
         folder = self._fold_dir(model, evaluation)
         if folder.is_dir():
-            for path in sorted(folder.glob("fold-*.pkl")):
-                out[int(path.stem.split("-")[1])] = joblib.load(path)
+            for path in sorted(folder.glob("fold-*.json")):
+                out[int(path.stem.split("-")[1])] = _load(path)
         return out
 
     def store_fold(self, model: str, evaluation: str, fold: int, record: dict) -> None:
-        _atomic_dump(record, self._fold_dir(model, evaluation) / f"fold-{fold:05d}.pkl")
+        _atomic_dump(record, self._fold_dir(model, evaluation) / f"fold-{fold:05d}.json")
 
     # -- future forecasts ----------------------------------------------------------
     def _future_path(self, model: str) -> Path:
-        return self.work / "future" / f"{safe_name(model)}.pkl"
+        return self.work / "future" / f"{safe_name(model)}.json"
 
     def future(self, model: str):
         path = self._future_path(model)
-        return joblib.load(path) if path.exists() else None
+        return _load(path) if path.exists() else None
 
     def store_future(self, model: str, record) -> None:
         _atomic_dump(record, self._future_path(model))

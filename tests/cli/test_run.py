@@ -236,7 +236,7 @@ def test_resume_refuses_changed_config(tiny, tmp_path):
     work = tmp_path / ".out.work"
     (work / "folds" / "naive" / "holdout").mkdir(parents=True)
     (work / "state.json").write_text('{"fingerprint": "0000"}')
-    (work / "folds" / "naive" / "holdout" / "fold-00000.pkl").write_bytes(b"finished work")
+    (work / "folds" / "naive" / "holdout" / "fold-00000.json").write_text("{}")
     result = run("run", tiny, "--output", out, "--quiet", "--resume")
     assert result.exit_code == 2 and "changed since the interrupted run" in result.stderr
 
