@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 
 from forecastkit.errors import ConfigError
+from forecastkit.safety.perms import as_created
+from forecastkit.safety.rundirs import is_marked, mark, remove_work_dir
 
 
 def fingerprint(config: dict, data_files: list[Path], models: list[str] | None) -> str:
@@ -70,6 +72,7 @@ def _atomic_write(path: Path, write) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
+        as_created(tmp)  # mkstemp makes it 0600 whatever the umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -112,7 +115,7 @@ class RunState:
         work = cls.work_dir_for(out)
         state_file = work / "state.json"
         if work.exists() and not any(work.glob("*/**/*.json")):
-            shutil.rmtree(work)  # a run that stopped before finishing anything: nothing to keep
+            remove_work_dir(work)  # a run that stopped before finishing anything: nothing to keep
         if work.exists():
             try:
                 old = json.loads(state_file.read_text())["fingerprint"]
@@ -134,8 +137,11 @@ class RunState:
                         f"an interrupted run of this output exists in {str(work)!r}; pass --resume to continue "
                         "it or --force to start over"
                     )
-                shutil.rmtree(work)
+                remove_work_dir(work)
+        if work.exists() and not is_marked(work):
+            remove_work_dir(work)  # refuses: not ours
         work.mkdir(parents=True, exist_ok=True)
+        mark(work)
         if not state_file.exists():
             tmp = work / ".state.json.tmp"
             tmp.write_text(json.dumps({"fingerprint": digest}))

@@ -36,12 +36,13 @@ def cli_errors(func):
         import warnings
 
         from forecastkit.errors import ForecastkitError
+        from forecastkit.safety.signals import sigterm_as_interrupt
 
         def one_line(message, category, filename, lineno, file=None, line=None):
             typer.echo(f"warning: {str(message).splitlines()[0]}", err=True)
 
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), sigterm_as_interrupt():
                 warnings.simplefilter("default")
                 # Third-party deprecation chatter is not the user's problem.
                 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -55,9 +56,9 @@ def cli_errors(func):
         except OSError as err:
             where = f": {err.filename}" if err.filename else ""
             _fail(f"{err.strerror or err}{where}")
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (safety.signals.Terminated)
             hint = "; finished folds are kept: rerun with --resume to continue" if func.__name__ == "run" else ""
-            _fail(f"interrupted{hint}", code=130)
+            _fail(f"{getattr(err, 'reason', 'interrupted')}{hint}", code=getattr(err, "exit_code", 130))
         except Exception as err:  # an unexpected failure: still one line unless debugging
             if os.environ.get("FORECASTKIT_DEBUG"):
                 raise
@@ -104,6 +105,9 @@ def frame(
     from forecastkit.errors import DataError
     from forecastkit.framing.supervised import series_to_supervised
 
+    from forecastkit.safety.limits import check_data_source
+
+    check_data_source(data)
     if n_in < 1:
         raise DataError(f"--n-in must be >= 1, got {n_in}")
     if n_out < 1:
@@ -172,20 +176,31 @@ def run(
     from forecastkit.experiment import run_experiment, run_fingerprint
     from forecastkit.outputs import prepare_output, write_run
     from forecastkit.runstate import RunState
+    from forecastkit.safety.limits import cap_jobs, check_data_source, check_horizon_memory
+    from forecastkit.safety.locks import RunLock
+    from forecastkit.safety.rundirs import clean_stale_siblings
 
     if jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {jobs}")
+    jobs = cap_jobs(jobs)
     cfg = load_config(config)
+    check_data_source(cfg.data.path)
+    check_data_source(cfg.forecast.covariates_path)
+    horizons = [ev.horizon for ev in cfg.evaluations] + [cfg.forecast.horizon or 0]
+    check_horizon_memory(max(horizons), len(cfg.data.target_list), "horizon")
     out = output or Path("runs") / (cfg.name or config.stem)
     prepare_output(out, force)  # fail before hours of work, not after
     selected = list(model) if model else None
-    state = RunState.open(out, run_fingerprint(cfg, selected), resume=resume, force=force)
-    with _progress(quiet) as progress:
-        result = run_experiment(
-            cfg, jobs=jobs, progress=progress, models=selected, state=state, save_models=save_models
-        )
-    write_run(result, out, force=force, plots=not no_plots, models_dir=state.models_dir if save_models else None)
-    state.discard()
+    with RunLock(out):
+        prepare_output(out, force)  # again: a run that held the lock may have just finished
+        clean_stale_siblings(out)
+        state = RunState.open(out, run_fingerprint(cfg, selected), resume=resume, force=force)
+        with _progress(quiet) as progress:
+            result = run_experiment(
+                cfg, jobs=jobs, progress=progress, models=selected, state=state, save_models=save_models
+            )
+        write_run(result, out, force=force, plots=not no_plots, models_dir=state.models_dir if save_models else None)
+        state.discard()
     failed = [f"{r.name} ({r.evaluation}): {r.error}" for r in result.model_runs if r.error]
     failed += [f"{name} (future forecast): {err}" for name, err in result.meta.get("future_errors", {}).items()]
     if not quiet:
@@ -256,6 +271,12 @@ def forecast(
 
     if horizon is not None and horizon < 1:
         raise DataError(f"--horizon must be >= 1, got {horizon}")
+    from forecastkit.safety.limits import check_data_source, check_horizon_memory
+
+    check_data_source(data)
+    check_data_source(future_covariates)
+    if horizon is not None:
+        check_horizon_memory(horizon)
     if level is not None and not 0 < level < 1:
         raise DataError(f"--level must be in (0, 1), got {level}")
     if model_dir is not None:
@@ -273,7 +294,11 @@ def forecast(
         from forecastkit.config.schema import load_config
         from forecastkit.forecasting import forecast_one
 
-        table = forecast_one(load_config(config), model, horizon=horizon, level=level)
+        cfg = load_config(config)
+        check_data_source(cfg.data.path)
+        if horizon is not None:
+            check_horizon_memory(horizon, len(cfg.data.target_list))
+        table = forecast_one(cfg, model, horizon=horizon, level=level)
     _write_or_print(table.to_csv(index=False), output)
 
 
@@ -284,7 +309,10 @@ def validate(config: Annotated[Path, typer.Argument(help="TOML config to check."
     from forecastkit.config.schema import load_config
     from forecastkit.experiment import load_run_data, plan_evaluations
 
+    from forecastkit.safety.limits import check_data_source
+
     cfg = load_config(config)
+    check_data_source(cfg.data.path)
     data = load_run_data(cfg)
     for ev, folds in plan_evaluations(cfg, data, cfg.models):
         typer.echo(f"evaluation {ev.name or ev.scheme}: {len(folds)} origin(s), horizon {ev.horizon}")
