@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from forecastkit.config.schema import HoldoutConfig, ModelConfig, RollingConfig, RunConfig
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, ForecastkitError
 from forecastkit.forecasting import data_spec, future_covariates, tidy_future
 
 #: default seasonal period by pandas frequency prefix (MASE scale, seasonal defaults)
@@ -110,8 +110,16 @@ def build_model(model: ModelConfig, cfg: RunConfig, data: Dataset, horizon: int 
     tags = cls.tags() if inspect.isclass(cls) and hasattr(cls, "tags") else {}
     if model.covariates and data.future and tags.get("future_covariates") and "future_known" in valid:
         params.setdefault("future_known", list(data.future))
-    forecaster = make_forecaster(model.type, **params)
-    return forecaster
+    if tags.get("neural"):
+        # identical results whether or not the run was interrupted and resumed
+        from forecastkit.forecasters.neural.training import seed_model
+
+        params.setdefault("deterministic", True)
+        seed_model(cfg.seed, model.name)
+    try:
+        return make_forecaster(model.type, **params)
+    except ForecastkitError as err:
+        raise type(err)(f"model {model.name!r}: {err}") from None
 
 
 def model_columns(forecaster, model: ModelConfig, data: Dataset) -> list[str]:
@@ -158,8 +166,16 @@ def plan_evaluations(cfg: RunConfig, data: Dataset, chosen: list[ModelConfig]) -
     Every model is built first: a bad parameter, or too little data for the largest
     window a model needs, is a clear error now rather than a failed model later.
     """
-    min_train = max((build_model(m, cfg, data).min_train_size() for m in chosen), default=1)
+    min_train = max((_min_train(m, cfg, data) for m in chosen), default=1)
     return [(ev, make_folds(ev, data.frame.index, min_train)) for ev in cfg.evaluations]
+
+
+def _min_train(model: ModelConfig, cfg: RunConfig, data: Dataset) -> int:
+    forecaster = build_model(model, cfg, data)
+    try:
+        return forecaster.min_train_size()
+    except ForecastkitError as err:  # a bad parameter: say which [[models]] entry has it
+        raise type(err)(f"model {model.name!r}: {err}") from None
 
 
 def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:
