@@ -44,6 +44,8 @@ def test_second_run_into_the_same_output_is_refused(long_run):  # noqa: F811
     second = start(long_run, out)
     rc, _, stderr = finish(second, timeout=60)
     assert rc == 2 and f"PID {first.pid}" in stderr and len(stderr.strip().splitlines()) == 1
+    work = long_run / "runs" / ".long.work"
+    _wait_for(lambda: any(work.rglob("fold-*.json")) or first.poll() is not None)
     first.send_signal(signal.SIGKILL)  # leaves a stale lock and PID file behind
     first.communicate(timeout=30)
     assert pid_file.exists()
