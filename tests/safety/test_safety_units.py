@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecastkit.errors import ConfigError, DataError
+from forecastkit.errors import ConfigError, DataError, ForecastkitTypeError
 from forecastkit.safety.classes import resolve_regressor_class
 from forecastkit.safety.limits import cap_jobs, check_data_source, check_horizon_memory, cpu_count
 from forecastkit.safety.rundirs import check_run_name
@@ -32,9 +32,9 @@ def test_regressor_outside_allowed_modules_is_refused_before_import(path):
 
 
 def test_non_regressor_class_from_sklearn_is_refused():
-    with pytest.raises(ConfigError, match="not a scikit-learn regressor"):
+    with pytest.raises(ForecastkitTypeError, match="not a scikit-learn regressor"):
         resolve_regressor_class("sklearn.preprocessing.StandardScaler")
-    with pytest.raises(ConfigError, match="not a scikit-learn regressor"):
+    with pytest.raises(ForecastkitTypeError, match="not a scikit-learn regressor"):
         resolve_regressor_class("collections.OrderedDict", modules=["collections"])
 
 

@@ -13,7 +13,7 @@ import importlib
 import inspect
 from typing import Any
 
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, ForecastkitTypeError
 
 #: packages whose regressors are always allowed
 ALLOWED_PACKAGES = ("sklearn",)
@@ -66,10 +66,10 @@ def resolve_regressor_class(path: str, modules: Any = None) -> type:
     try:
         obj = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError, ValueError) as err:
-        raise ConfigError(f"regressor {path!r} cannot be imported ({err})") from None
+        raise ForecastkitTypeError(f"regressor {path!r} cannot be imported ({err})") from None
     if not is_regressor_class(obj):
         what = "class" if inspect.isclass(obj) else type(obj).__name__
-        raise ConfigError(
+        raise ForecastkitTypeError(
             f"regressor {path!r} is a {what} that is not a scikit-learn regressor "
             "(a RegressorMixin subclass); choose a regressor class"
         )
