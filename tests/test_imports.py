@@ -84,18 +84,6 @@ def test_the_graph_sees_known_edges():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-#: circles in modules other work is rewriting right now: the loader rewrite
-#: (data/) and the per-family save/load hooks replacing neural/persistence.py.
-#: ``test_known_cycles_are_still_there`` fails once one is gone, so it is removed here.
-KNOWN = [
-    ["forecastkit.forecasters.neural.forecaster", "forecastkit.forecasters.neural.persistence"],
-]
-
-
 def test_no_import_cycles():
-    assert [c for c in cycles(import_graph()) if c not in KNOWN] == []
+    assert cycles(import_graph()) == []
 
-
-def test_known_cycles_are_still_there():
-    found = cycles(import_graph())
-    assert [c for c in KNOWN if c not in found] == [], "a known circle is gone: drop it from KNOWN"

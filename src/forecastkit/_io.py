@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecastkit.safety.perms import as_created
+
 
 def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-8") -> Path:
     """Write ``text`` (or bytes) to ``path`` so that readers only ever see the complete file."""
@@ -21,6 +23,7 @@ def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+        as_created(tmp)  # mkstemp makes it 0600 whatever the umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -96,12 +96,13 @@ def test_run_writes_every_output(tiny, tmp_path):
     assert meta["seed"] == 3 or meta.get("config", {}).get("seed") == 3
     html = (out / "report.html").read_text()
     assert "data:image/png;base64" in html and "snaive" in html
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+    # only the (released) lock file remains beside the run: no temporary, no work dir
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [".out.lock"]
 
 
 def test_run_refuses_to_overwrite_without_force(tiny, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
+    assert run("run", tiny, "--output", out, "--quiet", "--no-plots").exit_code == 0
     (out / "keep.txt").write_text("old")
     result = run("run", tiny, "--output", out, "--quiet")
     assert result.exit_code == 2 and "already exists" in result.stderr and "--force" in result.stderr
@@ -135,7 +136,7 @@ def test_interrupted_run_leaves_no_partial_directory(tiny, tmp_path, monkeypatch
     assert result.exit_code != 0
     assert not out.exists()
     # only the resumable work directory remains, never a half-written report
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [".out.work"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [".out.lock", ".out.work"]
     result = run("run", tiny, "--output", out, "--quiet")
     assert result.exit_code == 2 and "--resume" in result.stderr
 
@@ -236,7 +237,7 @@ def test_resume_refuses_changed_config(tiny, tmp_path):
     work = tmp_path / ".out.work"
     (work / "folds" / "naive" / "holdout").mkdir(parents=True)
     (work / "state.json").write_text('{"fingerprint": "0000"}')
-    (work / "folds" / "naive" / "holdout" / "fold-00000.pkl").write_bytes(b"finished work")
+    (work / "folds" / "naive" / "holdout" / "fold-00000.json").write_text("{}")
     result = run("run", tiny, "--output", out, "--quiet", "--resume")
     assert result.exit_code == 2 and "changed since the interrupted run" in result.stderr
 

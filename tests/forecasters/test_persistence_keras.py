@@ -24,7 +24,8 @@ def test_keras_round_trip_through_save_forecaster(tmp_path, type_name, params):
     model = make_forecaster(type_name, n_in=6, horizon=4, epochs=3, units=[4], seed=1, **params).fit(y.iloc[:70])
     expected = model.predict(4)
     path = save_forecaster(model, tmp_path / "m", name="m", type_name=type_name)
-    assert (path / "keras").is_dir() and (path / "metadata.json").is_file()
+    assert (path / "state" / "keras").is_dir() and (path / "metadata.json").is_file()
+    assert not [p for p in path.rglob("*") if p.suffix in (".pkl", ".joblib", ".pickle")]
     loaded, meta = load_forecaster(path)
     pd.testing.assert_frame_equal(loaded.predict(4), expected, rtol=1e-5)
     loaded.update(y)

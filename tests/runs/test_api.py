@@ -51,7 +51,8 @@ def test_strict_raises_after_writing_when_a_model_failed(tmp_path):
         [[models]]
         name = "missing"
         type = "sklearn"
-        regressor = "sklearn.linear_model.NoSuchRegressor"
+        regressor = "sklearn.linear_model.Ridge"
+        regressor_params = {alpha = -1.0}
         n_in = 3
     """)
     with pytest.raises(ModelsFailedError) as info:

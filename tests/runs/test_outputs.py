@@ -6,6 +6,7 @@ import pytest
 
 from forecastkit.errors import DataError
 from forecastkit.runs.outputs import prepare_output, write_run
+from forecastkit.safety.rundirs import mark
 
 
 def test_prepare_output_refuses_existing_and_file_parents(tmp_path):
@@ -14,6 +15,9 @@ def test_prepare_output_refuses_existing_and_file_parents(tmp_path):
     (tmp_path / "done").mkdir()
     with pytest.raises(DataError, match="already exists; pass --force"):
         prepare_output(tmp_path / "done", force=False)
+    with pytest.raises(DataError, match="not created by forecastkit"):
+        prepare_output(tmp_path / "done", force=True)  # --force replaces only run directories
+    mark(tmp_path / "done")
     prepare_output(tmp_path / "done", force=True)
     (tmp_path / "file").write_text("x")
     with pytest.raises(DataError, match="is a file, not a directory"):

@@ -62,12 +62,13 @@ def cli_errors(func):
         import warnings
 
         from forecastkit.errors import ForecastkitError
+        from forecastkit.safety.signals import sigterm_as_interrupt
 
         def one_line(message, category, filename, lineno, file=None, line=None):
             typer.echo(f"warning: {str(message).splitlines()[0]}", err=True)
 
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), sigterm_as_interrupt():
                 warnings.simplefilter("default")
                 # Third-party deprecation chatter is not the user's problem.
                 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -81,9 +82,9 @@ def cli_errors(func):
         except OSError as err:
             where = f": {err.filename}" if err.filename else ""
             _fail(f"{err.strerror or err}{where}")
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (safety.signals.Terminated)
             hint = "; finished folds are kept: rerun with --resume to continue" if func.__name__ == "run" else ""
-            _fail(f"interrupted{hint}", code=130)
+            _fail(f"{getattr(err, 'reason', 'interrupted')}{hint}", code=getattr(err, "exit_code", 130))
         except Exception as err:  # an unexpected failure: still one line unless debugging
             if os.environ.get("FORECASTKIT_DEBUG"):
                 raise
@@ -135,6 +136,9 @@ def frame(
     from forecastkit.errors import DataError
     from forecastkit.framing.supervised import series_to_supervised
 
+    from forecastkit.safety.limits import check_data_source
+
+    check_data_source(data)
     if n_in < 1:
         raise DataError(f"--n-in must be >= 1, got {n_in}")
     if n_out < 1:
@@ -287,6 +291,12 @@ def forecast(
 
     if horizon is not None and horizon < 1:
         raise DataError(f"--horizon must be >= 1, got {horizon}")
+    from forecastkit.safety.limits import check_data_source, check_horizon_memory
+
+    check_data_source(data)
+    check_data_source(future_covariates)
+    if horizon is not None:
+        check_horizon_memory(horizon)
     if level is not None and not 0 < level < 1:
         raise DataError(f"--level must be in (0, 1), got {level}")
     if model_dir is not None:
@@ -315,6 +325,9 @@ def forecast(
 
             model, why = best_model(cfg, default_output(cfg, config))
             typer.echo(f"using {model}: {why}", err=True)
+        check_data_source(cfg.data.path)
+        if horizon is not None:
+            check_horizon_memory(horizon, len(cfg.data.target_list))
         table = forecast_one(cfg, model, horizon=horizon, level=level)
     _write_or_print(table.to_csv(index=False), output)
 
@@ -326,7 +339,10 @@ def validate(config: Annotated[Path, typer.Argument(help="TOML config to check."
     from forecastkit.config.schema import load_config
     from forecastkit.runs.inputs import load_run_data, plan_evaluations
 
+    from forecastkit.safety.limits import check_data_source
+
     cfg = load_config(config)
+    check_data_source(cfg.data.path)
     data = load_run_data(cfg)
     for ev, folds in plan_evaluations(cfg, data, cfg.models):
         typer.echo(f"evaluation {ev.name or ev.scheme}: {len(folds)} origin(s), horizon {ev.horizon}")

@@ -186,6 +186,13 @@ class RunConfig(_Strict):
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     models: list[ModelConfig] = Field(min_length=1)
 
+    @field_validator("name")
+    @classmethod
+    def _label(cls, value: str | None) -> str | None:
+        from forecastkit.safety.rundirs import check_run_name
+
+        return check_run_name(value)
+
     @model_validator(mode="before")
     @classmethod
     def _evaluation_as_list(cls, raw: Any) -> Any:

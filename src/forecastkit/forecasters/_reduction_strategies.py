@@ -13,7 +13,6 @@ scaled past covariates, ``F`` (N, f) scaled future-known covariates, row-aligned
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
@@ -47,15 +46,10 @@ REGRESSORS: dict[str, RegressorAlias] = {
 }
 
 
-def _import_class(path: str) -> type:
-    module, sep, attr = path.partition(":")
-    if not sep:
-        module, _, attr = path.rpartition(".")
-    try:
-        obj = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError, ValueError) as err:
-        raise ForecastkitTypeError(f"regressor {path!r} cannot be imported ({err})") from None
-    return obj
+def _import_class(path: str, modules: Any = None) -> type:
+    from forecastkit.safety.classes import resolve_regressor_class
+
+    return resolve_regressor_class(path, modules)
 
 
 def _is_regressor(est: Any) -> bool:
@@ -70,12 +64,13 @@ def _is_regressor(est: Any) -> bool:
 
 
 def resolve_regressor(
-    regressor: Any, params: dict[str, Any] | None, random_state: Any, n_jobs: Any
+    regressor: Any, params: dict[str, Any] | None, random_state: Any, n_jobs: Any, modules: Any = None
 ) -> tuple[Any, bool]:
     """Build the unfitted prototype estimator and say whether it is natively multi-output.
 
     ``regressor`` is an alias of :data:`REGRESSORS`, a dotted class path
-    (``"sklearn.linear_model.Lasso"``), a class or an estimator instance.
+    (``"sklearn.linear_model.Lasso"``; other packages only when listed in ``modules``),
+    a class or an estimator instance. Classes are checked before they are instantiated.
     """
     from sklearn.base import clone
     from sklearn.utils import get_tags
@@ -90,7 +85,7 @@ def resolve_regressor(
             cls = _import_class(alias.target)
             params = {**alias.defaults, **params}
         elif "." in regressor or ":" in regressor:
-            cls = _import_class(regressor)
+            cls = _import_class(regressor, modules)
         else:
             raise ConfigError(
                 f"unknown regressor alias {regressor!r}; valid: {', '.join(REGRESSORS)} "
@@ -106,6 +101,12 @@ def resolve_regressor(
     if cls is not None:
         if not isinstance(cls, type):
             raise ForecastkitTypeError(f"regressor {regressor!r} is not a class but {type(cls).__name__}")
+        from forecastkit.safety.classes import is_regressor_class
+
+        if not is_regressor_class(cls):
+            raise ForecastkitTypeError(
+                f"regressor {regressor!r} ({cls.__module__}.{cls.__name__}) is not a scikit-learn regressor class"
+            )
         try:
             est = cls(**params)
         except TypeError as err:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,10 @@ import pandas as pd
 
 from forecastkit.errors import DataError, ForecastkitTypeError, NotFittedError
 from forecastkit.forecasters.series import as_target_frame, check_horizon, future_index, index_freq, span_index
+
+
+#: fitted attributes every forecaster has; the base class saves and restores them
+INDEX_STATE = ("targets_", "n_targets_", "covariates_", "freq_", "first_", "last_", "n_obs_", "is_fitted_")
 
 
 # --------------------------------------------------------------------------- base class
@@ -329,3 +334,53 @@ class Forecaster(ABC):
                 f"this {type(self).__name__} is not fitted yet; call fit(y) before predict/update"
             )
 
+    # -- persistence hooks (pickle-free; see forecastkit.forecasters.persistence) ----
+    def _state_attributes(self, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Fitted attributes a family saves: all but the parameters and the index state."""
+        skip = set(self._param_names()) | set(INDEX_STATE) | set(exclude)
+        return {k: v for k, v in vars(self).items() if k not in skip}
+
+    def _trusted_modules(self) -> tuple[str, ...]:
+        """Modules (besides scikit-learn) whose classes saved estimators may contain."""
+        return ()
+
+    def _save_state(self, directory: Path) -> dict[str, Any]:
+        """Write the family's fitted state into ``directory``; return a JSON-safe dict.
+
+        The default stores every fitted attribute as JSON plus ``state.npz`` arrays
+        (scikit-learn estimators as ``skops`` files); families whose state holds
+        objects that cannot be stored so (statsmodels results, Keras models) override it.
+        """
+        from forecastkit.safety.codec import save_values
+
+        return save_values(directory, self._state_attributes())
+
+    def _load_state(self, directory: Path, state: dict[str, Any]) -> None:
+        """Restore what :meth:`_save_state` wrote into this instance (built with the same params)."""
+        from forecastkit.safety.codec import load_values
+
+        vars(self).update(load_values(directory, state, self._trusted_modules()))
+
+    def _dump_fitted(self, directory: Path) -> dict[str, Any]:
+        """Index state (stored here) plus the family's state (:meth:`_save_state`)."""
+        from forecastkit.safety.codec import save_values
+
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        index = save_values(directory, {k: getattr(self, k) for k in INDEX_STATE}, "index.npz")
+        return {"index": index, "family": self._save_state(directory)}
+
+    def _restore_fitted(self, directory: Path, state: dict[str, Any]) -> None:
+        from forecastkit.safety.codec import load_values
+
+        directory = Path(directory)
+        vars(self).update(load_values(directory, state["index"]))
+        self._load_state(directory, state["family"])
+
+
+def normal_quantile(level: float) -> float:
+    """Two-sided standard normal quantile for a central interval of ``level``."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + level / 2.0))

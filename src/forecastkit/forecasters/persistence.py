@@ -1,9 +1,11 @@
 """Save a fitted forecaster to a directory and load it back, for every model family.
 
-A saved model is a directory with ``metadata.json`` (type, parameters, targets,
-covariates, frequency, last timestamp, how the data was loaded) and either
-``forecaster.joblib`` (baselines, ARIMA, scikit-learn reduction) or ``keras/``
-(neural forecasters, saved with their own ``.keras`` files).
+A saved model is a directory with ``metadata.json`` (type, class, parameters,
+targets, covariates, frequency, last timestamp, how the data was loaded, and the
+SHA-256 of every other file) and ``state/``: what each family's ``_save_state`` hook
+wrote there (JSON-described ``.npz`` arrays, ``.skops`` scikit-learn estimators,
+``.keras`` networks). Nothing is pickled: loading checks the hashes and the class
+against the registry before any file is read, and no file can run code.
 """
 
 from __future__ import annotations
@@ -17,32 +19,31 @@ import pandas as pd
 
 from forecastkit.errors import DataError
 
-FORMAT = 1
+FORMAT = 2  # 1 was pickle-based and is no longer read
 
 
 def save_forecaster(forecaster, directory: str | Path, *, name: str, type_name: str, data: dict | None = None) -> Path:
     """Write the fitted ``forecaster`` into ``directory`` (created, must not exist)."""
     from forecastkit import __version__
     from forecastkit._io import json_safe
+    from forecastkit.safety.codec import save_values
+    from forecastkit.safety.hashing import manifest
 
     forecaster._check_fitted()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=False)
-    neural = bool(forecaster.tags().get("neural"))
-    if neural:
-        forecaster.save(directory / "keras")
-    else:
-        import joblib
-
-        joblib.dump(forecaster, directory / "forecaster.joblib")
+    state = forecaster._dump_fitted(directory / "state")
+    (directory / "params").mkdir()
+    init = save_values(directory / "params", forecaster.get_params(), "params.npz")
     meta = {
         "format": FORMAT,
         "forecastkit": __version__,
         "name": name,
         "type": type_name,
         "class": f"{type(forecaster).__module__}:{type(forecaster).__qualname__}",
-        "storage": "keras" if neural else "joblib",
         "params": json_safe(forecaster.get_params()),
+        "init": init,
+        "state": state,
         "targets": list(forecaster.targets_),
         "covariates": list(forecaster.covariates_),
         "future_known": forecaster.future_known_columns(),
@@ -50,6 +51,7 @@ def save_forecaster(forecaster, directory: str | Path, *, name: str, type_name: 
         "last": str(forecaster.last_),
         "n_obs": int(forecaster.n_obs_),
         "data": json_safe(data or {}),
+        "files": manifest(directory, skip=("metadata.json",)),
     }
     tmp = directory / ".metadata.json.tmp"
     tmp.write_text(json.dumps(meta, indent=2))
@@ -70,17 +72,43 @@ def load_forecaster(directory: str | Path) -> tuple[Any, dict]:
         meta = json.loads(meta_path.read_text())
     except ValueError as err:
         raise DataError(f"{meta_path}: unreadable metadata ({err})") from None
+    if meta.get("format") == 1:
+        raise DataError(
+            f"{meta_path}: saved by an older forecastkit in a pickle-based format, which is not loaded "
+            "(it could run code); save the model again with `forecastkit run --save-models`"
+        )
     if meta.get("format") != FORMAT:
         raise DataError(f"{meta_path}: saved with format {meta.get('format')!r}, this forecastkit reads {FORMAT}")
-    if meta["storage"] == "keras":
-        from forecastkit.forecasters.neural import NeuralForecaster
+    from forecastkit.forecasters.registry import get_entry
+    from forecastkit.safety.codec import class_path, load_values
+    from forecastkit.safety.hashing import verify
 
-        model = NeuralForecaster.load(directory / "keras")
-    else:
-        import joblib
-
-        model = joblib.load(directory / "forecaster.joblib")
+    try:
+        files, type_name, recorded = meta["files"], meta["type"], meta["class"]
+        init, state = meta["init"], meta["state"]
+    except (KeyError, TypeError) as err:
+        raise DataError(f"{meta_path}: incomplete metadata (no {err}); save the model again") from None
+    verify(directory, files)
+    cls = get_entry(type_name).load()
+    if class_path(cls) != recorded:
+        raise DataError(
+            f"{meta_path}: records class {recorded!r} for type {type_name!r}, but that type is "
+            f"{class_path(cls)}; refusing to load it"
+        )
+    try:
+        model = cls(**load_values(directory / "params", init, model_modules(meta)))
+        model._restore_fitted(directory / "state", state)
+    except DataError:
+        raise
+    except (KeyError, TypeError, ValueError, OSError) as err:
+        raise DataError(f"{directory}: damaged saved model ({type(err).__name__}: {err}); save it again") from None
     return model, meta
+
+
+def model_modules(meta: dict) -> tuple[str, ...]:
+    """Modules the model's config trusted for estimator classes (``regressor_modules``)."""
+    modules = (meta.get("params") or {}).get("regressor_modules") or ()
+    return tuple(str(m) for m in modules)
 
 
 def check_new_data(meta: dict, frame: pd.DataFrame) -> None:

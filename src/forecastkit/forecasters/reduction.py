@@ -75,6 +75,9 @@ class ReductionForecaster(Forecaster):
         Passed to regressors that accept it (reproducible forecasts).
     n_jobs : int, optional
         Passed to regressors that accept it.
+    regressor_modules : list of str, optional
+        Packages besides scikit-learn whose regressor classes ``regressor`` may name
+        by dotted path (e.g. ``["lightgbm"]``); nothing else is imported.
 
     Notes
     -----
@@ -113,6 +116,7 @@ class ReductionForecaster(Forecaster):
         horizon=None,
         random_state=0,
         n_jobs=None,
+        regressor_modules=None,
     ):
         self.regressor = regressor
         self.strategy = strategy
@@ -129,6 +133,7 @@ class ReductionForecaster(Forecaster):
         self.horizon = horizon
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.regressor_modules = regressor_modules
 
     # -- sizes -------------------------------------------------------------------------
     def _transformer(self) -> TargetTransformer:
@@ -141,7 +146,16 @@ class ReductionForecaster(Forecaster):
         )
 
     def min_train_size(self) -> int:
-        """Rows ``fit`` needs: differencing loss + lags + output steps + a few windows."""
+        """Rows ``fit`` needs: differencing loss + lags + output steps + a few windows.
+
+        Also checks a regressor given by dotted path (allowed module, regressor class)
+        without building it, so ``validate`` and the run's plan refuse it up front.
+        """
+        if isinstance(self.regressor, str) and self.regressor not in REGRESSORS:
+            from forecastkit.safety.classes import resolve_regressor_class
+
+            if "." in self.regressor or ":" in self.regressor:
+                resolve_regressor_class(self.regressor, self.regressor_modules)
         n_in = check_int("n_in", self.n_in)
         n_past = check_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or n_in
         steps = 1
@@ -164,7 +178,9 @@ class ReductionForecaster(Forecaster):
         self.n_past_ = check_int("past_covariates_lags", self.past_covariates_lags, allow_none=True) or self.n_in_
         horizon = check_int("horizon", self.horizon, allow_none=True)
         self.calendar_ = validate_features(self.calendar)
-        prototype, multi = resolve_regressor(self.regressor, self.regressor_params, self.random_state, self.n_jobs)
+        prototype, multi = resolve_regressor(
+            self.regressor, self.regressor_params, self.random_state, self.n_jobs, self.regressor_modules
+        )
         self.regressor_ = prototype
 
         fk = self.future_known_columns()
@@ -239,6 +255,11 @@ class ReductionForecaster(Forecaster):
         alpha = 1.0 - level
         lo, hi = np.quantile(err, [alpha / 2, 1 - alpha / 2], axis=0)
         return tt.unstabilise(center), tt.unstabilise(center + lo), tt.unstabilise(center + hi)
+
+    def _trusted_modules(self) -> tuple[str, ...]:
+        from forecastkit.safety.classes import check_modules
+
+        return check_modules(self.regressor_modules)
 
     # -- description and audit ---------------------------------------------------------
     def fitted_info(self) -> dict[str, Any]:

@@ -181,12 +181,23 @@ def leaderboard_figure(leaderboard: pd.DataFrame, target: str):
     return fig
 
 
+def file_label(name: str) -> str:
+    """A file-name-safe label, distinct for distinct names: a name that had to be
+    changed (``a/b``) gets a short hash, so it cannot collide with ``a_b``."""
+    import hashlib
+
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    if safe == name and not name.startswith("."):
+        return name
+    return f"{safe.lstrip('.')}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
 def make_plots(run: RunResult, scores: Scores) -> dict[str, bytes]:
     """Every plot of the report as ``{file name: PNG bytes}``."""
     out: dict[str, bytes] = {}
     metric = "mae" if run.metric == "mae" else "rmse"
     for target in run.targets:
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in target)
+        safe = file_label(target)
         out[f"forecast_{safe}.png"] = to_png(forecast_figure(run, scores.leaderboard, target))
         out[f"error_by_horizon_{safe}.png"] = to_png(error_by_horizon_figure(scores.by_horizon, target, metric))
         out[f"leaderboard_{safe}.png"] = to_png(leaderboard_figure(scores.leaderboard, target))

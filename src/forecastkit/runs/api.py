@@ -83,19 +83,31 @@ def run(
     from forecastkit.runs.outputs import prepare_output, write_run
     from forecastkit.runs.state import RunState
 
+    from forecastkit.safety.limits import cap_jobs, check_data_source, check_horizon_memory
+    from forecastkit.safety.locks import RunLock
+    from forecastkit.safety.rundirs import clean_stale_siblings
+
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {jobs}")
+    jobs = cap_jobs(jobs)
     path = None if isinstance(config, RunConfig) else Path(config)
     cfg = config if isinstance(config, RunConfig) else load_config(path)
+    check_data_source(cfg.data.path)
+    check_data_source(cfg.forecast.covariates_path)
+    horizons = [ev.horizon for ev in cfg.evaluations] + [cfg.forecast.horizon or 0]
+    check_horizon_memory(max(horizons), len(cfg.data.target_list), "horizon")
     out = Path(output) if output is not None else default_output(cfg, path)
     prepare_output(out, force)  # fail before hours of work, not after
     selected = list(models) if models else None
-    state = RunState.open(out, run_fingerprint(cfg, selected), resume=resume, force=force)
-    result = run_experiment(cfg, jobs=jobs, progress=progress, models=selected, state=state,
-                            save_models=save_models)
-    result.scores = score(result)
-    write_run(result, out, force=force, plots=plots, models_dir=state.models_dir if save_models else None)
-    state.discard()
+    with RunLock(out):
+        prepare_output(out, force)  # again: a run that held the lock may have just finished
+        clean_stale_siblings(out)
+        state = RunState.open(out, run_fingerprint(cfg, selected), resume=resume, force=force)
+        result = run_experiment(cfg, jobs=jobs, progress=progress, models=selected, state=state,
+                                save_models=save_models)
+        result.scores = score(result)
+        write_run(result, out, force=force, plots=plots, models_dir=state.models_dir if save_models else None)
+        state.discard()
     result.meta["output"] = str(out)
     if strict and result.failures:
         raise ModelsFailedError(result)

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from forecastkit.config.schema import HoldoutConfig, ModelConfig, RollingConfig, RunConfig
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, ForecastkitError
 
 #: default seasonal period by pandas frequency prefix (MASE scale, seasonal defaults)
 _SEASON_BY_FREQ = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
@@ -154,7 +154,16 @@ def build_model(model: ModelConfig, context: ModelContext):
         params[cls.seed_param] = context.seed
     if model.covariates and context.future_known and tags["future_covariates"]:
         params.setdefault("future_known", list(context.future_known))
-    return make_forecaster(model.type, **params)
+    if tags["neural"]:
+        # identical results whether or not the run was interrupted and resumed
+        from forecastkit.forecasters.neural.training import seed_model
+
+        params.setdefault("deterministic", True)
+        seed_model(context.seed, model.name)
+    try:
+        return make_forecaster(model.type, **params)
+    except ForecastkitError as err:  # a bad parameter: say which [[models]] entry has it
+        raise type(err)(f"model {model.name!r}: {err}") from None
 
 
 def model_columns(forecaster, model: ModelConfig, data: Dataset) -> list[str]:
@@ -202,8 +211,16 @@ def plan_evaluations(cfg: RunConfig, data: Dataset, chosen: list[ModelConfig]) -
     window a model needs, is a clear error now rather than a failed model later.
     """
     context = run_context(cfg, data)
-    min_train = max((build_model(m, context).min_train_size() for m in chosen), default=1)
+    min_train = max((_min_train(m, context) for m in chosen), default=1)
     return [(ev, make_folds(ev, data.frame.index, min_train)) for ev in cfg.evaluations]
+
+
+def _min_train(model: ModelConfig, context: ModelContext) -> int:
+    forecaster = build_model(model, context)
+    try:
+        return forecaster.min_train_size()
+    except ForecastkitError as err:  # a bad parameter: say which [[models]] entry has it
+        raise type(err)(f"model {model.name!r}: {err}") from None
 
 
 def _position_after(index: pd.DatetimeIndex, when: str, key: str) -> int:

@@ -73,7 +73,7 @@ def _backtest_task(model: ModelConfig, context: ModelContext, data: Dataset, ev,
     done = None
     store = None
     if state is not None:
-        done = {k: FoldRecord.from_dict(v) for k, v in state.fold_results(model.name, evaluation).items()}
+        done = state.fold_results(model.name, evaluation)
 
         def store(k: int, record: FoldRecord) -> None:
             state.store_fold(model.name, evaluation, k, record.to_dict())

@@ -13,7 +13,10 @@ from forecastkit.errors import DataError
 
 def prepare_output(out: Path, force: bool) -> None:
     """Refuse to overwrite a finished run unless ``force``; check the parent is writable
-    before any work starts."""
+    before any work starts. Only a directory forecastkit created is ever replaced."""
+    from forecastkit.safety.rundirs import check_replaceable
+
+    check_replaceable(out, force)
     if out.exists() and not force:
         raise DataError(f"output directory {str(out)!r} already exists; pass --force to replace it or --output elsewhere")
     parent = out.parent
@@ -39,10 +42,14 @@ def write_run(result, out: Path, force: bool = False, plots: bool = True, models
     so ``out`` only ever appears complete. ``models_dir`` (saved models) moves in as
     ``models/``."""
     from forecastkit.report.writer import write_report
+    from forecastkit.safety.perms import as_created
+    from forecastkit.safety.rundirs import mark
 
     prepare_output(out, force)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        as_created(tmp, directory=True)
+        mark(tmp)
         write_report(result, tmp, plots=plots)
         if models_dir is not None and models_dir.is_dir():
             shutil.copytree(models_dir, tmp / "models")

@@ -4,12 +4,15 @@ so an interrupted ``forecastkit run`` can be resumed without redoing finished wo
 Layout of ``.<run-name>.work/`` (a hidden sibling of the output directory)::
 
     state.json                      the run's fingerprint (config + data + model selection)
-    folds/<model>/<evaluation>/fold-00003.pkl
-    future/<model>.pkl              the forecast past the end of the data
+    folds/<model>/<evaluation>/fold-00003.json (+ .npz)
+    future/<model>.json (+ .npz)    the forecast past the end of the data
     models/<model>/                 saved fitted models (``--save-models``)
 
-Every file is written to a temporary name and renamed, so a killed run never leaves
-a truncated result that a resume would trust.
+Results are JSON plus ``.npz`` arrays (:mod:`forecastkit.safety.codec`), never
+pickle, so a planted file cannot run code when a run is resumed. Every file is
+written to a temporary name and renamed (the arrays first, the JSON last), so a
+killed run never leaves a truncated result that a resume would trust; a file that
+is damaged anyway is named in an error that says ``--force`` starts over.
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 
+from forecastkit.backtest.results import FoldRecord
 from forecastkit.errors import ConfigError
+from forecastkit.safety.perms import as_created
+from forecastkit.safety.rundirs import is_marked, mark, remove_work_dir
 
 
 def fingerprint(config: dict, data_files: list[Path], models: list[str] | None) -> str:
@@ -50,16 +57,50 @@ def safe_name(name: str) -> str:
 
 
 def _atomic_dump(obj: Any, path: Path) -> None:
+    """Write ``obj`` as ``path`` (JSON) and its arrays as ``path.with_suffix('.npz')``."""
+    from forecastkit.safety.codec import StateWriter
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    writer = StateWriter(path.parent)
+    node = {"record": writer.encode(obj, path.stem), "arrays": None}
+    if writer.arrays:
+        node["arrays"] = path.with_suffix(".npz").name
+        _atomic_write(path.with_suffix(".npz"), lambda fh: np.savez(fh, **writer.arrays))
+    _atomic_write(path, lambda fh: fh.write(json.dumps(node).encode()))
+
+
+def _atomic_write(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        joblib.dump(obj, tmp)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        as_created(tmp)  # mkstemp makes it 0600 whatever the umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _load(path: Path, convert: Callable[[Any], Any] = lambda value: value) -> Any:
+    """A record written by :func:`_atomic_dump`, passed through ``convert``; a damaged
+    one (unreadable, or not what ``convert`` expects) is a one-line error."""
+    from forecastkit.errors import ForecastkitError
+    from forecastkit.safety.codec import StateReader
+
+    try:
+        node = json.loads(path.read_text())
+        return convert(StateReader(path.parent, node["arrays"]).decode(node["record"]))
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+        why = str(err).splitlines()[0] if isinstance(err, ForecastkitError) else f"{type(err).__name__}: {err}"
+        raise ConfigError(
+            f"cannot resume: the state file {str(path)!r} is damaged ({why}); run with --force to start over"
+        ) from None
+
+
+def _future_record(value: Any) -> tuple:
+    frame, error, seconds = value  # (forecast table or None, error or None, seconds)
+    return frame, error, seconds
 
 
 class RunState:
@@ -81,12 +122,17 @@ class RunState:
         """
         work = cls.work_dir_for(out)
         state_file = work / "state.json"
-        if work.exists() and not any(work.glob("*/**/*.pkl")):
-            shutil.rmtree(work)  # a run that stopped before finishing anything: nothing to keep
+        if work.exists() and not any(work.glob("*/**/*.json")):
+            remove_work_dir(work)  # a run that stopped before finishing anything: nothing to keep
         if work.exists():
             try:
                 old = json.loads(state_file.read_text())["fingerprint"]
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                if resume:
+                    raise ConfigError(
+                        f"cannot resume: the state file {str(state_file)!r} is damaged ({type(err).__name__}: "
+                        f"{err}); run with --force to start over"
+                    ) from None
                 old = None
             if resume and old is not None and old != digest:
                 raise ConfigError(
@@ -99,10 +145,11 @@ class RunState:
                         f"an interrupted run of this output exists in {str(work)!r}; pass --resume to continue "
                         "it or --force to start over"
                     )
-                shutil.rmtree(work)
-            elif old is None:  # unreadable state: nothing trustworthy to resume from
-                shutil.rmtree(work)
+                remove_work_dir(work)
+        if work.exists() and not is_marked(work):
+            remove_work_dir(work)  # refuses: not ours
         work.mkdir(parents=True, exist_ok=True)
+        mark(work)
         if not state_file.exists():
             tmp = work / ".state.json.tmp"
             tmp.write_text(json.dumps({"fingerprint": digest}))
@@ -113,25 +160,25 @@ class RunState:
     def _fold_dir(self, model: str, evaluation: str) -> Path:
         return self.work / "folds" / safe_name(model) / safe_name(evaluation)
 
-    def fold_results(self, model: str, evaluation: str) -> dict[int, dict]:
+    def fold_results(self, model: str, evaluation: str) -> dict[int, FoldRecord]:
         """Stored fold records of one (model, evaluation)."""
-        out: dict[int, dict] = {}
+        out: dict[int, FoldRecord] = {}
         folder = self._fold_dir(model, evaluation)
         if folder.is_dir():
-            for path in sorted(folder.glob("fold-*.pkl")):
-                out[int(path.stem.split("-")[1])] = joblib.load(path)
+            for path in sorted(folder.glob("fold-*.json")):
+                out[int(path.stem.split("-")[1])] = _load(path, FoldRecord.from_dict)
         return out
 
     def store_fold(self, model: str, evaluation: str, fold: int, record: dict) -> None:
-        _atomic_dump(record, self._fold_dir(model, evaluation) / f"fold-{fold:05d}.pkl")
+        _atomic_dump(record, self._fold_dir(model, evaluation) / f"fold-{fold:05d}.json")
 
     # -- future forecasts ----------------------------------------------------------
     def _future_path(self, model: str) -> Path:
-        return self.work / "future" / f"{safe_name(model)}.pkl"
+        return self.work / "future" / f"{safe_name(model)}.json"
 
     def future(self, model: str):
         path = self._future_path(model)
-        return joblib.load(path) if path.exists() else None
+        return _load(path, _future_record) if path.exists() else None
 
     def store_future(self, model: str, record) -> None:
         _atomic_dump(record, self._future_path(model))

@@ -28,6 +28,8 @@ previous one only feeds the new windows, any other history restarts from a zero 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -401,4 +403,12 @@ class NeuralForecaster(Inference, WindowAssembly, Forecaster):
         """Load a forecaster saved with :meth:`save`; it predicts the same values."""
         from forecastkit.forecasters.neural.persistence import load
 
-        return load(path)
+        return load(path, cls)
+
+    def _save_state(self, directory) -> dict[str, Any]:
+        # networks as .keras files, the rest as JSON and .npz (see .persistence)
+        self.save(Path(directory) / "keras")
+        return {"keras": "keras"}
+
+    def _load_state(self, directory, state: dict[str, Any]) -> None:
+        vars(self).update(vars(self.load(Path(directory) / state["keras"])))

@@ -5,7 +5,8 @@ Directory layout::
     params.json          constructor parameters
     metadata.json        targets, covariates, frequency, time span, networks (spec, split,
                          per-member training summary), fit times
-    preprocessing.joblib the fitted TargetTransformer and covariate ColumnScalers
+    preprocessing.json   the fitted TargetTransformer and covariate ColumnScalers
+    preprocessing.npz    (their arrays; nothing here is pickled)
     arrays.npz           training matrix (for lazily trained horizons), history tail,
                          original-scale history tail, stateful states, interval
                          calibration residuals (per network and number of steps)
@@ -53,8 +54,7 @@ def _unstamp(d: dict) -> Any:
 
 def save(model, path) -> None:
     """Write the fitted ``model`` to the directory ``path`` (created; files overwritten)."""
-    import joblib
-
+    from forecastkit.safety.codec import save_values
     from forecastkit.forecasters.neural.training import get_engine
 
     model._check_fitted()
@@ -99,19 +99,21 @@ def save(model, path) -> None:
         "n_lost": int(model.n_lost_), "fit_seconds": model.fit_seconds_, "nets": nets,
     }
     (root / "metadata.json").write_text(json.dumps(_jsonable(meta), indent=2))
-    joblib.dump(
-        {"target": model.target_tf_, "past": model.past_scaler_, "known": model.known_scaler_},
-        root / "preprocessing.joblib",
+    prep = save_values(
+        root, {"target": model.target_tf_, "past": model.past_scaler_, "known": model.known_scaler_},
+        "preprocessing.npz",
     )
+    (root / "preprocessing.json").write_text(json.dumps(prep, indent=2))
     np.savez(root / "arrays.npz", **arrays)
 
 
-def load(path):
-    """Read a forecaster written by :func:`save`."""
-    import joblib
-
+def load(path, cls):
+    """Read a forecaster written by :func:`save` (Keras files with ``safe_mode=True``)
+    as an instance of ``cls`` (the NeuralForecaster class, passed in so this module
+    does not import the one that imports it)."""
+    from forecastkit.safety.codec import load_values
     from forecastkit.forecasters.neural.architectures import NetSpec, import_keras
-    from forecastkit.forecasters.neural.forecaster import NeuralForecaster, _Net
+    from forecastkit.forecasters.neural.settings import _Net
     from forecastkit.forecasters.neural.training import MemberFit
 
     root = Path(path)
@@ -124,7 +126,7 @@ def load(path):
     p = params["params"]
     for key in params.get("tuples", []):
         p[key] = tuple(p[key])
-    model = NeuralForecaster(**p)
+    model = cls(**p)
     model.cfg_ = model._resolve()
     model.targets_ = meta["targets"]
     model.n_targets_ = len(model.targets_)
@@ -139,9 +141,9 @@ def load(path):
     model.layout_ = tuple(meta["layout"])
     model.n_lost_ = meta["n_lost"]
     model.fit_seconds_ = meta["fit_seconds"]
-    prep = joblib.load(root / "preprocessing.joblib")
+    prep = load_values(root, json.loads((root / "preprocessing.json").read_text()))
     model.target_tf_, model.past_scaler_, model.known_scaler_ = prep["target"], prep["past"], prep["known"]
-    with np.load(root / "arrays.npz") as arrays:
+    with np.load(root / "arrays.npz", allow_pickle=False) as arrays:
         model.train_S_, model.hist_S_, model.hist_y_ = arrays["train_S"], arrays["hist_S"], arrays["hist_y"]
         states_raw = {k: arrays[k] for k in arrays.files if k.startswith(("state_", "calib_"))}
 
@@ -153,7 +155,7 @@ def load(path):
         spec = NetSpec(**{**s, "input_shape": tuple(s["input_shape"]), "units": tuple(s["units"])})
         members = []
         for name, summary in zip(entry["files"], entry["members"], strict=True):
-            weights = keras.models.load_model(root / name, compile=False).get_weights()
+            weights = keras.models.load_model(root / name, compile=False, safe_mode=True).get_weights()
             member = MemberFit(seed=summary["seed"], weights=weights, train_loss=summary["train_loss"],
                                val_loss=summary["val_loss"], best_epoch=summary["best_epoch"],
                                seconds=summary["fit_seconds"])

@@ -38,6 +38,17 @@ def set_seed(seed: int, deterministic: bool = False) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def seed_model(run_seed: int, name: str) -> int:
+    """Seed the global generators for one configured model from the run's seed and the
+    model's name, so its training does not depend on which models ran before it in
+    the process (a resumed run trains fewer); returns the seed."""
+    import hashlib
+
+    seed = int.from_bytes(hashlib.sha256(f"{int(run_seed)}:{name}".encode()).digest()[:4], "big") >> 1
+    set_seed(seed)
+    return seed
+
+
 def split_windows(n_windows: int, validation_fraction: float, gap: int) -> tuple[int, int]:
     """Chronological train/validation split of ``n_windows`` consecutive windows.
 

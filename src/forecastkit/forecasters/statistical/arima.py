@@ -240,6 +240,40 @@ class ARIMAForecaster(Forecaster):
     def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
         return self._forecast(h, X_future, level)
 
+    # -- persistence ----------------------------------------------------------------
+    def _save_state(self, directory) -> dict[str, Any]:
+        # statsmodels results are not stored: the spec, the fixed parameters and the
+        # history are, and load rebuilds the results from them without estimating
+        from forecastkit.safety.codec import save_values
+
+        values = self._state_attributes(exclude=("results_",))
+        values["results_"] = {
+            t: {"params": np.asarray(r.params, dtype=float), "fitted": bool(r.model.concentrate_scale)}
+            for t, r in self.results_.items()
+        }
+        return save_values(directory, values)
+
+    def _load_state(self, directory, state: dict[str, Any]) -> None:
+        super()._load_state(directory, state)
+        self.results_ = {t: self._rebuild(j, t, self.results_[t]) for j, t in enumerate(self.targets_)}
+
+    def _rebuild(self, j: int, target: str, saved: dict[str, Any]):
+        """The results of ``fit`` (smoothed at the estimate) or of ``update`` (filtered
+        at every parameter, the variance included) over the stored history."""
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        z, _ = transform_target(self._hist_y[:, j], self._transform, self._lambdas[target], target)
+        model_kw = dict(self._model_kw)
+        if not saved["fitted"]:
+            offset = model_kw.get("trend_offset", 1) + steps_between(self._fit_first, self.first_, self.freq_)
+            model_kw.update(concentrate_scale=False, trend_offset=offset)
+        with quiet_statsmodels():
+            model = SARIMAX(z, exog=self._hist_exog, order=self.order_, seasonal_order=self.seasonal_order_,
+                            trend=self.trend_, **model_kw)
+            if saved["fitted"]:
+                return model.smooth(saved["params"])
+            return model.filter(self._fixed[target])
+
     # -- description and audit ------------------------------------------------------
     def fitted_info(self) -> dict[str, Any]:
         """Orders, trend, transform (and Box-Cox lambda) and whether the optimiser

@@ -298,6 +298,17 @@ class AutoARIMAForecaster(Forecaster):
 
         return stack(""), stack("_lower"), stack("_upper")
 
+    # -- persistence ----------------------------------------------------------------
+    def _save_state(self, directory) -> dict[str, Any]:
+        # the inner ARIMA models save themselves; model_ is a view of models_
+        from forecastkit.safety.codec import save_values
+
+        return save_values(directory, self._state_attributes(exclude=("model_",)))
+
+    def _load_state(self, directory, state: dict[str, Any]) -> None:
+        super()._load_state(directory, state)
+        self.model_ = per_target(self.models_)
+
     def _transform_audit(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for mod in self.models_.values():
