@@ -7,7 +7,8 @@ from forecastkit.report.html import _html_table, render_html, render_markdown, r
 
 def test_sections_in_reading_order(small_run):
     titles = [s.title for s in report_sections(small_run, small_run.scores, [])]
-    assert titles == ["Run", "Data", "Leaderboard", "Plots", "What each model chose",
+    assert titles == ["Verdict", "Run", "Data", "Leaderboard", "Forecast value added", "Future forecast", "Plots",
+                      "What each model chose",
                       "Timings (seconds, all folds)", "Leakage audit"]  # no failed model: no such section
 
 

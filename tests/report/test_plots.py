@@ -13,15 +13,19 @@ from forecastkit.report.plots import (  # noqa: E402
     forecast_figure,
     leaderboard_figure,
     make_plots,
+    shown_models,
     to_png,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_make_plots_gives_three_pngs_per_target(small_run):
+def test_make_plots_gives_a_png_per_view_and_target(small_run):
     images = make_plots(small_run, small_run.scores)
-    assert sorted(images) == ["error_by_horizon_Passengers.png", "forecast_Passengers.png", "leaderboard_Passengers.png"]
+    # all three models are baselines: the forecast plot shows the winner and the best other baseline,
+    # the third goes to the small multiples
+    assert sorted(images) == ["error_by_horizon_Passengers.png", "forecast_Passengers.png",
+                              "forecast_others_Passengers.png", "leaderboard_Passengers.png"]
     assert all(png.startswith(PNG) and len(png) > 1000 for png in images.values())
 
 
@@ -30,10 +34,12 @@ def test_forecast_figure_shows_the_best_models_of_the_rolling_evaluation(small_r
     assert _shown_evaluation(board) == "rolling"
     assert _shown_evaluation(board[board["evaluation"] == "holdout"]) == "holdout"
     labels = forecast_figure(small_run, board, "Passengers").axes[0].get_legend_handles_labels()[1]
-    ranked = list(board[board["evaluation"] == "rolling"]["model"])[:MAX_FORECAST_MODELS]
+    ranked = list(board[board["evaluation"] == "rolling"]["model"])
+    assert shown_models(board, "Passengers", "rolling") == ranked[:2]  # the winner, then the best other baseline
     assert labels[0] == "Passengers (observed)"
-    assert [label.split(" ")[0] for label in labels if "(backtest, rolling)" in label] == ranked
-    assert f"{ranked[0]} (future interval)" in labels
+    assert labels[1] == f"{ranked[0]} [winner]" and f"{ranked[1]} [baseline]" in labels
+    assert f"{ranked[0]} 95% interval" in labels and not any(ranked[2] in label for label in labels)
+    assert len(shown_models(board, "Passengers", "rolling")) <= MAX_FORECAST_MODELS
 
 
 def test_leaderboard_and_horizon_figures(small_run):

@@ -118,7 +118,9 @@ def test_report_pages(written):
     page = (tmp_path / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 3
     assert "demo &lt;run&gt;" in page and "<script>" not in page and "&lt;script&gt;" in page
-    for text in ("Leaderboard", "snaive", "skill", "rmse_naive", "What each model chose", "seasonal_order (0, 1, 1, 12)", "season_length 12",
+    for text in ("Verdict", "Leaderboard", "snaive", "skill_snaive", "persistence RMSE", "Forecast value added",
+                 "Future forecast", "coverage (95%)", "What each model chose", "seasonal_order (0, 1, 1, 12)",
+                 "season_length 12",
                  "Leakage audit", "leak-free", "Timings", "Failed models", "demo.csv", "MS"):
         assert text in page, text
     assert 'tr class="baseline"' in page

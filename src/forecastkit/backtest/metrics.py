@@ -16,8 +16,14 @@ Definitions (all in the data's original units; ``e = actual - forecast``):
 - ``skill`` = 1 - RMSE / RMSE(persistence), the persistence forecast being the last
   observed value at the same origin for every step, computed from the data (no
   naive model needs to be configured); ``rmse_naive`` is that persistence RMSE;
-- ``coverage`` = share of actuals inside [lower, upper]; ``width`` = mean(upper - lower)
-  (NaN for models without intervals).
+- ``skill_snaive`` = 1 - RMSE / RMSE(seasonal naive), the seasonal naive forecast
+  (season ``m``) computed from the data at the same origin; ``rmse_snaive`` is its RMSE;
+  ``rel_mase`` = MASE / MASE of that seasonal naive forecast (below 1: better than it);
+- ``mape`` is NaN for a target that touches or crosses zero (see
+  :func:`forecastkit.backtest.losses.mape_undefined`);
+- ``coverage``, ``width``, ``winkler``, ``pinball`` and ``coverage_flag``: the interval
+  scores at the run's level (:mod:`forecastkit.backtest.probabilistic`; NaN for models
+  without intervals).
 """
 
 from __future__ import annotations
@@ -29,16 +35,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecastkit.backtest.results import ModelRun, RunResult
+from forecastkit.backtest.losses import mape_undefined, seasonal_naive_values
+from forecastkit.backtest.probabilistic import coverage_flag, interval_scores
+from forecastkit.backtest.results import FORECAST_COLUMNS, ModelRun, RunResult
 from forecastkit.errors import DataError
 
 POINT_METRICS = ["mae", "rmse", "mape", "smape", "mase"]
 LEADERBOARD_COLUMNS = [
-    "model", "type", "target", "evaluation", "mae", "rmse", "mape", "smape", "mase", "skill",
-    "rmse_naive", "coverage", "width", "fit_seconds", "predict_seconds", "n_forecasts", "error",
+    "model", "type", "target", "evaluation", "mae", "rmse", "mape", "smape", "mase", "rel_mase", "skill",
+    "skill_snaive", "rmse_naive", "rmse_snaive", "coverage", "width", "winkler", "pinball", "coverage_flag",
+    "fit_seconds", "predict_seconds", "n_forecasts", "error",
 ]
-HORIZON_COLUMNS = ["model", "target", "evaluation", "step", "mae", "rmse", "mape", "smape", "mase", "skill"]
-FOLD_COLUMNS = ["model", "target", "evaluation", "fold", "origin", "mae", "rmse", "mape", "smape", "mase", "skill"]
+HORIZON_COLUMNS = ["model", "target", "evaluation", "step", "mae", "rmse", "mape", "smape", "mase", "skill",
+                   "skill_snaive"]
+FOLD_COLUMNS = ["model", "target", "evaluation", "fold", "origin", "mae", "rmse", "mape", "smape", "mase", "skill",
+                "skill_snaive"]
 SORTABLE = ["mae", "rmse", "mape", "smape", "mase", "skill", "coverage", "width", "fit_seconds", "predict_seconds"]
 
 
@@ -116,21 +127,24 @@ def _fold_context(mr: ModelRun, data: pd.DataFrame, target: str, m: int) -> pd.D
             scale = seasonal_naive_scale(values[:origin], m)
         scales.append(scale)
         naive.append(values[p])
-    return pd.DataFrame({"fold": pairs["fold"].to_numpy(), "scale": scales, "naive": naive})
+    return pd.DataFrame({"fold": pairs["fold"].to_numpy(), "scale": scales, "naive": naive, "pos": pos})
 
 
-def _group_metrics(g: pd.DataFrame) -> dict[str, float]:
+def _group_metrics(g: pd.DataFrame, level: float | None = None, no_mape: bool = False) -> dict[str, float]:
     out = point_metrics(g["actual"], g["forecast"], scale=g["scale"])
+    if no_mape:
+        out["mape"] = float("nan")
     naive = point_metrics(g["actual"], g["naive"])["rmse"]
     out["rmse_naive"] = naive
     out["skill"] = 1 - out["rmse"] / naive if naive > 0 else float("nan")
-    bounds = g[["actual", "lower", "upper"]].dropna()
-    if len(bounds):
-        inside = (bounds["lower"] <= bounds["actual"]) & (bounds["actual"] <= bounds["upper"])
-        out["coverage"] = float(inside.mean())
-        out["width"] = float((bounds["upper"] - bounds["lower"]).mean())
-    else:
-        out["coverage"] = out["width"] = float("nan")
+    snaive = point_metrics(g["actual"], g["snaive"], scale=g["scale"])
+    out["rmse_snaive"] = snaive["rmse"]
+    out["skill_snaive"] = 1 - out["rmse"] / snaive["rmse"] if snaive["rmse"] > 0 else float("nan")
+    out["rel_mase"] = out["mase"] / snaive["mase"] if snaive["mase"] > 0 else float("nan")
+    scores = interval_scores(g["actual"], g["lower"], g["upper"], level)
+    n_intervals = scores.pop("n_intervals")
+    out.update(scores)
+    out["coverage_flag"] = coverage_flag(out["coverage"], n_intervals, level)
     out["n_forecasts"] = int(len(g))
     return out
 
@@ -138,7 +152,16 @@ def _group_metrics(g: pd.DataFrame) -> dict[str, float]:
 def _scored_frame(mr: ModelRun, data: pd.DataFrame, target: str, m: int) -> pd.DataFrame:
     fc = mr.forecasts[mr.forecasts["target"] == target]
     ctx = _fold_context(mr, data, target, m)
-    return fc.merge(ctx, on="fold", how="left", validate="many_to_one")
+    g = fc.merge(ctx, on="fold", how="left", validate="many_to_one")
+    g["snaive"] = seasonal_naive_values(data[target].to_numpy(dtype=float), g["pos"], g["step"], m)
+    return g.drop(columns="pos")
+
+
+def run_level(run: RunResult) -> float | None:
+    """The interval level of the run (``[forecast] level`` of its config, default 0.95)."""
+    forecast = run.config.get("forecast") if isinstance(run.config, dict) else None
+    level = forecast.get("level", 0.95) if isinstance(forecast, dict) else 0.95
+    return float(level) if level is not None else None
 
 
 def _sort(board: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -165,17 +188,22 @@ class Scores:
         Per step 1..h.
     by_fold : DataFrame
         Per fold, with its origin.
+    scored : DataFrame
+        Every forecast with its fold's MASE ``scale`` and the computed ``naive``
+        and ``snaive`` benchmark forecasts (the input of the significance tests).
     """
 
     leaderboard: pd.DataFrame
     by_horizon: pd.DataFrame
     by_fold: pd.DataFrame
+    scored: pd.DataFrame
 
 
 def score(run: RunResult) -> Scores:
     """Score every model run of ``run`` (see :class:`Scores`)."""
     m = int(run.season_length or 1)
-    board, horizon, folds = [], [], []
+    level = run_level(run)
+    board, horizon, folds, scored = [], [], [], []
     for mr in run.model_runs:
         base = {"model": mr.name, "type": mr.type}
         targets = list(run.targets) if mr.error or mr.forecasts.empty else [
@@ -189,15 +217,20 @@ def score(run: RunResult) -> Scores:
                 board.append({**row, "n_forecasts": 0})
                 continue
             g = _scored_frame(mr, run.data, target, m)
-            board.append({**row, **_group_metrics(g)})
+            no_mape = mape_undefined(run.data[target])
+            scored.append(g)
+            board.append({**row, **_group_metrics(g, level, no_mape)})
             for step, gs in g.groupby("step", sort=True):
-                horizon.append({**keys, "step": int(step), **_group_metrics(gs)})
+                horizon.append({**keys, "step": int(step), **_group_metrics(gs, level, no_mape)})
             for fold, gf in g.groupby("fold", sort=True):
-                folds.append({**keys, "fold": int(fold), "origin": gf["origin"].iloc[0], **_group_metrics(gf)})
+                folds.append({**keys, "fold": int(fold), "origin": gf["origin"].iloc[0],
+                              **_group_metrics(gf, level, no_mape)})
     leaderboard = pd.DataFrame(board, columns=LEADERBOARD_COLUMNS)
     leaderboard["n_forecasts"] = leaderboard["n_forecasts"].fillna(0).astype(int)
     return Scores(
         leaderboard=_sort(leaderboard, run.metric),
         by_horizon=pd.DataFrame(horizon, columns=HORIZON_COLUMNS),
         by_fold=pd.DataFrame(folds, columns=FOLD_COLUMNS),
+        scored=pd.concat(scored, ignore_index=True) if scored else pd.DataFrame(
+            columns=[*FORECAST_COLUMNS, "scale", "naive", "snaive"]),
     )

@@ -226,14 +226,25 @@ def run(
         except ModelsFailedError as err:
             result, failed = err.result, err
     if not quiet:
-        from forecastkit.report.tables import format_leaderboard
-
-        typer.echo(format_leaderboard(result.scores.leaderboard))
-        typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
+        _summarise(result)
     for line in result.failures:
         typer.echo(f"warning: model {line}", err=True)
     if failed is not None:
         raise typer.Exit(1)
+
+
+def _summarise(result) -> None:
+    """The verdict, then the leaderboard, then where the report is."""
+    from forecastkit.backtest.metrics import run_level
+    from forecastkit.report.tables import format_leaderboard
+    from forecastkit.report.verdict import build_verdict
+
+    typer.echo("Verdict:")
+    for line in build_verdict(result, result.scores).lines():
+        typer.echo(f"- {line}")
+    typer.echo("")
+    typer.echo(format_leaderboard(result.scores.leaderboard, level=run_level(result)))
+    typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
 
 
 class _progress:

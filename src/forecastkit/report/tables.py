@@ -17,8 +17,8 @@ from forecastkit.backtest.results import RunResult
 #: forecaster types shown as baselines (highlighted beside the other models)
 BASELINE_TYPES = {"naive", "seasonal_naive", "drift", "mean"}
 _TEXT_COLUMNS = [
-    "model", "type", "target", "evaluation", "mae", "rmse", "mape", "smape", "mase", "skill",
-    "coverage", "width", "fit_seconds", "predict_seconds", "error",
+    "model", "type", "target", "evaluation", "mae", "rmse", "mape", "smape", "mase", "skill", "skill_snaive",
+    "coverage", "width", "coverage_flag", "fit_seconds", "predict_seconds", "error",
 ]
 
 
@@ -75,14 +75,23 @@ def display_frame(df: pd.DataFrame, columns: list[str] | None = None, drop_empty
     return pd.DataFrame(cells, index=range(len(df)))
 
 
-def format_leaderboard(df: pd.DataFrame, *, max_error: int = 60) -> str:
-    """A compact fixed-width text table of a leaderboard, for the terminal."""
+def format_leaderboard(df: pd.DataFrame, *, max_error: int = 60, level: float | None = None) -> str:
+    """A compact fixed-width text table of a leaderboard, for the terminal (interval
+    columns headed with ``level`` when given)."""
     if df is None or len(df) == 0:
         return "(no results)"
     shown = display_frame(df, _TEXT_COLUMNS)
+    if "coverage_flag" in shown:
+        shown["coverage_flag"] = [c if c != "-" else "" for c in shown["coverage_flag"]]
+        if not any(shown["coverage_flag"]):
+            shown = shown.drop(columns="coverage_flag")
+    if level is not None:
+        pct = f"{100 * level:.10g}%"
+        shown = shown.rename(columns={c: f"{c}@{pct}" for c in ("coverage", "width", "coverage_flag")})
     if "error" in shown:
         shown["error"] = [e if len(e) <= max_error else e[: max_error - 3] + "..." for e in shown["error"]]
-    numeric = {c for c in shown.columns if c not in ("model", "type", "target", "evaluation", "error")}
+    numeric = {c for c in shown.columns if c not in ("model", "type", "target", "evaluation", "error")
+               and not c.startswith("coverage_flag")}
     widths = {c: max(len(c), *(len(v) for v in shown[c])) for c in shown.columns}
 
     def line(cells: dict[str, str]) -> str:
