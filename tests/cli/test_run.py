@@ -286,3 +286,19 @@ def test_validate_checks_config_against_data(tiny):
     tiny.write_text(tiny.read_text().replace("n_in = 12", "n_in = 70"))
     result = run("validate", tiny)
     assert result.exit_code == 2 and "rows" in result.stderr
+
+
+def test_run_prints_the_verdict_first_and_mape_as_na_for_a_series_through_zero(tiny, tmp_path):
+    data = tmp_path / "tiny.csv"
+    frame = pd.read_csv(data)
+    frame["sales"] = (frame["sales"] - frame["sales"].mean()).round(3)  # now it crosses zero
+    frame.to_csv(data, index=False)
+    result = run("run", tiny, "--output", tmp_path / "out", "--no-plots")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Verdict:" and lines[1].startswith("- holdout")
+    header = next(i for i, line in enumerate(lines) if line.startswith("model "))
+    mape = lines[header].split().index("mape")
+    rows = [line.split() for line in lines[header + 2:] if line and not line.startswith(("MAPE", "report:"))]
+    assert rows and all(row[mape] == "n/a" for row in rows)
+    assert any(line.startswith("MAPE is n/a for sales") for line in lines)

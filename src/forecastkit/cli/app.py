@@ -237,13 +237,18 @@ def _summarise(result) -> None:
     """The verdict, then the leaderboard, then where the report is."""
     from forecastkit.backtest.metrics import run_level
     from forecastkit.report.tables import format_leaderboard
+    from forecastkit.report.scored_tables import mape_na_targets, mape_note
     from forecastkit.report.verdict import build_verdict
 
     typer.echo("Verdict:")
     for line in build_verdict(result, result.scores).lines():
         typer.echo(f"- {line}")
     typer.echo("")
-    typer.echo(format_leaderboard(result.scores.leaderboard, level=run_level(result)))
+    typer.echo(format_leaderboard(result.scores.leaderboard, level=run_level(result),
+                                  mape_na=mape_na_targets(result)))
+    note = mape_note(result)
+    if note:
+        typer.echo(note)
     typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
 
 

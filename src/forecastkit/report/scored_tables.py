@@ -36,18 +36,7 @@ def mape_note(run: RunResult) -> str | None:
 
 def scored_display(run: RunResult, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``display_frame`` of a leaderboard/horizon table with level headers and n/a MAPE."""
-    shown = T.display_frame(df, columns)
-    bad = set(mape_na_targets(run))
-    if bad and "target" in df.columns:
-        rows = df["target"].isin(bad).to_numpy()
-        if "mape" not in shown.columns:
-            pos = list(shown.columns).index("smape") if "smape" in shown.columns else len(shown.columns)
-            shown.insert(pos, "mape", "-")
-        shown.loc[rows, "mape"] = "n/a"
-    if "coverage_flag" in shown.columns:
-        shown["coverage_flag"] = [c if c not in ("", "-") else "" for c in shown["coverage_flag"]]
-        if not any(shown["coverage_flag"]):
-            shown = shown.drop(columns="coverage_flag")
+    shown = T.drop_empty_flags(T.mark_mape_na(T.display_frame(df, columns), df, mape_na_targets(run)))
     return shown.rename(columns=level_headers(run_level(run)))
 
 

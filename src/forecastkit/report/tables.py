@@ -75,16 +75,35 @@ def display_frame(df: pd.DataFrame, columns: list[str] | None = None, drop_empty
     return pd.DataFrame(cells, index=range(len(df)))
 
 
-def format_leaderboard(df: pd.DataFrame, *, max_error: int = 60, level: float | None = None) -> str:
-    """A compact fixed-width text table of a leaderboard, for the terminal (interval
-    columns headed with ``level`` when given)."""
-    if df is None or len(df) == 0:
-        return "(no results)"
-    shown = display_frame(df, _TEXT_COLUMNS)
-    if "coverage_flag" in shown:
-        shown["coverage_flag"] = [c if c != "-" else "" for c in shown["coverage_flag"]]
+def mark_mape_na(shown: pd.DataFrame, df: pd.DataFrame, targets) -> pd.DataFrame:
+    """Show MAPE as ``n/a`` on the rows of ``targets`` (series that touch or cross zero),
+    adding the column before smape when every MAPE was NaN and it was dropped."""
+    bad = set(targets)
+    if bad and "target" in df.columns:
+        rows = df["target"].isin(bad).to_numpy()
+        if "mape" not in shown.columns:
+            pos = list(shown.columns).index("smape") if "smape" in shown.columns else len(shown.columns)
+            shown.insert(pos, "mape", "-")
+        shown.loc[rows, "mape"] = "n/a"
+    return shown
+
+
+def drop_empty_flags(shown: pd.DataFrame) -> pd.DataFrame:
+    """Blank cells for unflagged coverage; no column when nothing is flagged."""
+    if "coverage_flag" in shown.columns:
+        shown["coverage_flag"] = [c if c not in ("", "-") else "" for c in shown["coverage_flag"]]
         if not any(shown["coverage_flag"]):
             shown = shown.drop(columns="coverage_flag")
+    return shown
+
+
+def format_leaderboard(df: pd.DataFrame, *, max_error: int = 60, level: float | None = None,
+                       mape_na: tuple[str, ...] | list[str] = ()) -> str:
+    """A compact fixed-width text table of a leaderboard, for the terminal (interval
+    columns headed with ``level`` when given; MAPE n/a for the targets ``mape_na``)."""
+    if df is None or len(df) == 0:
+        return "(no results)"
+    shown = drop_empty_flags(mark_mape_na(display_frame(df, _TEXT_COLUMNS), df, mape_na))
     if level is not None:
         pct = f"{100 * level:.10g}%"
         shown = shown.rename(columns={c: f"{c}@{pct}" for c in ("coverage", "width", "coverage_flag")})
