@@ -136,8 +136,8 @@ def to_datetime(text: pd.Series, fmt: str | None, dayfirst: bool = False) -> tup
         warnings.simplefilter("ignore")
         try:
             return pd.DatetimeIndex(pd.to_datetime(text, **kwargs)), False
-        except ValueError as exc:  # differing offsets: pandas refuses to mix them
-            if "timezone" not in str(exc).lower() and "offset" not in str(exc).lower():
+        except ValueError as exc:  # differing offsets: pandas refuses to mix them (wording differs by version)
+            if not any(word in str(exc).lower() for word in ("timezone", "offset", "tz-aware", "utc=true")):
                 raise DataError(f"values do not parse as dates: {exc}") from None
         try:
             return pd.DatetimeIndex(pd.to_datetime(text, utc=True, **kwargs)), True
@@ -203,7 +203,9 @@ def localise(index: pd.DatetimeIndex, name: str, opts: DateOptions, converted: d
         return index.tz_convert(zone)
     try:
         out = index.tz_localize(zone, ambiguous="raise", nonexistent="raise")
-    except ValueError as exc:  # a local time repeated or skipped at a DST change
+    except Exception as exc:  # a local time repeated or skipped at a DST change (pytz's errors on pandas 2)
+        if not isinstance(exc, ValueError) and "Time" not in type(exc).__name__:
+            raise
         when = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?", str(exc))
         raise DataError(
             f"time column {name!r}: {when.group() if when else 'a timestamp'} is ambiguous or does "
