@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError, ForecastkitTypeError
+from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, solve_direct
 from forecastkit.framing.supervised import make_windows
 
 #: fewest supervised samples a regressor is trained on
@@ -307,15 +308,47 @@ class RecursiveReduction(ReductionStrategy):
 
 class DirectReduction(ReductionStrategy):
     """One model per step ``s``, trained on the targets at ``t+s`` (models for new
-    steps are trained on demand and cached)."""
+    steps are trained on demand and cached).
+
+    The lag rows are framed once for all steps (step ``s`` uses a prefix of them). A
+    plain Ridge / LinearRegression gets all its steps from one Gram matrix and one
+    factorisation (:mod:`forecastkit.forecasters._linear_direct`); other regressors
+    are fitted step by step on the shared framing.
+    """
 
     name = "direct"
 
+    def _step_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lag design ``L`` (S1, pl) of the step-1 origins, and the future-known block
+        ``Fz`` and targets ``Yz`` from ``t+1`` on: row ``i + s - 1`` is step ``s`` of origin ``i``."""
+        w = frame_windows(self.Z_, self.P_, self.F_[:, :0], self.n_in, self.n_past, 1)
+        L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+        first = int(w.origins[0]) + 1
+        return L, self.F_[first:], self.Z_[first:]
+
     def ensure(self, h: int) -> None:
         self._check_rows(h)  # fail before training any step
-        for s in range(1, h + 1):
-            if s not in self.models_:
-                self.models_[s] = self._train(s, [s], [s])
+        missing = [s for s in range(1, h + 1) if s not in self.models_]
+        if not missing:
+            return
+        L, Fz, Yz = self._step_arrays()
+        prototype = getattr(self.make_regressor, "prototype", None)
+        spec = linear_spec(prototype) if prototype is not None else None
+        if spec is not None:
+            solved = solve_direct(L, Fz, Yz, h, *spec)
+            if solved is not None:
+                coef, intercept = solved
+                for s in missing:
+                    self.models_[s] = fitted_estimator(prototype, coef[s - 1], intercept[s - 1])
+                return
+        S1 = len(L)
+        for s in missing:
+            n_s = S1 - s + 1
+            X = np.hstack([L[:n_s], Fz[s - 1:s - 1 + n_s]])
+            Y = Yz[s - 1:s - 1 + n_s]
+            est = self.make_regressor(Y.shape[1])
+            est.fit(X, Y[:, 0] if Y.shape[1] == 1 else Y)
+            self.models_[s] = est
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
         h = Ff.shape[1]

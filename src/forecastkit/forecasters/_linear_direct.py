@@ -1,0 +1,165 @@
+"""All ``h`` direct-strategy linear models (Ridge, LinearRegression) from one Gram
+matrix and one Cholesky factorisation.
+
+Step ``s`` of the direct strategy regresses the target at ``t+s`` on the lags at ``t``
+(the same lag rows for every step) and the future-known covariates at ``t+s``. Its
+training rows are the origins ``0 .. n_s - 1`` with ``n_s = S_1 - s + 1``: a prefix of
+step 1's rows. So every step's lag Gram matrix is the Gram matrix ``A`` of the rows
+common to all steps (those of step ``h``) plus ``h - s`` extra rows ``E_s``:
+
+    A_s = A + E_s' E_s,   A_s^{-1} r = A^{-1} r - W_s (I + E_s W_s)^{-1} E_s A^{-1} r,
+
+with ``W = A^{-1} E'`` computed once (Woodbury; ``I + E_s W_s`` is SPD with eigenvalues
+>= 1, so the update is stable). The future-known block, whose columns change with the
+step, enters through its Schur complement (``f x f`` per step). The intercept is an
+unpenalised column of ones on data shifted by the step-1 means, which gives exactly
+the centred solution scikit-learn computes.
+
+The result equals the per-step scikit-learn fits up to rounding (1e-8 checked by a
+property test); a Gram matrix too ill-conditioned for that (reciprocal condition
+number below :data:`MIN_RCOND`) returns None and the caller fits per step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: below this reciprocal condition number of the common Gram matrix the normal
+#: equations could differ from scikit-learn's solvers (lstsq for LinearRegression)
+MIN_RCOND = 1e-10
+
+
+def linear_spec(prototype: Any) -> tuple[float, bool] | None:
+    """``(alpha, fit_intercept)`` when ``prototype`` is a plain Ridge or
+    LinearRegression this module reproduces exactly, else None."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    params = prototype.get_params(deep=False)
+    if type(prototype) is Ridge:
+        alpha = params.get("alpha")
+        if (
+            isinstance(alpha, (int, float, np.floating, np.integer)) and not isinstance(alpha, bool)
+            and float(alpha) >= 0 and params.get("solver") in ("auto", "cholesky")
+            and not params.get("positive")
+        ):
+            return float(alpha), bool(params.get("fit_intercept", True))
+        return None
+    if type(prototype) is LinearRegression and not params.get("positive"):
+        return 0.0, bool(params.get("fit_intercept", True))
+    return None
+
+
+def fitted_estimator(prototype: Any, coef: np.ndarray, intercept: np.ndarray) -> Any:
+    """A clone of ``prototype`` carrying the given solution, as its own ``fit`` would
+    leave it for ``predict`` (1-D ``coef_`` and a float intercept for one target)."""
+    from sklearn.base import clone
+
+    est = clone(prototype)
+    if coef.shape[0] == 1:
+        est.coef_ = coef[0].copy()
+        est.intercept_ = float(intercept[0])
+    else:
+        est.coef_ = coef.copy()
+        est.intercept_ = intercept.copy()
+    est.n_features_in_ = coef.shape[1]
+    return est
+
+
+def _spd_factor(A: np.ndarray):
+    """The Cholesky factor of the SPD matrix ``A``, or None when it is singular or its
+    reciprocal condition number is below :data:`MIN_RCOND`."""
+    from scipy.linalg import LinAlgError, cho_factor, lapack
+
+    try:
+        factor = cho_factor(A, lower=False, check_finite=False)
+    except LinAlgError:
+        return None
+    rcond, info = lapack.dpocon(factor[0], np.abs(A).sum(axis=0).max(), uplo="U")
+    if info != 0 or not rcond >= MIN_RCOND:
+        return None
+    return factor
+
+
+def solve_direct(
+    L: np.ndarray, Fz: np.ndarray, Yz: np.ndarray, h: int, alpha: float, fit_intercept: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Coefficients of the ``h`` direct-step regressions.
+
+    Parameters
+    ----------
+    L : ndarray (S1, pl)
+        Lag design rows of every step-1 origin ``i``.
+    Fz : ndarray (S1, f)
+        Future-known covariates: row ``i + s - 1`` is the value at step ``s`` of origin ``i``.
+    Yz : ndarray (S1, k)
+        Targets, aligned like ``Fz``.
+    h : int
+    alpha : float
+        Ridge penalty (0 for least squares); not applied to the intercept.
+    fit_intercept : bool
+
+    Returns
+    -------
+    coef : ndarray (h, k, pl + f)
+    intercept : ndarray (h, k)
+        Or None when the common Gram matrix is too ill-conditioned (see :data:`MIN_RCOND`).
+    """
+    from scipy.linalg import cho_solve
+
+    S1, pl = L.shape
+    f, k = Fz.shape[1], Yz.shape[1]
+    n_h = S1 - h + 1
+    if fit_intercept:
+        mu_l, mu_f = L.mean(axis=0), Fz.mean(axis=0)
+        Q = np.hstack([L - mu_l, np.ones((S1, 1))])
+        Fc = Fz - mu_f
+        pen_q = np.r_[np.full(pl, alpha), 0.0]
+    else:
+        mu_l, mu_f = np.zeros(pl), np.zeros(f)
+        Q, Fc, pen_q = L, Fz, np.full(pl, alpha)
+    q = Q.shape[1]
+    A = Q[:n_h].T @ Q[:n_h]
+    A[np.diag_indices(q)] += pen_q
+    factor = _spd_factor(A)
+    if factor is None:
+        return None
+    E = Q[n_h:S1]  # (h - 1, q): step s adds the first h - s of these rows
+    W = cho_solve(factor, E.T, check_finite=False)
+    M = E @ W
+
+    def solve_step(m: int, R: np.ndarray) -> np.ndarray:
+        X = cho_solve(factor, R, check_finite=False)
+        if m:
+            X -= W[:, :m] @ np.linalg.solve(np.eye(m) + M[:m, :m], E[:m] @ X)
+        return X
+
+    coef = np.empty((h, k, pl + f))
+    intercept = np.zeros((h, k))
+    for s in range(1, h + 1):
+        n_s = S1 - s + 1
+        Qs = Q[:n_s]
+        Ys = Yz[s - 1:s - 1 + n_s]
+        a = Qs.T @ Ys
+        if f:
+            Fs = Fc[s - 1:s - 1 + n_s]
+            B = Qs.T @ Fs
+            C = Fs.T @ Fs
+            C[np.diag_indices(f)] += alpha
+            X = solve_step(h - s, np.hstack([B, a]))
+            X1, x2 = X[:, :f], X[:, f:]
+            schur = _spd_factor(C - B.T @ X1)
+            if schur is None:
+                return None
+            v = cho_solve(schur, Fs.T @ Ys - B.T @ x2, check_finite=False)
+            u = x2 - X1 @ v
+        else:
+            u, v = solve_step(h - s, a), np.empty((0, k))
+        coef[s - 1, :, :pl] = u[:pl].T
+        coef[s - 1, :, pl:] = v.T
+        if fit_intercept:
+            intercept[s - 1] = u[pl] - mu_l @ u[:pl] - mu_f @ v
+    if not np.isfinite(coef).all():
+        return None
+    return coef, intercept
