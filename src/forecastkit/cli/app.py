@@ -212,6 +212,7 @@ def run(
     quiet: Annotated[bool, _flag("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
     no_plots: Annotated[bool, _flag("--no-plots", help="Skip PNG plots (faster).")] = False,
+    no_intervals: Annotated[bool, _flag("--no-intervals", help="Point forecasts only: no prediction intervals (faster).")] = False,
 ) -> None:
     """Backtest every model of CONFIG against naive baselines and write a report."""
     from forecastkit.runs.api import ModelsFailedError
@@ -222,7 +223,7 @@ def run(
         try:
             result = run_config(config, output, jobs=jobs, resume=resume, force=force, save_models=save_models,
                                 strict=strict, progress=progress, models=list(model) if model else None,
-                                plots=not no_plots)
+                                plots=not no_plots, intervals=False if no_intervals else None)
         except ModelsFailedError as err:
             result, failed = err.result, err
     if not quiet:

@@ -230,7 +230,7 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         unknown = sorted(set(models) - {m.name for m in cfg.models})
         if unknown:
             raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
-    level = cfg.forecast.level
+    level = cfg.forecast.interval_level  # None: `intervals = false`, point forecasts only
     plan = plan_evaluations(cfg, data, chosen)
     context = run_context(cfg, data)
     horizon = future_horizon(cfg)
