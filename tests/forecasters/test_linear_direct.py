@@ -72,16 +72,19 @@ def test_singular_gram_falls_back_to_lstsq_per_step():
         np.testing.assert_allclose(strategy.models_[s].predict(X), ref.predict(X), atol=1e-10)
 
 
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
 @pytest.mark.parametrize("alias", ["ridge", "linear"])
 @pytest.mark.parametrize("covariates", ["none", "future", "calendar", "both_and_past"])
-def test_forecaster_predictions_equal_the_per_step_path(alias, covariates, monkeypatch):
+def test_forecaster_predictions_equal_the_per_step_path(strategy, alias, covariates, monkeypatch):
+    """Through the forecaster (scaling, calendar features, intervals), the Gram-matrix
+    fits of direct and recursive equal scikit-learn's own fits."""
     n = 150
     idx = pd.date_range("2001-01-01", periods=n + 6, freq="MS")
     rng = np.random.default_rng(4)
     t = np.arange(n + 6)
     y = pd.DataFrame({"y": 50 + 0.3 * t[:n] + 5 * np.sin(t[:n] / 2) + rng.normal(size=n)}, index=idx[:n])
     X = pd.DataFrame({"promo": rng.integers(0, 2, n + 6).astype(float), "temp": rng.normal(size=n + 6)}, index=idx)
-    kwargs = {"n_in": 6, "strategy": "direct", "scaler": "standard"}
+    kwargs = {"n_in": 6, "strategy": strategy, "scaler": "standard"}
     X_fit = X_fut = None
     if covariates in ("future", "both_and_past"):
         kwargs["future_known"] = ["promo"]

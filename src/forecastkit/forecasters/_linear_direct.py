@@ -51,6 +51,19 @@ def linear_spec(prototype: Any) -> tuple[float, bool] | None:
     return None
 
 
+def linear_weights(est: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(W, b)`` with ``est.predict(X) == X @ W + b`` (W: n_features x n_outputs) for a
+    fitted plain Ridge / LinearRegression, else None."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    if type(est) not in (Ridge, LinearRegression) or not hasattr(est, "coef_"):
+        return None
+    coef = np.asarray(est.coef_, dtype=float)
+    W = coef[:, None] if coef.ndim == 1 else coef.T
+    b = np.broadcast_to(np.asarray(est.intercept_, dtype=float), (W.shape[1],)).copy()
+    return W, b
+
+
 def fitted_estimator(prototype: Any, coef: np.ndarray, intercept: np.ndarray) -> Any:
     """A clone of ``prototype`` carrying the given solution, as its own ``fit`` would
     leave it for ``predict`` (1-D ``coef_`` and a float intercept for one target)."""

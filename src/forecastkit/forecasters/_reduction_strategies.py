@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError, ForecastkitTypeError
-from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, solve_direct
+from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, linear_weights, solve_direct
 from forecastkit.framing.supervised import make_windows
 
 #: fewest supervised samples a regressor is trained on
@@ -289,21 +289,49 @@ class RecursiveReduction(ReductionStrategy):
     name = "recursive"
 
     def ensure(self, h: int) -> None:
-        if 1 not in self.models_:
-            self.models_[1] = self._train(1, [1], [1], past_outputs=self.P_.shape[1] > 0)
+        if 1 in self.models_:
+            return
+        past_outputs = self.P_.shape[1] > 0
+        prototype = getattr(self.make_regressor, "prototype", None)
+        spec = linear_spec(prototype) if prototype is not None else None
+        if spec is not None:  # a plain linear model: one Gram matrix, no scikit-learn fit overhead
+            self._check_rows(1)
+            w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, 1, past_outputs)
+            L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+            solved = solve_direct(L, w.F[:, 0], w.Y[:, 0], 1, *spec)
+            if solved is not None:
+                self.models_[1] = fitted_estimator(prototype, solved[0][0], solved[1][0])
+                return
+        self.models_[1] = self._train(1, [1], [1], past_outputs=past_outputs)
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
+        # The windows roll forward inside one buffer per block (no per-step concatenation);
+        # a linear model is applied through its coefficients, for every origin at once.
         est, k = self.models_[1], self.k_
-        h = Ff.shape[1]
-        Zw, Pw = np.array(Zw, dtype=float), np.array(Pw, dtype=float)
-        out = np.empty((Zw.shape[0], h, k))
+        n, n_in, h = Zw.shape[0], Zw.shape[1], Ff.shape[1]
+        n_past, p = Pw.shape[1], Pw.shape[2]
+        zbuf = np.empty((n, n_in + h, k))
+        zbuf[:, :n_in] = Zw
+        pbuf = np.empty((n, n_past + h, p))
+        pbuf[:, :n_past] = Pw
+        weights = linear_weights(est)
+        if weights is not None:
+            W, b = weights
+            nz, npst = n_in * k, n_past * p
+            Wz = W[:nz].reshape(n_in, k, -1)
+            Wp = W[nz:nz + npst].reshape(n_past, p, -1) if p else None
+            base = Ff @ W[nz + npst:] + b  # (n, h, k + p): the future-known part of every step
         for s in range(h):
-            pred = self._predict(est, assemble(Zw, Pw, Ff[:, s:s + 1]))
-            out[:, s] = pred[:, :k]
-            Zw = np.concatenate([Zw[:, 1:], pred[:, None, :k]], axis=1)
-            if Pw.shape[2]:
-                Pw = np.concatenate([Pw[:, 1:], pred[:, None, k:]], axis=1)
-        return out
+            if weights is not None:
+                pred = base[:, s] + np.tensordot(zbuf[:, s:s + n_in], Wz, axes=([1, 2], [0, 1]))
+                if p:
+                    pred += np.tensordot(pbuf[:, s:s + n_past], Wp, axes=([1, 2], [0, 1]))
+            else:
+                pred = self._predict(est, assemble(zbuf[:, s:s + n_in], pbuf[:, s:s + n_past], Ff[:, s:s + 1]))
+            zbuf[:, n_in + s] = pred[:, :k]
+            if p:
+                pbuf[:, n_past + s] = pred[:, k:]
+        return zbuf[:, n_in:]
 
 
 class DirectReduction(ReductionStrategy):
