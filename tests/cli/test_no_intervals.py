@@ -51,14 +51,14 @@ def config(tmp_path):
 
 
 def _forbid_interval_work(monkeypatch):
-    from forecastkit.forecasters import _reduction_strategies as rs
+    from forecastkit.forecasters import reduction
     from forecastkit.forecasters.base import Forecaster
 
     def refuse(*args, **kwargs):
         raise AssertionError("interval work with intervals = false")
 
     monkeypatch.setattr(Forecaster, "predict_interval", refuse)
-    monkeypatch.setattr(rs, "out_of_fold_errors", refuse)
+    monkeypatch.setattr(reduction, "out_of_fold_errors", refuse)
 
 
 def _check_no_intervals(out):

@@ -119,13 +119,33 @@ def solve_direct(
     intercept : ndarray (h, k)
         Or None when the common Gram matrix is too ill-conditioned (see :data:`MIN_RCOND`).
     """
+    solved = solve_direct_prefixes(L, Fz, Yz, h, alpha, fit_intercept, [len(L)])
+    return None if solved is None else solved[0]
+
+
+def solve_direct_prefixes(
+    L: np.ndarray, Fz: np.ndarray, Yz: np.ndarray, h: int, alpha: float, fit_intercept: bool,
+    prefixes: list[int],
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """:func:`solve_direct` on the first ``S1_c`` rows of ``L, Fz, Yz`` for every
+    ``S1_c`` in ``prefixes``, in one pass over the data.
+
+    The solution for a prefix is what a fit on the series cut where that prefix ends
+    gives (an expanding refit); the Gram blocks of the rows between two prefixes are
+    accumulated, so many expanding refits cost one pass plus one small factorisation
+    each. Returns one ``(coef, intercept)`` per prefix (in the given order), or None
+    when any system is too ill-conditioned.
+    """
     from scipy.linalg import cho_solve
 
     S1, pl = L.shape
     f, k = Fz.shape[1], Yz.shape[1]
-    n_h = S1 - h + 1
+    order = sorted(set(int(c) for c in prefixes))
+    if not order or order[0] - h + 1 < 1 or order[-1] > S1:
+        raise ValueError(f"prefixes {prefixes} do not fit {S1} rows and h={h}")
+    # One shift for every prefix (any shift is absorbed by the intercept column)
     if fit_intercept:
-        mu_l, mu_f = L.mean(axis=0), Fz.mean(axis=0)
+        mu_l, mu_f = L[:order[-1]].mean(axis=0), Fz[:order[-1]].mean(axis=0)
         Q = np.hstack([L - mu_l, np.ones((S1, 1))])
         Fc = Fz - mu_f
         pen_q = np.r_[np.full(pl, alpha), 0.0]
@@ -133,46 +153,68 @@ def solve_direct(
         mu_l, mu_f = np.zeros(pl), np.zeros(f)
         Q, Fc, pen_q = L, Fz, np.full(pl, alpha)
     q = Q.shape[1]
-    A = Q[:n_h].T @ Q[:n_h]
-    A[np.diag_indices(q)] += pen_q
-    factor = _spd_factor(A)
-    if factor is None:
-        return None
-    E = Q[n_h:S1]  # (h - 1, q): step s adds the first h - s of these rows
-    W = cho_solve(factor, E.T, check_finite=False)
-    M = E @ W
 
-    def solve_step(m: int, R: np.ndarray) -> np.ndarray:
-        X = cho_solve(factor, R, check_finite=False)
-        if m:
-            X -= W[:, :m] @ np.linalg.solve(np.eye(m) + M[:m, :m], E[:m] @ X)
-        return X
-
-    coef = np.empty((h, k, pl + f))
-    intercept = np.zeros((h, k))
+    # Accumulated blocks per prefix: the common Gram (rows < n_h) and, per step s, the
+    # cross products over rows < n_s (n_s = S1_c - s + 1).
+    grams, prev, acc = [], 0, np.zeros((q, q))
+    for c in order:
+        n_h = c - h + 1
+        acc = acc + Q[prev:n_h].T @ Q[prev:n_h]
+        grams.append(acc)
+        prev = n_h
+    cross = {c: [] for c in order}  # per prefix, per step: (a, B, C, c_fy)
     for s in range(1, h + 1):
-        n_s = S1 - s + 1
-        Qs = Q[:n_s]
-        Ys = Yz[s - 1:s - 1 + n_s]
-        a = Qs.T @ Ys
-        if f:
-            Fs = Fc[s - 1:s - 1 + n_s]
-            B = Qs.T @ Fs
-            C = Fs.T @ Fs
-            C[np.diag_indices(f)] += alpha
-            X = solve_step(h - s, np.hstack([B, a]))
-            X1, x2 = X[:, :f], X[:, f:]
-            schur = _spd_factor(C - B.T @ X1)
-            if schur is None:
-                return None
-            v = cho_solve(schur, Fs.T @ Ys - B.T @ x2, check_finite=False)
-            u = x2 - X1 @ v
-        else:
-            u, v = solve_step(h - s, a), np.empty((0, k))
-        coef[s - 1, :, :pl] = u[:pl].T
-        coef[s - 1, :, pl:] = v.T
-        if fit_intercept:
-            intercept[s - 1] = u[pl] - mu_l @ u[:pl] - mu_f @ v
-    if not np.isfinite(coef).all():
-        return None
-    return coef, intercept
+        Ys, Fs = Yz[s - 1:], Fc[s - 1:]
+        a, B, C, cf, prev = np.zeros((q, k)), np.zeros((q, f)), np.zeros((f, f)), np.zeros((f, k)), 0
+        for c in order:
+            n_s = c - s + 1
+            Qseg, Yseg = Q[prev:n_s], Ys[prev:n_s]
+            a = a + Qseg.T @ Yseg
+            if f:
+                Fseg = Fs[prev:n_s]
+                B, C, cf = B + Qseg.T @ Fseg, C + Fseg.T @ Fseg, cf + Fseg.T @ Yseg
+            cross[c].append((a, B, C, cf))
+            prev = n_s
+
+    results = {}
+    for c, gram in zip(order, grams):
+        A = gram.copy()
+        A[np.diag_indices(q)] += pen_q
+        factor = _spd_factor(A)
+        if factor is None:
+            return None
+        n_h = c - h + 1
+        E = Q[n_h:c]  # (h - 1, q): step s adds the first h - s of these rows
+        W = cho_solve(factor, E.T, check_finite=False)
+        M = E @ W
+
+        def solve_step(m: int, R: np.ndarray) -> np.ndarray:
+            X = cho_solve(factor, R, check_finite=False)
+            if m:
+                X -= W[:, :m] @ np.linalg.solve(np.eye(m) + M[:m, :m], E[:m] @ X)
+            return X
+
+        coef = np.empty((h, k, pl + f))
+        intercept = np.zeros((h, k))
+        for s in range(1, h + 1):
+            a, B, C, cf = cross[c][s - 1]
+            if f:
+                X = solve_step(h - s, np.hstack([B, a]))
+                X1, x2 = X[:, :f], X[:, f:]
+                C = C.copy()
+                C[np.diag_indices(f)] += alpha
+                schur = _spd_factor(C - B.T @ X1)
+                if schur is None:
+                    return None
+                v = cho_solve(schur, cf - B.T @ x2, check_finite=False)
+                u = x2 - X1 @ v
+            else:
+                u, v = solve_step(h - s, a), np.empty((0, k))
+            coef[s - 1, :, :pl] = u[:pl].T
+            coef[s - 1, :, pl:] = v.T
+            if fit_intercept:
+                intercept[s - 1] = u[pl] - mu_l @ u[:pl] - mu_f @ v
+        if not np.isfinite(coef).all():
+            return None
+        results[c] = (coef, intercept)
+    return [results[int(c)] for c in prefixes]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError, ForecastkitTypeError
-from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, linear_weights, solve_direct
+from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, linear_weights, solve_direct_prefixes
 from forecastkit.framing.supervised import make_windows
 
 #: fewest supervised samples a regressor is trained on
@@ -264,6 +264,43 @@ class ReductionStrategy(ABC):
         est.fit(X, Y[:, 0] if Y.shape[1] == 1 else Y)
         return est
 
+    # -- plain linear regressors (Ridge / LinearRegression): fits from Gram matrices -------
+    def _linear(self) -> tuple[Any, tuple[float, bool] | None]:
+        """The prototype regressor and its ``linear_spec`` (None: not a plain linear model)."""
+        prototype = getattr(self.make_regressor, "prototype", None)
+        return prototype, (linear_spec(prototype) if prototype is not None else None)
+
+    def rows_needed(self, h: int) -> int:
+        """Output steps of the framing ``ensure(h)`` trains on (its row check)."""
+        return h
+
+    def linear_problem(self, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+        """``(L, Fz, Yz, n_steps, first)`` for :func:`solve_direct_prefixes`: a fit on the
+        first ``cut`` rows is the prefix of ``cut - first`` rows."""
+        raise NotImplementedError
+
+    def linear_models(self, h: int, prototype: Any, coef: np.ndarray, intercept: np.ndarray) -> dict[int, Any]:
+        """The fitted estimators (keyed like ``models_``) of a :func:`solve_direct_prefixes` solution."""
+        raise NotImplementedError
+
+    def _ensure_linear(self, h: int) -> bool:
+        """Train what ``ensure(h)`` needs from one Gram matrix; False when the regressor is
+        not plain linear or the system is too ill-conditioned (then fit as usual)."""
+        prototype, spec = self._linear()
+        if spec is None:
+            return False
+        L, Fz, Yz, n_steps, _ = self.linear_problem(h)
+        solved = solve_direct_prefixes(L, Fz, Yz, n_steps, *spec, [len(L)])
+        if solved is None:
+            return False
+        for key, est in self.linear_models(h, prototype, *solved[0]).items():
+            self.models_.setdefault(key, est)
+        return True
+
+    def _start(self) -> int:
+        """Row position of the first origin of the framing."""
+        return max(self.n_in, self.n_past if self.P_.shape[1] else 0) - 1
+
     @staticmethod
     def _predict(est: Any, X: np.ndarray) -> np.ndarray:
         out = np.asarray(est.predict(X), dtype=float)
@@ -288,21 +325,23 @@ class RecursiveReduction(ReductionStrategy):
 
     name = "recursive"
 
+    def rows_needed(self, h: int) -> int:
+        return 1
+
+    def linear_problem(self, h: int):
+        w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, 1, self.P_.shape[1] > 0)
+        L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+        return L, w.F[:, 0], w.Y[:, 0], 1, self._start() + 1
+
+    def linear_models(self, h, prototype, coef, intercept):
+        return {1: fitted_estimator(prototype, coef[0], intercept[0])}
+
     def ensure(self, h: int) -> None:
         if 1 in self.models_:
             return
-        past_outputs = self.P_.shape[1] > 0
-        prototype = getattr(self.make_regressor, "prototype", None)
-        spec = linear_spec(prototype) if prototype is not None else None
-        if spec is not None:  # a plain linear model: one Gram matrix, no scikit-learn fit overhead
-            self._check_rows(1)
-            w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, 1, past_outputs)
-            L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
-            solved = solve_direct(L, w.F[:, 0], w.Y[:, 0], 1, *spec)
-            if solved is not None:
-                self.models_[1] = fitted_estimator(prototype, solved[0][0], solved[1][0])
-                return
-        self.models_[1] = self._train(1, [1], [1], past_outputs=past_outputs)
+        self._check_rows(1)
+        if not self._ensure_linear(1):
+            self.models_[1] = self._train(1, [1], [1], past_outputs=self.P_.shape[1] > 0)
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
         # The windows roll forward inside one buffer per block (no per-step concatenation);
@@ -346,29 +385,23 @@ class DirectReduction(ReductionStrategy):
 
     name = "direct"
 
-    def _step_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def linear_problem(self, h: int):
         """Lag design ``L`` (S1, pl) of the step-1 origins, and the future-known block
         ``Fz`` and targets ``Yz`` from ``t+1`` on: row ``i + s - 1`` is step ``s`` of origin ``i``."""
         w = frame_windows(self.Z_, self.P_, self.F_[:, :0], self.n_in, self.n_past, 1)
         L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
         first = int(w.origins[0]) + 1
-        return L, self.F_[first:], self.Z_[first:]
+        return L, self.F_[first:], self.Z_[first:], h, first
+
+    def linear_models(self, h, prototype, coef, intercept):
+        return {s: fitted_estimator(prototype, coef[s - 1], intercept[s - 1]) for s in range(1, h + 1)}
 
     def ensure(self, h: int) -> None:
         self._check_rows(h)  # fail before training any step
         missing = [s for s in range(1, h + 1) if s not in self.models_]
-        if not missing:
+        if not missing or self._ensure_linear(h):
             return
-        L, Fz, Yz = self._step_arrays()
-        prototype = getattr(self.make_regressor, "prototype", None)
-        spec = linear_spec(prototype) if prototype is not None else None
-        if spec is not None:
-            solved = solve_direct(L, Fz, Yz, h, *spec)
-            if solved is not None:
-                coef, intercept = solved
-                for s in missing:
-                    self.models_[s] = fitted_estimator(prototype, coef[s - 1], intercept[s - 1])
-                return
+        L, Fz, Yz, _, _ = self.linear_problem(h)
         S1 = len(L)
         for s in missing:
             n_s = S1 - s + 1
@@ -389,8 +422,20 @@ class MultiOutputReduction(ReductionStrategy):
 
     name = "multi_output"
 
+    def linear_problem(self, h: int):
+        w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, h)
+        S = len(w.Z)
+        L = assemble(w.Z, w.P, np.empty((S, 0)))
+        return L, w.F.reshape(S, -1), w.Y.reshape(S, -1), 1, self._start() + h
+
+    def linear_models(self, h, prototype, coef, intercept):
+        return {h: fitted_estimator(prototype, coef[0], intercept[0])}
+
     def ensure(self, h: int) -> None:
-        if h not in self.models_:
+        if h in self.models_:
+            return
+        self._check_rows(h)
+        if not self._ensure_linear(h):
             steps = list(range(1, h + 1))
             self.models_[h] = self._train(h, steps, steps)
 
@@ -414,30 +459,3 @@ def make_strategy(name: Any, make_regressor: Callable[[int], Any], n_in: int, n_
     except (KeyError, TypeError):
         raise ConfigError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)}") from None
     return cls(make_regressor, n_in, n_past)
-
-
-def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) -> np.ndarray:
-    """Errors ``actual - forecast`` (n, h, k) on the transformed scale of ``h``-step forecasts from the
-    last half of the training origins, each block forecast by models trained only on
-    the rows up to the block's first origin (an expanding-window backtest inside the
-    training data)."""
-    Z, P, F = strategy.Z_, strategy.P_, strategy.F_
-    w = frame_windows(Z, P, F, strategy.n_in, strategy.n_past, h)
-    S = len(w.origins)
-    calib = np.arange(S // 2, S)
-    if len(calib) < 10:
-        raise DataError(
-            f"prediction intervals for h={h} need at least 10 calibration windows in the training "
-            f"data, got {len(calib)}; use a shorter horizon or more data"
-        )
-    errors = []
-    for block in np.array_split(calib, n_folds):
-        cut = int(w.origins[block[0]]) + 1  # rows 0..origin: no target after the origin
-        fold = type(strategy)(strategy.make_regressor, strategy.n_in, strategy.n_past)
-        try:
-            fold.fit(Z[:cut], P[:cut], F[:cut]).ensure(h)
-        except DataError as err:
-            raise DataError(f"prediction intervals for h={h} need more training data: {err}") from None
-        pred = fold.forecast(w.Z[block], w.P[block], w.F[block])
-        errors.append(w.Y[block][..., : strategy.k_] - pred)  # actual = forecast + error
-    return np.concatenate(errors, axis=0)
