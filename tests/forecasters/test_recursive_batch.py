@@ -48,3 +48,20 @@ def test_batched_recursion_equals_step_by_step(n, k, p, f, n_in, n_past, h, orig
     want = _step_by_step(strategy.models_[1], k, Zw, Pw, Ff)
     assert got.shape == (origins, h, k)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=20, deadline=None)
+@given(p=st.integers(0, 2), f=st.integers(0, 2), h=st.integers(1, 6), origins=st.integers(1, 4),
+       k=st.integers(1, 2), seed=st.integers(0, 1000))
+def test_direct_forecast_through_coefficients_equals_per_step_predict(p, f, h, origins, k, seed):
+    rng = np.random.default_rng(seed)
+    n, n_in, n_past = 60, 3, 2
+    Z, P, F = rng.normal(size=(n, k)), rng.normal(size=(n, p)), rng.normal(size=(n, f))
+    strategy = rs.DirectReduction(rs.RegressorFactory(Ridge(alpha=0.5), True), n_in, n_past).fit(Z, P, F)
+    strategy.ensure(h)
+    Zw = rng.normal(size=(origins, n_in, k))
+    Pw = rng.normal(size=(origins, n_past, p)) if p else np.empty((origins, 0, 0))
+    Ff = rng.normal(size=(origins, h, f))
+    want = np.stack([np.asarray(strategy.models_[s].predict(rs.assemble(Zw, Pw, Ff[:, s - 1:s]))).reshape(origins, k)
+                     for s in range(1, h + 1)], axis=1)
+    np.testing.assert_allclose(strategy.forecast(Zw, Pw, Ff), want, rtol=1e-10, atol=1e-10)

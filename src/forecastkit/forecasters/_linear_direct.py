@@ -22,6 +22,7 @@ number below :data:`MIN_RCOND`) returns None and the caller fits per step.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -67,9 +68,9 @@ def linear_weights(est: Any) -> tuple[np.ndarray, np.ndarray] | None:
 def fitted_estimator(prototype: Any, coef: np.ndarray, intercept: np.ndarray) -> Any:
     """A clone of ``prototype`` carrying the given solution, as its own ``fit`` would
     leave it for ``predict`` (1-D ``coef_`` and a float intercept for one target)."""
-    from sklearn.base import clone
-
-    est = clone(prototype)
+    # A shallow copy of the unfitted prototype: its parameters are never mutated, and
+    # clone() costs more than the solve for small models.
+    est = copy.copy(prototype)
     if coef.shape[0] == 1:
         est.coef_ = coef[0].copy()
         est.intercept_ = float(intercept[0])

@@ -413,6 +413,13 @@ class DirectReduction(ReductionStrategy):
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
         h = Ff.shape[1]
+        weights = [linear_weights(self.models_[s]) for s in range(1, h + 1)]
+        if all(w is not None for w in weights):  # every step at once through the coefficients
+            Lw = assemble(Zw, Pw, Ff[:, :0])
+            pl = Lw.shape[1]
+            W = np.stack([w for w, _ in weights])  # (h, pl + f, k)
+            b = np.stack([b for _, b in weights])  # (h, k)
+            return np.einsum("np,hpk->nhk", Lw, W[:, :pl]) + np.einsum("nhf,hfk->nhk", Ff, W[:, pl:]) + b
         steps = [self._predict(self.models_[s], assemble(Zw, Pw, Ff[:, s - 1:s])) for s in range(1, h + 1)]
         return np.stack(steps, axis=1)
 
