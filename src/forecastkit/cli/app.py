@@ -19,6 +19,9 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain click help: rendering it with rich imports ~100 ms of modules (rich.markdown,
+    # pygments) before anything is printed; --help must start fast
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="forecastkit: multivariate, multi-step forecasting with honest backtests.",
 )
