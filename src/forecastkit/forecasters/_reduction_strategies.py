@@ -3,7 +3,7 @@
 - the regressor aliases and their resolution (:mod:`._regressors`, re-exported here)
   and the factory of fresh regressors;
 - :func:`frame_windows` / :func:`create_train_X_y`: the one supervised framing shared by
-  every strategy, built on :func:`forecastkit.framing.make_windows`;
+  every strategy, the windows of :func:`forecastkit.framing.make_windows`;
 - the three strategies (recursive, direct, multi-output) behind one base class, and
   the explicit registry the factory :func:`make_strategy` reads.
 
@@ -17,12 +17,11 @@ from abc import ABC, abstractmethod
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
-import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, linear_weights, solve_direct_prefixes
 from forecastkit.forecasters._regressors import REGRESSORS, RegressorAlias, resolve_regressor  # noqa: F401
-from forecastkit.framing.supervised import make_windows
 
 #: fewest supervised samples a regressor is trained on
 MIN_SAMPLES = 5
@@ -63,8 +62,8 @@ def frame_windows(
 ) -> Windows:
     """Every (inputs, outputs) window of the preprocessed arrays with ``n_out`` outputs.
 
-    Lags are taken by :func:`make_windows`; the three blocks are aligned on their
-    origin so that every sample has all of its lags and outputs.
+    The windows are those of :func:`make_windows` (strided views, no copy); the three
+    blocks are aligned on their origin so that every sample has all of its lags and outputs.
     """
     N, k = Z.shape
     p, f = P.shape[1], F.shape[1]
@@ -76,21 +75,18 @@ def frame_windows(
             f"too few rows to frame: {N} rows after differencing, but {start + 1} lags and "
             f"{n_out} output step(s) need at least {start + 1 + n_out}"
         )
-    zc, pc, fc = ([f"{c}{j}" for j in range(w)] for c, w in (("z", k), ("p", p), ("f", f)))
-    frame = pd.DataFrame(np.hstack([Z, P, F]), columns=zc + pc + fc)
-    Xz, Y, orig = make_windows(frame, n_in, n_out, targets=zc + (pc if past_outputs else []), features=zc, return_index=True)
-    lo = start - (n_in - 1)
-    Zw, Y, origins = Xz[lo:lo + S], Y[lo:lo + S], np.asarray(orig[lo:lo + S])
-    if p:
-        Xp, _ = make_windows(frame, n_past, 0, targets=pc, features=pc)
-        Pw = Xp[start - (n_past - 1): start - (n_past - 1) + S]
-    else:
-        Pw = np.empty((S, 0, 0))
-    if f:
-        _, Yf = make_windows(frame, 1, n_out, targets=fc, features=fc)
-        Fw = Yf[start:start + S]
-    else:
-        Fw = np.empty((S, n_out, 0))
+    # Read-only strided views (the windows of :func:`make_windows`, without building a
+    # DataFrame first): sample i has its origin at row start + i.
+    def windows(A: np.ndarray, first: int, width: int) -> np.ndarray:
+        """(S, width, columns): rows first + i .. first + i + width - 1 of A."""
+        return sliding_window_view(A, width, axis=0).swapaxes(1, 2)[first:first + S]
+
+    Zw = windows(Z, start - n_in + 1, n_in)
+    out = np.hstack([Z, P]) if past_outputs and p else Z
+    Y = windows(out, start + 1, n_out)
+    Pw = windows(P, start - n_past + 1, n_past) if p else np.empty((S, 0, 0))
+    Fw = windows(F, start + 1, n_out) if f else np.empty((S, n_out, 0))
+    origins = np.arange(start, start + S)
     return Windows(Zw, Pw, Fw, Y, origins)
 
 
@@ -257,14 +253,13 @@ class RecursiveReduction(ReductionStrategy):
         if weights is not None:
             W, b = weights
             nz, npst = n_in * k, n_past * p
-            Wz = W[:nz].reshape(n_in, k, -1)
-            Wp = W[nz:nz + npst].reshape(n_past, p, -1) if p else None
+            Wz, Wp = W[:nz], W[nz:nz + npst]  # rows in the time-major order of assemble()
             base = Ff @ W[nz + npst:] + b  # (n, h, k + p): the future-known part of every step
         for s in range(h):
             if weights is not None:
-                pred = base[:, s] + np.tensordot(zbuf[:, s:s + n_in], Wz, axes=([1, 2], [0, 1]))
+                pred = base[:, s] + zbuf[:, s:s + n_in].reshape(n, -1) @ Wz
                 if p:
-                    pred += np.tensordot(pbuf[:, s:s + n_past], Wp, axes=([1, 2], [0, 1]))
+                    pred += pbuf[:, s:s + n_past].reshape(n, -1) @ Wp
             else:
                 pred = self._predict(est, assemble(zbuf[:, s:s + n_in], pbuf[:, s:s + n_past], Ff[:, s:s + 1]))
             zbuf[:, n_in + s] = pred[:, :k]
