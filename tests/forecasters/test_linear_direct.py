@@ -100,3 +100,30 @@ def test_forecaster_predictions_equal_the_per_step_path(strategy, alias, covaria
     slow = ReductionForecaster(alias, **kwargs).fit(y, X_fit)
     pd.testing.assert_frame_equal(fast_pred, slow.predict(6, X_fut), rtol=1e-8, atol=1e-8)
     pd.testing.assert_frame_equal(fast_interval, slow.predict_interval(6, X_fut, level=0.9), rtol=1e-7, atol=1e-7)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(60, 140), k=st.integers(1, 2), p=st.integers(0, 2), f=st.integers(0, 2),
+       h=st.integers(1, 6), n_cuts=st.integers(1, 3), alpha=st.sampled_from([None, 0.5]), seed=st.integers(0, 1000))
+def test_prefix_solutions_equal_refits_on_the_cut_series(n, k, p, f, h, n_cuts, alpha, seed):
+    """Accumulated Gram blocks give, for every cut, the models a refit on the rows
+    before the cut gives (the expanding refits behind the intervals)."""
+    from forecastkit.forecasters._linear_direct import solve_direct_prefixes
+
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(n, k)) + 2
+    P, F = rng.normal(size=(n, p)), rng.normal(size=(n, f)) - 1
+    n_in, n_past = 3, 2
+    proto = LinearRegression() if alpha is None else Ridge(alpha=alpha)
+    strategy = rs.DirectReduction(rs.RegressorFactory(proto, True), n_in, n_past).fit(Z, P, F)
+    L, Fz, Yz, steps, first = strategy.linear_problem(h)
+    low = first + h + 3 * (L.shape[1] + f + 1)  # enough rows for a well-posed least-squares fit
+    if low >= n:
+        return
+    cuts = sorted(rng.choice(np.arange(low, n + 1), size=min(n_cuts, n + 1 - low), replace=False).tolist())
+    solved = solve_direct_prefixes(L, Fz, Yz, steps, *linear_spec(proto), [c - first for c in cuts])
+    assert solved is not None
+    for cut, (coef, intercept) in zip(cuts, solved):
+        for s, (ref, X) in _reference_models(Z[:cut], P[:cut], F[:cut], n_in, n_past, h, proto).items():
+            got = X @ coef[s - 1].T + intercept[s - 1]
+            np.testing.assert_allclose(got, np.asarray(ref.predict(X)).reshape(got.shape), rtol=1e-8, atol=1e-8)

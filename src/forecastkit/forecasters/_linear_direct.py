@@ -124,6 +124,51 @@ def solve_direct(
     return None if solved is None else solved[0]
 
 
+#: rows per block when the windowed targets are multiplied into the design (bounds memory)
+_CHUNK = 2048
+
+
+def _step_cross_products(Q: np.ndarray, Yz: np.ndarray, Fc: np.ndarray, h: int, order: list[int]) -> dict:
+    """Per prefix ``c`` and step ``s``: ``(Q'Y_s, Q'F_s, F_s'F_s, F_s'Y_s)`` over the rows
+    ``i < c - s + 1`` of step ``s``.
+
+    The rows below ``c - h + 1`` count for every step: their products with all ``h``
+    shifted targets and covariates are one matrix product with a window view
+    (accumulated between prefixes, in row blocks); the last ``h - 1`` rows add a
+    triangle. ``F_s'F_s`` and ``F_s'Y_s`` are sums over rows ``s - 1 .. c - 1``: a
+    running sum minus the sum over the first ``s - 1`` rows.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    q, k, f = Q.shape[1], Yz.shape[1], Fc.shape[1]
+    m = k + f
+    YF = np.hstack([Yz, Fc])
+    win = sliding_window_view(YF, h, axis=0).swapaxes(1, 2)  # win[i, s-1] = YF[i + s - 1]
+    head = Fc[:h - 1]
+    FF_head = np.concatenate([np.zeros((1, f, f)), np.cumsum(np.einsum("jf,jg->jfg", head, head), axis=0)])
+    FY_head = np.concatenate([np.zeros((1, f, k)), np.cumsum(np.einsum("jf,jk->jfk", head, Yz[:h - 1]), axis=0)])
+    acc, FF, FY = np.zeros((q, h * m)), np.zeros((f, f)), np.zeros((f, k))
+    prev_full = prev_row = 0
+    cross = {}
+    for c in order:
+        n_h = c - h + 1
+        for r0 in range(prev_full, n_h, _CHUNK):
+            r1 = min(n_h, r0 + _CHUNK)
+            acc += Q[r0:r1].T @ win[r0:r1].reshape(r1 - r0, h * m)
+        prev_full = n_h
+        tri = np.zeros((h - 1, h, m))
+        for s in range(1, h):  # row n_h + t counts for step s while t < h - s
+            tri[:h - s, s - 1] = YF[n_h + s - 1:c]
+        ab = (acc + Q[n_h:c].T @ tri.reshape(h - 1, h * m)).reshape(q, h, m)
+        if f:
+            FF = FF + Fc[prev_row:c].T @ Fc[prev_row:c]
+            FY = FY + Fc[prev_row:c].T @ Yz[prev_row:c]
+        prev_row = c
+        cross[c] = [(ab[:, s - 1, :k], ab[:, s - 1, k:], FF - FF_head[s - 1], FY - FY_head[s - 1])
+                    for s in range(1, h + 1)]
+    return cross
+
+
 def solve_direct_prefixes(
     L: np.ndarray, Fz: np.ndarray, Yz: np.ndarray, h: int, alpha: float, fit_intercept: bool,
     prefixes: list[int],
@@ -163,20 +208,7 @@ def solve_direct_prefixes(
         acc = acc + Q[prev:n_h].T @ Q[prev:n_h]
         grams.append(acc)
         prev = n_h
-    cross = {c: [] for c in order}  # per prefix, per step: (a, B, C, c_fy)
-    for s in range(1, h + 1):
-        Ys, Fs = Yz[s - 1:], Fc[s - 1:]
-        a, B, C, cf, prev = np.zeros((q, k)), np.zeros((q, f)), np.zeros((f, f)), np.zeros((f, k)), 0
-        for c in order:
-            n_s = c - s + 1
-            Qseg, Yseg = Q[prev:n_s], Ys[prev:n_s]
-            a = a + Qseg.T @ Yseg
-            if f:
-                Fseg = Fs[prev:n_s]
-                B, C, cf = B + Qseg.T @ Fseg, C + Fseg.T @ Fseg, cf + Fseg.T @ Yseg
-            cross[c].append((a, B, C, cf))
-            prev = n_s
-
+    cross = _step_cross_products(Q, Yz, Fc, h, order)
     results = {}
     for c, gram in zip(order, grams):
         A = gram.copy()
