@@ -3,7 +3,7 @@
 100,000 hourly rows, 10 covariates, h = 48, 20 folds; models: naive, seasonal naive,
 ridge with each strategy (past covariates as lags), ARIMA with a fixed order. Runs the
 same config with ``--jobs 1`` and ``--jobs 2`` (each in its own process, so peak memory is
-measured per run) and prints wall time, peak RSS and the speed-up.
+measured per run) and prints wall time, peak RSS, the speed-up and the seconds of every model.
 
     python benchmarks/bench_scale.py [--rows 100000] [--folds 20]
 """
@@ -93,7 +93,13 @@ def child(config: str, out: str, jobs: int) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     errors = {r.name: r.error for r in result.model_runs if r.error}
-    print(json.dumps({"wall": wall, "rss_self_mib": own, "rss_workers_mib": kids, "errors": errors}))
+    seconds: dict[str, float] = {}
+    for r in result.model_runs:
+        seconds[r.name] = seconds.get(r.name, 0.0) + r.fit_seconds + r.predict_seconds
+    for name, s in (result.meta.get("future_fit_seconds") or {}).items():
+        seconds[name] = seconds.get(name, 0.0) + float(s)
+    print(json.dumps({"wall": wall, "rss_self_mib": own, "rss_workers_mib": kids, "errors": errors,
+                      "model_seconds": seconds}))
 
 
 def main() -> None:
@@ -134,7 +140,12 @@ def main() -> None:
                 diff = np.nanmax(np.abs(x - y)) if x.shape == y.shape else "row counts differ"
                 print(f"  {m}: max |difference| {diff}")
         board = pd.read_csv(tmp / "out1" / "leaderboard.csv")
-        print(board[["model", "mae", "skill", "fit_seconds", "predict_seconds"]].to_string(index=False))
+        board["backtest_seconds"] = board["fit_seconds"] + board["predict_seconds"]
+        print(board[["model", "mae", "skill", "fit_seconds", "predict_seconds", "backtest_seconds"]].to_string(index=False))
+        for jobs in (1, 2):
+            per_model = results[jobs]["model_seconds"]
+            print(f"--jobs {jobs} seconds per model (backtest + final refit, summed over workers): "
+                  + ", ".join(f"{m} {s:.1f}" for m, s in per_model.items()))
 
 
 if __name__ == "__main__":

@@ -58,3 +58,16 @@ def test_a_run_without_neural_models_does_not_import_tensorflow(tmp_path):
         print("tensorflow" in sys.modules)
     """)
     assert out == "False"
+
+
+def test_cli_help_imports_no_rich_rendering_or_numerics():
+    """--help is plain click help: no rich markdown/pygments, no numpy or pandas."""
+    out = _python("""
+        import sys
+        from typer.testing import CliRunner
+        from forecastkit.cli.app import app
+        result = CliRunner().invoke(app, ["--help"])
+        assert result.exit_code == 0 and "run" in result.output
+        print(sorted(m for m in ("rich.markdown", "pygments", "numpy", "pandas", "typer.rich_utils") if m in sys.modules))
+    """)
+    assert out == "[]"

@@ -158,9 +158,12 @@ def _scored_frame(mr: ModelRun, data: pd.DataFrame, target: str, m: int) -> pd.D
 
 
 def run_level(run: RunResult) -> float | None:
-    """The interval level of the run (``[forecast] level`` of its config, default 0.95)."""
+    """The interval level of the run (``[forecast] level`` of its config, default 0.95);
+    None when the config says ``intervals = false``."""
     forecast = run.config.get("forecast") if isinstance(run.config, dict) else None
     level = forecast.get("level", 0.95) if isinstance(forecast, dict) else 0.95
+    if isinstance(forecast, dict) and forecast.get("intervals", True) is False:
+        return None
     return float(level) if level is not None else None
 
 

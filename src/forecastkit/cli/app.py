@@ -19,6 +19,9 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain click help: rendering it with rich imports ~100 ms of modules (rich.markdown,
+    # pygments) before anything is printed; --help must start fast
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="forecastkit: multivariate, multi-step forecasting with honest backtests.",
 )
@@ -212,6 +215,7 @@ def run(
     quiet: Annotated[bool, _flag("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
     no_plots: Annotated[bool, _flag("--no-plots", help="Skip PNG plots (faster).")] = False,
+    no_intervals: Annotated[bool, _flag("--no-intervals", help="Point forecasts only: no prediction intervals (faster).")] = False,
 ) -> None:
     """Backtest every model of CONFIG against naive baselines and write a report."""
     from forecastkit.runs.api import ModelsFailedError
@@ -222,7 +226,7 @@ def run(
         try:
             result = run_config(config, output, jobs=jobs, resume=resume, force=force, save_models=save_models,
                                 strict=strict, progress=progress, models=list(model) if model else None,
-                                plots=not no_plots)
+                                plots=not no_plots, intervals=False if no_intervals else None)
         except ModelsFailedError as err:
             result, failed = err.result, err
     if not quiet:

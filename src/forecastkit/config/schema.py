@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from forecastkit.errors import ConfigError
 
@@ -136,10 +136,22 @@ class RollingConfig(_Strict):
 Evaluation = Annotated[Union[HoldoutConfig, RollingConfig], Field(discriminator="scheme")]
 
 
+#: ``[forecast] intervals``: True computes prediction intervals, False skips all interval
+#: work (no calibration, no bounds in any table, plot or CSV). A union so that string
+#: modes can be added beside the booleans later.
+IntervalsSetting = StrictBool
+
+
 class ForecastConfig(_Strict):
     horizon: int | None = Field(default=None, ge=1)
     level: float = Field(default=0.95, gt=0, lt=1)
     covariates_path: str | None = None
+    intervals: IntervalsSetting = True
+
+    @property
+    def interval_level(self) -> float | None:
+        """The level intervals are computed at, or None when ``intervals = false``."""
+        return None if self.intervals is False else self.level
 
 
 class ModelConfig(BaseModel):

@@ -1,9 +1,9 @@
 """Internals of :mod:`forecastkit.forecasters.reduction`.
 
-- the explicit registry of scikit-learn regressor aliases and the resolution of a
-  regressor given by alias, dotted class path, class or instance;
+- the regressor aliases and their resolution (:mod:`._regressors`, re-exported here)
+  and the factory of fresh regressors;
 - :func:`frame_windows` / :func:`create_train_X_y`: the one supervised framing shared by
-  every strategy, built on :func:`forecastkit.framing.make_windows`;
+  every strategy, the windows of :func:`forecastkit.framing.make_windows`;
 - the three strategies (recursive, direct, multi-output) behind one base class, and
   the explicit registry the factory :func:`make_strategy` reads.
 
@@ -14,120 +14,20 @@ scaled past covariates, ``F`` (N, f) scaled future-known covariates, row-aligned
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
-import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
-from forecastkit.errors import ConfigError, DataError, ForecastkitTypeError
-from forecastkit.framing.supervised import make_windows
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, linear_weights, solve_direct_prefixes
+from forecastkit.forecasters._regressors import REGRESSORS, RegressorAlias, resolve_regressor  # noqa: F401
 
 #: fewest supervised samples a regressor is trained on
 MIN_SAMPLES = 5
 
 
 # --------------------------------------------------------------------------- regressors
-@dataclass(frozen=True)
-class RegressorAlias:
-    target: str  # "module:Class"
-    defaults: dict[str, Any] = field(default_factory=dict)
-    multi_output: bool = True  # fits a 2-D y natively
-
-
-REGRESSORS: dict[str, RegressorAlias] = {
-    "ridge": RegressorAlias("sklearn.linear_model:Ridge"),
-    "linear": RegressorAlias("sklearn.linear_model:LinearRegression"),
-    "random_forest": RegressorAlias("sklearn.ensemble:RandomForestRegressor"),
-    "hist_gradient_boosting": RegressorAlias("sklearn.ensemble:HistGradientBoostingRegressor", multi_output=False),
-    # MLPRegressor fits 2-D y natively although its tags do not say so.
-    "mlp": RegressorAlias("sklearn.neural_network:MLPRegressor", {"hidden_layer_sizes": (64,), "max_iter": 1000}),
-    "knn": RegressorAlias("sklearn.neighbors:KNeighborsRegressor"),
-}
-
-
-def _import_class(path: str, modules: Any = None) -> type:
-    from forecastkit.safety.classes import resolve_regressor_class
-
-    return resolve_regressor_class(path, modules)
-
-
-def _is_regressor(est: Any) -> bool:
-    from sklearn.base import is_regressor
-
-    if not (callable(getattr(est, "fit", None)) and callable(getattr(est, "predict", None))):
-        return False
-    try:
-        return bool(is_regressor(est))
-    except Exception:  # objects without scikit-learn tags
-        return False
-
-
-def resolve_regressor(
-    regressor: Any, params: dict[str, Any] | None, random_state: Any, n_jobs: Any, modules: Any = None
-) -> tuple[Any, bool]:
-    """Build the unfitted prototype estimator and say whether it is natively multi-output.
-
-    ``regressor`` is an alias of :data:`REGRESSORS`, a dotted class path
-    (``"sklearn.linear_model.Lasso"``; other packages only when listed in ``modules``),
-    a class or an estimator instance. Classes are checked before they are instantiated.
-    """
-    from sklearn.base import clone
-    from sklearn.utils import get_tags
-
-    if params is not None and not isinstance(params, dict):
-        raise ConfigError(f"regressor_params must be a mapping, got {params!r}")
-    params = dict(params or {})
-    alias = None
-    if isinstance(regressor, str):
-        if regressor in REGRESSORS:
-            alias = REGRESSORS[regressor]
-            cls = _import_class(alias.target)
-            params = {**alias.defaults, **params}
-        elif "." in regressor or ":" in regressor:
-            cls = _import_class(regressor, modules)
-        else:
-            raise ConfigError(
-                f"unknown regressor alias {regressor!r}; valid: {', '.join(REGRESSORS)} "
-                "or a dotted class path such as 'sklearn.linear_model.Lasso'"
-            )
-    elif isinstance(regressor, type):
-        cls = regressor
-    elif _is_regressor(regressor):
-        est = clone(regressor).set_params(**params) if params else clone(regressor)
-        cls = None
-    else:
-        raise ForecastkitTypeError(f"regressor {regressor!r} is not a scikit-learn regressor")
-    if cls is not None:
-        if not isinstance(cls, type):
-            raise ForecastkitTypeError(f"regressor {regressor!r} is not a class but {type(cls).__name__}")
-        from forecastkit.safety.classes import is_regressor_class
-
-        if not is_regressor_class(cls):
-            raise ForecastkitTypeError(
-                f"regressor {regressor!r} ({cls.__module__}.{cls.__name__}) is not a scikit-learn regressor class"
-            )
-        try:
-            est = cls(**params)
-        except TypeError as err:
-            raise ConfigError(f"regressor {regressor!r} rejects regressor_params {params!r}: {err}") from None
-        if not _is_regressor(est):
-            raise ForecastkitTypeError(
-                f"regressor {regressor!r} ({cls.__module__}.{cls.__name__}) is not a scikit-learn regressor "
-                "(it needs fit/predict and the regressor estimator type)"
-            )
-    names = est.get_params(deep=False)
-    extra = {}
-    if "random_state" in names and "random_state" not in params:
-        extra["random_state"] = random_state
-    if "n_jobs" in names and "n_jobs" not in params and n_jobs is not None:
-        extra["n_jobs"] = n_jobs
-    if extra:
-        est.set_params(**extra)
-    multi = alias.multi_output if alias is not None else bool(get_tags(est).target_tags.multi_output)
-    return est, multi
-
-
 class RegressorFactory:
     """``factory(n_outputs)`` -> a fresh unfitted clone of the prototype, wrapped in
     ``MultiOutputRegressor`` when it fits only one output. A class (not a closure) so
@@ -162,8 +62,8 @@ def frame_windows(
 ) -> Windows:
     """Every (inputs, outputs) window of the preprocessed arrays with ``n_out`` outputs.
 
-    Lags are taken by :func:`make_windows`; the three blocks are aligned on their
-    origin so that every sample has all of its lags and outputs.
+    The windows are those of :func:`make_windows` (strided views, no copy); the three
+    blocks are aligned on their origin so that every sample has all of its lags and outputs.
     """
     N, k = Z.shape
     p, f = P.shape[1], F.shape[1]
@@ -175,21 +75,18 @@ def frame_windows(
             f"too few rows to frame: {N} rows after differencing, but {start + 1} lags and "
             f"{n_out} output step(s) need at least {start + 1 + n_out}"
         )
-    zc, pc, fc = ([f"{c}{j}" for j in range(w)] for c, w in (("z", k), ("p", p), ("f", f)))
-    frame = pd.DataFrame(np.hstack([Z, P, F]), columns=zc + pc + fc)
-    Xz, Y, orig = make_windows(frame, n_in, n_out, targets=zc + (pc if past_outputs else []), features=zc, return_index=True)
-    lo = start - (n_in - 1)
-    Zw, Y, origins = Xz[lo:lo + S], Y[lo:lo + S], np.asarray(orig[lo:lo + S])
-    if p:
-        Xp, _ = make_windows(frame, n_past, 0, targets=pc, features=pc)
-        Pw = Xp[start - (n_past - 1): start - (n_past - 1) + S]
-    else:
-        Pw = np.empty((S, 0, 0))
-    if f:
-        _, Yf = make_windows(frame, 1, n_out, targets=fc, features=fc)
-        Fw = Yf[start:start + S]
-    else:
-        Fw = np.empty((S, n_out, 0))
+    # Read-only strided views (the windows of :func:`make_windows`, without building a
+    # DataFrame first): sample i has its origin at row start + i.
+    def windows(A: np.ndarray, first: int, width: int) -> np.ndarray:
+        """(S, width, columns): rows first + i .. first + i + width - 1 of A."""
+        return sliding_window_view(A, width, axis=0).swapaxes(1, 2)[first:first + S]
+
+    Zw = windows(Z, start - n_in + 1, n_in)
+    out = np.hstack([Z, P]) if past_outputs and p else Z
+    Y = windows(out, start + 1, n_out)
+    Pw = windows(P, start - n_past + 1, n_past) if p else np.empty((S, 0, 0))
+    Fw = windows(F, start + 1, n_out) if f else np.empty((S, n_out, 0))
+    origins = np.arange(start, start + S)
     return Windows(Zw, Pw, Fw, Y, origins)
 
 
@@ -263,6 +160,43 @@ class ReductionStrategy(ABC):
         est.fit(X, Y[:, 0] if Y.shape[1] == 1 else Y)
         return est
 
+    # -- plain linear regressors (Ridge / LinearRegression): fits from Gram matrices -------
+    def _linear(self) -> tuple[Any, tuple[float, bool] | None]:
+        """The prototype regressor and its ``linear_spec`` (None: not a plain linear model)."""
+        prototype = getattr(self.make_regressor, "prototype", None)
+        return prototype, (linear_spec(prototype) if prototype is not None else None)
+
+    def rows_needed(self, h: int) -> int:
+        """Output steps of the framing ``ensure(h)`` trains on (its row check)."""
+        return h
+
+    def linear_problem(self, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+        """``(L, Fz, Yz, n_steps, first)`` for :func:`solve_direct_prefixes`: a fit on the
+        first ``cut`` rows is the prefix of ``cut - first`` rows."""
+        raise NotImplementedError
+
+    def linear_models(self, h: int, prototype: Any, coef: np.ndarray, intercept: np.ndarray) -> dict[int, Any]:
+        """The fitted estimators (keyed like ``models_``) of a :func:`solve_direct_prefixes` solution."""
+        raise NotImplementedError
+
+    def _ensure_linear(self, h: int) -> bool:
+        """Train what ``ensure(h)`` needs from one Gram matrix; False when the regressor is
+        not plain linear or the system is too ill-conditioned (then fit as usual)."""
+        prototype, spec = self._linear()
+        if spec is None:
+            return False
+        L, Fz, Yz, n_steps, _ = self.linear_problem(h)
+        solved = solve_direct_prefixes(L, Fz, Yz, n_steps, *spec, [len(L)])
+        if solved is None:
+            return False
+        for key, est in self.linear_models(h, prototype, *solved[0]).items():
+            self.models_.setdefault(key, est)
+        return True
+
+    def _start(self) -> int:
+        """Row position of the first origin of the framing."""
+        return max(self.n_in, self.n_past if self.P_.shape[1] else 0) - 1
+
     @staticmethod
     def _predict(est: Any, X: np.ndarray) -> np.ndarray:
         out = np.asarray(est.predict(X), dtype=float)
@@ -287,38 +221,100 @@ class RecursiveReduction(ReductionStrategy):
 
     name = "recursive"
 
+    def rows_needed(self, h: int) -> int:
+        return 1
+
+    def linear_problem(self, h: int):
+        w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, 1, self.P_.shape[1] > 0)
+        L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+        return L, w.F[:, 0], w.Y[:, 0], 1, self._start() + 1
+
+    def linear_models(self, h, prototype, coef, intercept):
+        return {1: fitted_estimator(prototype, coef[0], intercept[0])}
+
     def ensure(self, h: int) -> None:
-        if 1 not in self.models_:
+        if 1 in self.models_:
+            return
+        self._check_rows(1)
+        if not self._ensure_linear(1):
             self.models_[1] = self._train(1, [1], [1], past_outputs=self.P_.shape[1] > 0)
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
+        # The windows roll forward inside one buffer per block (no per-step concatenation);
+        # a linear model is applied through its coefficients, for every origin at once.
         est, k = self.models_[1], self.k_
-        h = Ff.shape[1]
-        Zw, Pw = np.array(Zw, dtype=float), np.array(Pw, dtype=float)
-        out = np.empty((Zw.shape[0], h, k))
+        n, n_in, h = Zw.shape[0], Zw.shape[1], Ff.shape[1]
+        n_past, p = Pw.shape[1], Pw.shape[2]
+        zbuf = np.empty((n, n_in + h, k))
+        zbuf[:, :n_in] = Zw
+        pbuf = np.empty((n, n_past + h, p))
+        pbuf[:, :n_past] = Pw
+        weights = linear_weights(est)
+        if weights is not None:
+            W, b = weights
+            nz, npst = n_in * k, n_past * p
+            Wz, Wp = W[:nz], W[nz:nz + npst]  # rows in the time-major order of assemble()
+            base = Ff @ W[nz + npst:] + b  # (n, h, k + p): the future-known part of every step
         for s in range(h):
-            pred = self._predict(est, assemble(Zw, Pw, Ff[:, s:s + 1]))
-            out[:, s] = pred[:, :k]
-            Zw = np.concatenate([Zw[:, 1:], pred[:, None, :k]], axis=1)
-            if Pw.shape[2]:
-                Pw = np.concatenate([Pw[:, 1:], pred[:, None, k:]], axis=1)
-        return out
+            if weights is not None:
+                pred = base[:, s] + zbuf[:, s:s + n_in].reshape(n, -1) @ Wz
+                if p:
+                    pred += pbuf[:, s:s + n_past].reshape(n, -1) @ Wp
+            else:
+                pred = self._predict(est, assemble(zbuf[:, s:s + n_in], pbuf[:, s:s + n_past], Ff[:, s:s + 1]))
+            zbuf[:, n_in + s] = pred[:, :k]
+            if p:
+                pbuf[:, n_past + s] = pred[:, k:]
+        return zbuf[:, n_in:]
 
 
 class DirectReduction(ReductionStrategy):
     """One model per step ``s``, trained on the targets at ``t+s`` (models for new
-    steps are trained on demand and cached)."""
+    steps are trained on demand and cached).
+
+    The lag rows are framed once for all steps (step ``s`` uses a prefix of them). A
+    plain Ridge / LinearRegression gets all its steps from one Gram matrix and one
+    factorisation (:mod:`forecastkit.forecasters._linear_direct`); other regressors
+    are fitted step by step on the shared framing.
+    """
 
     name = "direct"
 
+    def linear_problem(self, h: int):
+        """Lag design ``L`` (S1, pl) of the step-1 origins, and the future-known block
+        ``Fz`` and targets ``Yz`` from ``t+1`` on: row ``i + s - 1`` is step ``s`` of origin ``i``."""
+        w = frame_windows(self.Z_, self.P_, self.F_[:, :0], self.n_in, self.n_past, 1)
+        L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+        first = int(w.origins[0]) + 1
+        return L, self.F_[first:], self.Z_[first:], h, first
+
+    def linear_models(self, h, prototype, coef, intercept):
+        return {s: fitted_estimator(prototype, coef[s - 1], intercept[s - 1]) for s in range(1, h + 1)}
+
     def ensure(self, h: int) -> None:
         self._check_rows(h)  # fail before training any step
-        for s in range(1, h + 1):
-            if s not in self.models_:
-                self.models_[s] = self._train(s, [s], [s])
+        missing = [s for s in range(1, h + 1) if s not in self.models_]
+        if not missing or self._ensure_linear(h):
+            return
+        L, Fz, Yz, _, _ = self.linear_problem(h)
+        S1 = len(L)
+        for s in missing:
+            n_s = S1 - s + 1
+            X = np.hstack([L[:n_s], Fz[s - 1:s - 1 + n_s]])
+            Y = Yz[s - 1:s - 1 + n_s]
+            est = self.make_regressor(Y.shape[1])
+            est.fit(X, Y[:, 0] if Y.shape[1] == 1 else Y)
+            self.models_[s] = est
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
         h = Ff.shape[1]
+        weights = [linear_weights(self.models_[s]) for s in range(1, h + 1)]
+        if all(w is not None for w in weights):  # every step at once through the coefficients
+            Lw = assemble(Zw, Pw, Ff[:, :0])
+            pl = Lw.shape[1]
+            W = np.stack([w for w, _ in weights])  # (h, pl + f, k)
+            b = np.stack([b for _, b in weights])  # (h, k)
+            return np.einsum("np,hpk->nhk", Lw, W[:, :pl]) + np.einsum("nhf,hfk->nhk", Ff, W[:, pl:]) + b
         steps = [self._predict(self.models_[s], assemble(Zw, Pw, Ff[:, s - 1:s])) for s in range(1, h + 1)]
         return np.stack(steps, axis=1)
 
@@ -328,8 +324,20 @@ class MultiOutputReduction(ReductionStrategy):
 
     name = "multi_output"
 
+    def linear_problem(self, h: int):
+        w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, h)
+        S = len(w.Z)
+        L = assemble(w.Z, w.P, np.empty((S, 0)))
+        return L, w.F.reshape(S, -1), w.Y.reshape(S, -1), 1, self._start() + h
+
+    def linear_models(self, h, prototype, coef, intercept):
+        return {h: fitted_estimator(prototype, coef[0], intercept[0])}
+
     def ensure(self, h: int) -> None:
-        if h not in self.models_:
+        if h in self.models_:
+            return
+        self._check_rows(h)
+        if not self._ensure_linear(h):
             steps = list(range(1, h + 1))
             self.models_[h] = self._train(h, steps, steps)
 
@@ -353,30 +361,3 @@ def make_strategy(name: Any, make_regressor: Callable[[int], Any], n_in: int, n_
     except (KeyError, TypeError):
         raise ConfigError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)}") from None
     return cls(make_regressor, n_in, n_past)
-
-
-def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) -> np.ndarray:
-    """Errors ``actual - forecast`` (n, h, k) on the transformed scale of ``h``-step forecasts from the
-    last half of the training origins, each block forecast by models trained only on
-    the rows up to the block's first origin (an expanding-window backtest inside the
-    training data)."""
-    Z, P, F = strategy.Z_, strategy.P_, strategy.F_
-    w = frame_windows(Z, P, F, strategy.n_in, strategy.n_past, h)
-    S = len(w.origins)
-    calib = np.arange(S // 2, S)
-    if len(calib) < 10:
-        raise DataError(
-            f"prediction intervals for h={h} need at least 10 calibration windows in the training "
-            f"data, got {len(calib)}; use a shorter horizon or more data"
-        )
-    errors = []
-    for block in np.array_split(calib, n_folds):
-        cut = int(w.origins[block[0]]) + 1  # rows 0..origin: no target after the origin
-        fold = type(strategy)(strategy.make_regressor, strategy.n_in, strategy.n_past)
-        try:
-            fold.fit(Z[:cut], P[:cut], F[:cut]).ensure(h)
-        except DataError as err:
-            raise DataError(f"prediction intervals for h={h} need more training data: {err}") from None
-        pred = fold.forecast(w.Z[block], w.P[block], w.F[block])
-        errors.append(w.Y[block][..., : strategy.k_] - pred)  # actual = forecast + error
-    return np.concatenate(errors, axis=0)

@@ -29,9 +29,9 @@ from forecastkit.forecasters._reduction_strategies import (
     STRATEGIES,
     RegressorFactory,
     make_strategy,
-    out_of_fold_errors,
     resolve_regressor,
 )
+from forecastkit.forecasters._reduction_intervals import out_of_fold_errors
 from forecastkit.forecasters.base import Forecaster
 from forecastkit.forecasters.series import future_index
 from forecastkit.forecasters.covariates import known_block, validate_features

@@ -59,16 +59,21 @@ class Section:
 
 
 def _leaderboard_blocks(run: RunResult, board: pd.DataFrame) -> list[Block]:
+    from forecastkit.backtest.metrics import run_level
+
+    with_intervals = run_level(run) is not None
     blocks = [Block("note", (
         f"Sorted by {run.metric}. Errors are in the data's units; mape and smape in %. "
         "skill = 1 - RMSE / RMSE of persistence (the last observed value) at the same origins; "
         "skill_snaive: the same against the seasonal "
         f"naive forecast (m = {run.season_length}); both benchmark RMSEs are given per evaluation (and in "
-        "leaderboard.csv with the interval width). mase divides by the in-sample seasonal-naive MAE "
+        f"leaderboard.csv{' with the interval width' if with_intervals else ''}). mase divides by the "
+        "in-sample seasonal-naive MAE "
         "of each fold's training window; rel_mase = MASE / MASE of the seasonal naive forecast. "
-        "Interval scores at the stated level: winkler = width + (2 / alpha) x each miss; pinball at the "
-        "interval's quantiles; the coverage flag marks coverage more than 5 points off the level over 30 or "
-        "more forecasts. Baseline models are shaded."
+        + ("Interval scores at the stated level: winkler = width + (2 / alpha) x each miss; pinball at the "
+           "interval's quantiles; the coverage flag marks coverage more than 5 points off the level over 30 or "
+           "more forecasts. " if with_intervals else "Point forecasts only (intervals = false). ")
+        + "Baseline models are shaded."
     ))]
     note = mape_note(run)
     if note:

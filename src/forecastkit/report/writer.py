@@ -14,14 +14,18 @@ import pandas as pd
 
 from forecastkit._io import atomic_write_text
 from forecastkit._io import json_safe
-from forecastkit.backtest.metrics import score
+from forecastkit.backtest.metrics import run_level, score
 from forecastkit.backtest.results import FORECAST_COLUMNS, FUTURE_COLUMNS, RunResult
 from forecastkit.errors import DataError
 from forecastkit.report.html import render_html, render_markdown
 from forecastkit.report.tables import display_frame, markdown_table
 
 
-def _csv(df: pd.DataFrame) -> str:
+#: columns that exist only because of prediction intervals
+INTERVAL_COLUMNS = ("lower", "upper", "coverage", "width", "winkler", "pinball", "coverage_flag")
+
+
+def _to_csv(df: pd.DataFrame) -> str:
     return df.to_csv(index=False, float_format="%.10g")
 
 
@@ -85,12 +89,17 @@ def write_report(run: RunResult, out_dir: Path, *, plots: bool = True) -> list[P
     scores = run.scores if run.scores is not None else score(run)
     board = scores.leaderboard
     written: list[Path] = []
+    # `intervals = false`: no interval columns in any CSV (not columns of blanks)
+    drop = [] if run_level(run) is not None else list(INTERVAL_COLUMNS)
+
+    def _csv(df: pd.DataFrame) -> str:
+        return _to_csv(df.drop(columns=[c for c in drop if c in df.columns]))
 
     def put(name: str, data: bytes | str) -> None:
         written.append(atomic_write_text(out_dir / name, data))
 
     put("leaderboard.csv", _csv(board))
-    put("leaderboard.md", leaderboard_markdown(run, board))
+    put("leaderboard.md", leaderboard_markdown(run, board.drop(columns=[c for c in drop if c in board.columns])))
     put("metrics_by_horizon.csv", _csv(scores.by_horizon))
     put("metrics_by_fold.csv", _csv(scores.by_fold))
     frames = [mr.forecasts for mr in run.model_runs if len(mr.forecasts)]

@@ -44,6 +44,7 @@ def run(
     progress: ProgressCallback | None = None,
     models: list[str] | None = None,
     plots: bool = True,
+    intervals: bool | None = None,
 ) -> RunResult:
     """Backtest every model of ``config``, forecast past the end and write the report.
 
@@ -70,6 +71,9 @@ def run(
         Only these model names of the config.
     plots : bool
         Draw the PNG plots.
+    intervals : bool, optional
+        Override the config's ``[forecast] intervals`` (False: point forecasts only,
+        no interval work and no interval columns anywhere).
 
     Returns
     -------
@@ -92,6 +96,8 @@ def run(
     jobs = cap_jobs(jobs)
     path = None if isinstance(config, RunConfig) else Path(config)
     cfg = config if isinstance(config, RunConfig) else load_config(path)
+    if intervals is not None:
+        cfg = cfg.model_copy(update={"forecast": cfg.forecast.model_copy(update={"intervals": bool(intervals)})})
     check_data_source(cfg.data.path)
     check_data_source(cfg.forecast.covariates_path)
     horizons = [ev.horizon for ev in cfg.evaluations] + [cfg.forecast.horizon or 0]

@@ -89,7 +89,7 @@ def forecast_one(cfg: RunConfig, model_name: str, horizon: int | None = None, le
     model = cfg.models[names.index(model_name)]
     data = load_run_data(cfg)
     h = horizon or future_horizon(cfg)
-    lvl = cfg.forecast.level if level is None else level
+    lvl = cfg.forecast.interval_level if level is None else level
     forecaster = fit_on_all(model, run_context(cfg, data).for_horizon(h), data)
     Xf = future_covariates(cfg, data, h) if forecaster.future_known_columns() else None
     return tidy_future(forecaster, model.name, h, lvl, Xf)

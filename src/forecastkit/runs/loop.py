@@ -70,6 +70,7 @@ def _backtest_task(model: ModelConfig, context: ModelContext, data: Dataset, ev,
     forecaster = build_model(model, context.for_horizon(ev.horizon))
     X = data.X(model_columns(forecaster, model, data))
     evaluation = ev.name or ev.scheme
+    on_fold = _reapply_after_first(on_fold)
     done = None
     store = None
     if state is not None:
@@ -82,6 +83,22 @@ def _backtest_task(model: ModelConfig, context: ModelContext, data: Dataset, ev,
         forecaster, data.y, X, folds, level=level, name=model.name, type_name=model.type,
         evaluation=evaluation, on_fold=on_fold, done=done, on_result=store,
     )
+
+
+def _reapply_after_first(on_fold):
+    """``on_fold`` that first limits the BLAS/OpenMP libraries the first fit loaded."""
+    from forecastkit._threads import reapply
+
+    first = [True]
+
+    def call(fold) -> None:
+        if first[0]:
+            first[0] = False
+            reapply()
+        if on_fold is not None:
+            on_fold(fold)
+
+    return call
 
 
 def split_at_refits(folds: list, n_chunks: int) -> list[list]:
@@ -129,10 +146,13 @@ def _future_task(model: ModelConfig, cfg: RunConfig, context: ModelContext, data
         stored = state.future(model.name)
         if stored is not None:
             return FutureRecord(*stored)
+    from forecastkit._threads import reapply
+
     horizon = context.horizon
     t0 = time.perf_counter()
     try:
         forecaster = fit_on_all(model, context, data)
+        reapply()
         Xf = X_future if forecaster.future_known_columns() else None
         record = FutureRecord(tidy_future(forecaster, model.name, horizon, level, Xf), None, time.perf_counter() - t0)
         if save_models and state is not None:
@@ -185,12 +205,13 @@ def run_experiment(
     -------
     RunResult
     """
-    from threadpoolctl import threadpool_limits
+    from forecastkit._threads import limit_threads
 
-    # Per-fold linear algebra is small: one BLAS thread is fastest (threads only fight
-    # each other and Keras' pool) and makes --jobs N bit-identical to --jobs 1, whose
-    # joblib workers also get one thread each. Parallelism comes from --jobs.
-    with threadpool_limits(limits=1, user_api="blas"):
+    # Per-fold linear algebra is small: one BLAS/OpenMP thread is fastest (threads only
+    # fight each other and Keras' pool) and makes --jobs N bit-identical to --jobs 1,
+    # whose joblib workers get one thread each too. Parallelism comes from --jobs. The
+    # limit also covers libraries loaded later in the run (scipy's own OpenBLAS, OpenMP).
+    with limit_threads(1):
         return _run_experiment(cfg, jobs=jobs, progress=progress, models=models, state=state,
                                save_models=save_models)
 
@@ -198,6 +219,7 @@ def run_experiment(
 def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_models):
     from joblib import Parallel, delayed
 
+    from forecastkit._threads import limited
     from forecastkit.backtest.results import FUTURE_COLUMNS, RunResult
     from forecastkit.runs.meta import run_meta
 
@@ -208,7 +230,7 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         unknown = sorted(set(models) - {m.name for m in cfg.models})
         if unknown:
             raise ConfigError(f"unknown model name(s) {unknown}; the config has {[m.name for m in cfg.models]}")
-    level = cfg.forecast.level
+    level = cfg.forecast.interval_level  # None: `intervals = false`, point forecasts only
     plan = plan_evaluations(cfg, data, chosen)
     context = run_context(cfg, data)
     horizon = future_horizon(cfg)
@@ -233,9 +255,10 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         # One pool for backtests and final refits, so no worker idles between the two;
         # each backtest is cut at refit folds so one slow model spreads over the workers.
         chunks = [(t, part) for t, (m, ev, folds) in enumerate(tasks) for part in split_at_refits(folds, jobs)]
-        calls = [delayed(_backtest_task)(tasks[t][0], context, data, tasks[t][1], part, level, state=state)
+        backtest_task, future_task = limited(_backtest_task), limited(_future_task)
+        calls = [delayed(backtest_task)(tasks[t][0], context, data, tasks[t][1], part, level, state=state)
                  for t, part in chunks]
-        calls += [delayed(_future_task)(m, cfg, future_context, data, level, X_future, state, save_models)
+        calls += [delayed(future_task)(m, cfg, future_context, data, level, X_future, state, save_models)
                   for m in chosen]
         units = [len(part) for _, part in chunks] + [1] * len(chosen)
         results = []
