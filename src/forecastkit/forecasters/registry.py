@@ -66,6 +66,16 @@ REGISTRY: dict[str, Entry] = {
         "ARIMA with Hyndman-Khandakar order selection (KPSS, seasonal test, stepwise AICc)",
         test_params={"max_p": 1, "max_q": 1, "max_d": 1},
     ),
+    "ets": Entry(
+        "forecastkit.forecasters.statistical.ets:ETSForecaster",
+        "exponential smoothing ETS(error, trend, season), form chosen by AICc like R's ets() (statsmodels)",
+        test_params={},
+    ),
+    "theta": Entry(
+        "forecastkit.forecasters.statistical.theta:ThetaForecaster",
+        "Theta method with the classical seasonality test (statsmodels ThetaModel)",
+        test_params={"season_length": 12},
+    ),
     # scikit-learn reduction
     "ridge": Entry(_RED, "ridge regression on lags (reduction)", {"regressor": "ridge"}, _RED_TEST),
     "linear": Entry(_RED, "linear regression on lags (reduction)", {"regressor": "linear"}, _RED_TEST),
