@@ -67,7 +67,7 @@ def test_future_known_columns_only_for_models_that_use_covariates():
 def test_run_context_and_future_horizon():
     cfg = _config()
     data = load_run_data(cfg)
-    assert run_context(cfg, data) == ModelContext(seed=0, season_length=12, future_known=[])
+    assert run_context(cfg, data) == ModelContext(seed=0, season_length=12, future_known=[], intervals="conformal")
     assert run_context(_config(seed=4, data={"path": "airline-passengers", "target": "Passengers",
                                              "season_length": 3}), data).season_length == 3
     assert future_horizon(cfg) == 7  # the longest evaluation's, without [forecast] horizon

@@ -51,6 +51,8 @@ class DataConfig(_Strict):
     resample: str | None = None
     agg: Literal["mean", "sum", "max", "min", "last", "median"] = "mean"
     season_length: int | None = Field(default=None, ge=1)
+    #: clip forecasts and interval bounds at 0 (unset: when a fit's training rows are >= 0)
+    nonnegative: bool | None = None
     #: how the file writes dates and numbers (see the README's "Reading data" notes)
     date_format: str | None = None
     dayfirst: bool | None = None
@@ -140,6 +142,10 @@ class ForecastConfig(_Strict):
     horizon: int | None = Field(default=None, ge=1)
     level: float = Field(default=0.95, gt=0, lt=1)
     covariates_path: str | None = None
+    #: "conformal" (default, also true): split-conformal per step from each fit's training
+    #: rows; "native": the models' own intervals
+    intervals: bool | Literal["native", "conformal"] = True
+    calibration_windows: int = Field(default=20, ge=1)
 
 
 class ModelConfig(BaseModel):
