@@ -145,7 +145,8 @@ class ForecastConfig(_Strict):
     #: "conformal" (default, also true): split-conformal per step from each fit's training
     #: rows; "native": the models' own intervals
     intervals: bool | Literal["native", "conformal"] = True
-    calibration_windows: int = Field(default=20, ge=1)
+    #: calibration origins per fit (unset: as many as leave half the training rows, <= 60)
+    calibration_windows: int | None = Field(default=None, ge=1)
 
 
 class ModelConfig(BaseModel):

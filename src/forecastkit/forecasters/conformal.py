@@ -37,6 +37,8 @@ from forecastkit.forecasters.base import Forecaster
 __all__ = ["ConformalForecaster"]
 
 METHODS = ("conformal", "native")
+#: most calibration windows of the default (each costs an update and a forecast)
+MAX_WINDOWS = 60
 
 
 class _Tags:
@@ -72,9 +74,16 @@ class ConformalForecaster(Forecaster):
     horizon : int, optional
         Steps calibrated (the run sets the task's horizon); default the wrapped
         model's ``horizon`` parameter, else 12.
-    windows : int, default 20
+    windows : int, optional
         Calibration origins (at least ``ceil(1 / (1 - level)) - 1`` for a ``level``
-        interval: 19 at 95 %, 4 at 80 %).
+        interval: 19 at 95 %, 4 at 80 %). Default: as many as leave the calibrating
+        copy at least half the training rows, at most 60.
+    score : {"scaled", "absolute"}, default "scaled"
+        ``"scaled"``: each error divided by the half-width of the model's own 80 %
+        band at that origin and step (a normalised conformity score: the band then
+        follows the model's own scale, e.g. growing with the level of a log model);
+        the conformal quantile multiplies the model's band at prediction time. Falls
+        back to ``"absolute"`` errors where the model gives no usable band.
     nonnegative : {"auto", True, False}, default "auto"
         Clip forecasts and bounds at 0 (``"auto"``: when the training rows are >= 0).
 
@@ -88,12 +97,14 @@ class ConformalForecaster(Forecaster):
 
     _tags = {"intervals": True, "past_covariates": True, "future_covariates": True}
     tags = _Tags()
-    param_choices = {"method": METHODS, "nonnegative": ("auto", True, False)}
+    param_choices = {"method": METHODS, "nonnegative": ("auto", True, False), "score": ("scaled", "absolute")}
     member_params = ("model",)
 
-    def __init__(self, model=None, method="conformal", horizon=None, windows=20, nonnegative="auto") -> None:
+    def __init__(self, model=None, method="conformal", horizon=None, windows=None, nonnegative="auto",
+                 score="scaled") -> None:
         self.model = model
         self.method = method
+        self.score = score
         self.horizon = horizon
         self.windows = windows
         self.nonnegative = nonnegative
@@ -106,8 +117,10 @@ class ConformalForecaster(Forecaster):
             raise ConfigError(f"conformal: method must be 'conformal' or 'native', got {self.method!r}")
         if self.nonnegative not in ("auto", True, False):
             raise ConfigError(f"conformal: nonnegative must be 'auto', true or false, got {self.nonnegative!r}")
+        if self.score not in ("scaled", "absolute"):
+            raise ConfigError(f"conformal: score must be 'scaled' or 'absolute', got {self.score!r}")
         w = self.windows
-        if not isinstance(w, (int, np.integer)) or isinstance(w, bool) or w < 1:
+        if w is not None and (not isinstance(w, (int, np.integer)) or isinstance(w, bool) or w < 1):
             raise ConfigError(f"conformal: windows must be an integer >= 1, got {w!r}")
         return build_member(self.model, "conformal", "model", 0)
 
@@ -131,16 +144,20 @@ class ConformalForecaster(Forecaster):
         frame = pd.DataFrame(y, index=self.history_index(), columns=self.targets_)
         self.model_ = base.fit(frame, X)
         self.clip_ = self.nonnegative is True or (self.nonnegative == "auto" and bool((y >= 0).all()))
-        self.scores_, self.note_ = None, None
+        self.scores_, self.note_, self.scaled_ = None, None, False
         if self.method == "native":
             self.note_ = "native intervals (method = 'native')"
             return
-        h, w, n = self._h(), int(self.windows), len(frame)
-        n0 = n - w - h + 1
+        h, n = self._h(), len(frame)
         need = base.min_train_size()
-        if n0 < need:
-            self.note_ = (f"native intervals: {n} training rows are too few to calibrate {w} windows of {h} steps "
-                          f"(needs {need + w + h - 1})")
+        if self.windows is None:  # as many as leave the copy half the rows (and its minimum)
+            w = min(MAX_WINDOWS, n - h + 1 - max(need, math.ceil(n / 2)))
+        else:
+            w = int(self.windows)
+        n0 = n - w - h + 1
+        if w < 1 or n0 < need:
+            self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
+                          f"(needs at least {need + h})")
             return
         self.scores_ = self._calibrate(frame, X, n0, h)
         self.cal_fit_rows_ = int(n0)
@@ -148,7 +165,7 @@ class ConformalForecaster(Forecaster):
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int) -> np.ndarray:
         cal = self._base()
         fk = self.future_known_columns()
-        errors = []
+        errors, scales = [], []
         for o in range(n0, len(frame) - h + 1):
             Xo = None if X is None else X.iloc[:o]
             if o == n0:
@@ -156,9 +173,36 @@ class ConformalForecaster(Forecaster):
             else:
                 cal.update(frame.iloc[:o], Xo)
             Xf = X.iloc[o:o + h][fk] if (fk and X is not None) else None
-            pred = self._clip(cal.predict(h, Xf).to_numpy(dtype=float))
-            errors.append(np.abs(frame.iloc[o:o + h].to_numpy(dtype=float) - pred))
-        return np.stack(errors)  # (windows, h, k)
+            if self.score == "scaled":
+                pred, scale = self._scale_of(cal, h, Xf)
+                scales.append(scale)
+            else:
+                pred = cal.predict(h, Xf).to_numpy(dtype=float)
+            errors.append(np.abs(frame.iloc[o:o + h].to_numpy(dtype=float) - self._clip(pred)))
+        errors = np.stack(errors)  # (windows, h, k)
+        self.scaled_ = False
+        self.abs_scores_ = errors
+        if self.score == "scaled":
+            scales = np.stack(scales)
+            if np.isfinite(scales).all() and (scales > 0).all():
+                self.scaled_ = True
+                return errors / scales
+        return errors
+
+    def _scale_of(self, model: Forecaster, h: int, Xf: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+        """The point forecast and the half-width of the model's own 80 % band: the
+        local scale of its errors (NaN when the model gives no band)."""
+        try:
+            if not model.tags()["intervals"]:
+                raise DataError("no intervals")
+            band = model.predict_interval(h, Xf, level=0.8)
+        except DataError:  # no band here (e.g. too few windows for its own intervals)
+            mean = model.predict(h, Xf).to_numpy(dtype=float)
+            return mean, np.full_like(mean, np.nan)
+        mean = band[self.targets_].to_numpy(dtype=float)
+        lo = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
+        hi = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
+        return mean, (hi - lo) / 2.0
 
     def _clip(self, a: np.ndarray) -> np.ndarray:
         return np.maximum(a, 0.0) if self.clip_ else a
@@ -170,8 +214,8 @@ class ConformalForecaster(Forecaster):
     def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
         return self._clip(self.model_.predict(h, X).to_numpy(dtype=float))
 
-    def _half_width(self, h: int, level: float) -> np.ndarray:
-        scores = np.sort(self.scores_, axis=0)  # (w, H, k)
+    def _half_width(self, h: int, level: float, scores: np.ndarray) -> np.ndarray:
+        scores = np.sort(scores, axis=0)  # (w, H, k)
         w, H = scores.shape[0], scores.shape[1]
         rank = min(math.ceil((w + 1) * level), w)  # the largest error when the level asks for more
         q = scores[rank - 1]  # (H, k)
@@ -187,8 +231,15 @@ class ConformalForecaster(Forecaster):
             lower = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
             upper = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
             return self._clip(mean), self._clip(lower), self._clip(upper)
+        if self.scaled_:
+            raw, scale = self._scale_of(self.model_, h, X)
+            if np.isfinite(scale).all() and (scale > 0).all():
+                q = self._half_width(h, level, self.scores_)
+                mean = self._clip(raw)
+                return mean, self._clip(mean - q * scale), self._clip(mean + q * scale)
+        # absolute errors (also when the model's band has no usable width at this origin)
+        q = self._half_width(h, level, self.abs_scores_)
         mean = self._predict(h, X)
-        q = self._half_width(h, level)
         return mean, self._clip(mean - q), self._clip(mean + q)
 
     # -- description --------------------------------------------------------------------
@@ -197,7 +248,8 @@ class ConformalForecaster(Forecaster):
         forecasts are clipped at 0."""
         if self.scores_ is not None:
             w, H = self.scores_.shape[:2]
-            how = f"conformal: {w} out-of-sample windows of {H} steps (fit on the first {self.cal_fit_rows_} rows)"
+            how = (f"conformal{' (scaled)' if self.scaled_ else ''}: {w} out-of-sample windows of {H} steps "
+                   f"(fit on the first {self.cal_fit_rows_} rows)")
         else:
             how = self.note_
         return {**self.model_.fitted_info(), "intervals": how, "clipped_at_0": bool(self.clip_)}

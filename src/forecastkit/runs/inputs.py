@@ -81,7 +81,7 @@ class ModelContext:
     #: how intervals are made ("conformal" or "native"; None: the bare model, unwrapped,
     #: for parameter checks) and the calibration windows
     intervals: str | None = None
-    calibration_windows: int = 20
+    calibration_windows: int | None = None
     #: clip at 0: True, False, or None = when the training rows are >= 0
     nonnegative: bool | None = None
 
