@@ -53,4 +53,4 @@ def test_progress_events_count_every_fold_and_final_refit(tmp_path):
     assert [{k: v for k, v in c.items() if k not in ("intervals", "clipped_at_0")} for c in chose] == [
         {}, {"season_length": 12}]
     # every model's intervals are calibrated out of sample, and it says so
-    assert all(re.match(r"conformal( \(scaled\))?: \d+ out-of-sample windows of 6 steps", c["intervals"]) for c in chose)
+    assert all(re.match(r"conformal( \([a-z' ]+\))?: \d+ out-of-sample windows of 6 steps", c["intervals"]) for c in chose)

@@ -82,8 +82,9 @@ class ConformalForecaster(Forecaster):
         ``"scaled"``: each error divided by the half-width of the model's own 80 %
         band at that origin and step (a normalised conformity score: the band then
         follows the model's own scale, e.g. growing with the level of a log model);
-        the conformal quantile multiplies the model's band at prediction time. Falls
-        back to ``"absolute"`` errors where the model gives no usable band.
+        the conformal quantile multiplies the model's band at prediction time. Where
+        the model gives no usable band: relative errors ``|e| / |forecast|`` when it
+        forecasts a log/Box-Cox transform of positive data, else absolute errors.
     nonnegative : {"auto", True, False}, default "auto"
         Clip forecasts and bounds at 0 (``"auto"``: when the training rows are >= 0).
 
@@ -144,7 +145,7 @@ class ConformalForecaster(Forecaster):
         frame = pd.DataFrame(y, index=self.history_index(), columns=self.targets_)
         self.model_ = base.fit(frame, X)
         self.clip_ = self.nonnegative is True or (self.nonnegative == "auto" and bool((y >= 0).all()))
-        self.scores_, self.note_, self.scaled_ = None, None, False
+        self.scores_, self.note_, self.scale_ = None, None, None
         if self.method == "native":
             self.note_ = "native intervals (method = 'native')"
             return
@@ -165,7 +166,7 @@ class ConformalForecaster(Forecaster):
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int) -> np.ndarray:
         cal = self._base()
         fk = self.future_known_columns()
-        errors, scales = [], []
+        errors, scales, preds = [], [], []
         for o in range(n0, len(frame) - h + 1):
             Xo = None if X is None else X.iloc[:o]
             if o == n0:
@@ -178,16 +179,26 @@ class ConformalForecaster(Forecaster):
                 scales.append(scale)
             else:
                 pred = cal.predict(h, Xf).to_numpy(dtype=float)
-            errors.append(np.abs(frame.iloc[o:o + h].to_numpy(dtype=float) - self._clip(pred)))
+            preds.append(self._clip(pred))
+            errors.append(np.abs(frame.iloc[o:o + h].to_numpy(dtype=float) - preds[-1]))
         errors = np.stack(errors)  # (windows, h, k)
-        self.scaled_ = False
         self.abs_scores_ = errors
         if self.score == "scaled":
             scales = np.stack(scales)
             if np.isfinite(scales).all() and (scales > 0).all():
-                self.scaled_ = True
+                self.scale_ = "band"
                 return errors / scales
+            if self._relative_ok(frame.to_numpy(dtype=float)):
+                levels = np.abs(np.stack(preds))
+                if (levels > 0).all():
+                    self.scale_ = "relative"
+                    return errors / levels
         return errors
+
+    def _relative_ok(self, y: np.ndarray) -> bool:
+        """Relative errors are the model's own scale when it forecasts a log or
+        Box-Cox transform of strictly positive data."""
+        return self.model.get("transform") in ("log", "boxcox") and bool((y > 0).all())
 
     def _scale_of(self, model: Forecaster, h: int, Xf: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
         """The point forecast and the half-width of the model's own 80 % band: the
@@ -231,12 +242,17 @@ class ConformalForecaster(Forecaster):
             lower = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
             upper = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
             return self._clip(mean), self._clip(lower), self._clip(upper)
-        if self.scaled_:
+        if self.scale_ == "band":
             raw, scale = self._scale_of(self.model_, h, X)
             if np.isfinite(scale).all() and (scale > 0).all():
                 q = self._half_width(h, level, self.scores_)
                 mean = self._clip(raw)
                 return mean, self._clip(mean - q * scale), self._clip(mean + q * scale)
+        if self.scale_ == "relative":
+            mean = self._predict(h, X)
+            if (np.abs(mean) > 0).all():
+                q = self._half_width(h, level, self.scores_) * np.abs(mean)
+                return mean, self._clip(mean - q), self._clip(mean + q)
         # absolute errors (also when the model's band has no usable width at this origin)
         q = self._half_width(h, level, self.abs_scores_)
         mean = self._predict(h, X)
@@ -248,7 +264,8 @@ class ConformalForecaster(Forecaster):
         forecasts are clipped at 0."""
         if self.scores_ is not None:
             w, H = self.scores_.shape[:2]
-            how = (f"conformal{' (scaled)' if self.scaled_ else ''}: {w} out-of-sample windows of {H} steps "
+            kind = {"band": " (scaled by the model's band)", "relative": " (relative errors)"}.get(self.scale_, "")
+            how = (f"conformal{kind}: {w} out-of-sample windows of {H} steps "
                    f"(fit on the first {self.cal_fit_rows_} rows)")
         else:
             how = self.note_
