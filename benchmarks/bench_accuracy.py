@@ -71,8 +71,13 @@ def load_series() -> dict[str, tuple[np.ndarray, int, int, int]]:
 
 
 # --------------------------------------------------------------------------- models
+SPEC_OVERRIDE: dict | None = None  # --spec: try another recommendation on the same origins
+
+
 def recommended_spec() -> dict:
-    """The first [[models]] entry of configs/recommended.toml."""
+    """The first [[models]] entry of configs/recommended.toml (or ``--spec``)."""
+    if SPEC_OVERRIDE is not None:
+        return dict(SPEC_OVERRIDE)
     cfg = tomllib.loads((ROOT / "configs" / "recommended.toml").read_text())
     return dict(cfg["models"][0])
 
@@ -85,15 +90,22 @@ def _with_season(spec, m: int):
     return spec
 
 
-def forecastkit_forecasts(y: np.ndarray, m: int, h: int) -> dict[str, tuple[np.ndarray, float]]:
+def forecastkit_forecasts(y: np.ndarray, m: int, h: int, only_recommended: bool = False
+                          ) -> dict[str, tuple[np.ndarray, float]]:
     from forecastkit.forecasters.registry import make_forecaster
 
     frame = pd.DataFrame({"y": y}, index=pd.RangeIndex(len(y)))
     spec = _with_season(recommended_spec(), m)
     params = {k: v for k, v in spec.items() if k not in ("name", "type")}
+    from forecastkit.forecasters.registry import get_entry
+
+    if get_entry(spec["type"]).load().tags()["fixed_horizon"]:
+        params.setdefault("horizon", h)  # as a run sets it: the task's horizon
     t0 = time.perf_counter()
     rec = make_forecaster(spec["type"], **params).fit(frame)
     out = {"fk_recommended": (rec.predict(h)["y"].to_numpy(), time.perf_counter() - t0)}
+    if only_recommended:
+        return out
     members = getattr(rec, "members_", None) or []
     for sub, member in zip(spec.get("members", []), members):
         out[f"fk_{sub['type']}"] = (member.predict(h)["y"].to_numpy(), float("nan"))
@@ -129,7 +141,10 @@ def mase_scale(train: np.ndarray, m: int) -> float:
     return float(d.mean()) if d.size and d.mean() > 0 else 1.0
 
 
-def one_series(name: str, values: np.ndarray, m: int, h: int, max_rows: int, folds: int) -> list[dict]:
+def one_series(name: str, values: np.ndarray, m: int, h: int, max_rows: int, folds: int,
+               only_recommended: bool = False, spec: dict | None = None) -> list[dict]:
+    global SPEC_OVERRIDE
+    SPEC_OVERRIDE = spec
     warnings.simplefilter("ignore")
     y = values[-max_rows:]
     n = len(y)
@@ -138,7 +153,7 @@ def one_series(name: str, values: np.ndarray, m: int, h: int, max_rows: int, fol
         origin = n - h * (folds - f)
         train, test = y[:origin], y[origin:origin + h]
         scale = mase_scale(train, m)
-        fcs = {**forecastkit_forecasts(train, m, h), **statsforecast_forecasts(train, m, h)}
+        fcs = {**forecastkit_forecasts(train, m, h, only_recommended), **statsforecast_forecasts(train, m, h)}
         for model, (fc, secs) in fcs.items():
             mae = float(np.mean(np.abs(fc - test)))
             rows.append({"series": name, "fold": f, "model": model, "mae": mae, "mase": mae / scale,
@@ -153,17 +168,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--series", default=None, help="comma-separated name prefixes (default: all)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--csv", default=None)
+    parser.add_argument("--spec", default=None, help="JSON model table to try as the recommendation")
+    parser.add_argument("--recommended-only", action="store_true", help="skip fk's single models")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     series = load_series()
     if args.series:
         wanted = args.series.split(",")
         series = {k: v for k, v in series.items() if any(k.startswith(w) for w in wanted)}
+    global SPEC_OVERRIDE
+    if args.spec:
+        import json
+
+        SPEC_OVERRIDE = json.loads(args.spec)
     print(f"recommended = {recommended_spec()}")
     from joblib import Parallel, delayed
 
     parts = Parallel(n_jobs=args.jobs)(
-        delayed(one_series)(name, v, m, h, mr, args.folds) for name, (v, m, h, mr) in series.items()
+        delayed(one_series)(name, v, m, h, mr, args.folds, args.recommended_only, SPEC_OVERRIDE)
+        for name, (v, m, h, mr) in series.items()
     )
     table = pd.DataFrame([r for p in parts for r in p])
     if args.csv:
@@ -183,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  recommended vs statsforecast's best single model: {gm['fk_recommended']:.4f} vs {sf_best:.4f} "
           f"({100 * (1 - gm['fk_recommended'] / sf_best):+.1f}% better; target >= +5%)")
     for fk, sf in (("fk_ets", "sf_AutoETS"), ("fk_theta", "sf_AutoTheta"), ("fk_auto_arima", "sf_AutoARIMA")):
+        if fk not in gm:
+            continue
         print(f"  {fk} vs {sf}: {gm[fk]:.4f} vs {gm[sf]:.4f} ({100 * (gm[fk] / gm[sf] - 1):+.1f}%; target within 3%)")
     try:
         import resource
