@@ -145,7 +145,7 @@ class ForecastConfig(_Strict):
     #: "conformal" (default, also true): split-conformal per step from each fit's training
     #: rows; "native": the models' own intervals
     intervals: bool | Literal["native", "conformal"] = True
-    #: calibration origins per fit (unset: as many as leave half the training rows, <= 60)
+    #: calibration origins per fit (unset: as many as leave half the training rows, <= 200)
     calibration_windows: int | None = Field(default=None, ge=1)
 
 
