@@ -30,7 +30,7 @@ def test_run_writes_the_report_and_returns_scored_results(tmp_path):
     assert not (tmp_path / ".out.work").exists()  # the work directory is gone once the run is written
     doc = json.loads((out / "run.json").read_text())
     chose = {m["name"]: m["chose"] for m in doc["models"]}
-    assert chose["snaive"] == {"season_length": 12}
+    assert chose["snaive"]["season_length"] == 12 and chose["snaive"]["intervals"].startswith("conformal")
     assert chose["ridge"]["strategy"] == "direct" and chose["ridge"]["lags"] == 12
     assert len(pd.read_csv(out / "forecast.csv")) == 3 * 4
 

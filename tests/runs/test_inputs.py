@@ -67,7 +67,7 @@ def test_future_known_columns_only_for_models_that_use_covariates():
 def test_run_context_and_future_horizon():
     cfg = _config()
     data = load_run_data(cfg)
-    assert run_context(cfg, data) == ModelContext(seed=0, season_length=12, future_known=[])
+    assert run_context(cfg, data) == ModelContext(seed=0, season_length=12, future_known=[], intervals="conformal")
     assert run_context(_config(seed=4, data={"path": "airline-passengers", "target": "Passengers",
                                              "season_length": 3}), data).season_length == 3
     assert future_horizon(cfg) == 7  # the longest evaluation's, without [forecast] horizon
@@ -99,3 +99,26 @@ def test_dates_outside_the_data_are_named():
     })
     with pytest.raises(ConfigError, match=r"evaluation.start = '1990-01-01' is outside the data span"):
         make_folds(cfg.evaluations[0], pd.date_range("2000-01-01", periods=40, freq="D"))
+
+
+@pytest.mark.parametrize("intervals, nonnegative, expected", [
+    (True, None, "conformal"), ("conformal", None, "conformal"), ("native", True, "native"),
+    (False, None, None), (False, False, None), (False, True, "native"),  # clipping only, no calibration
+])
+def test_interval_method_follows_the_config(intervals, nonnegative, expected):
+    from forecastkit.forecasters.conformal import ConformalForecaster
+    from forecastkit.runs.inputs import _interval_method, build_model, run_context
+
+    assert _interval_method(intervals, nonnegative) == expected
+    cfg = RunConfig.model_validate({
+        "name": "x", "data": {"path": "airline-passengers", "target": "Passengers", "nonnegative": nonnegative},
+        "forecast": {"intervals": intervals}, "models": [{"name": "n", "type": "naive"}],
+        "evaluation": [{"name": "h", "scheme": "holdout", "test_size": 2, "horizon": 1}],
+    })
+    data = pd.DataFrame({"Passengers": [1.0, 2.0, 3.0]}, index=pd.date_range("2000", periods=3, freq="MS"))
+
+    class _Data:
+        frame, future = data, []
+
+    model = build_model(cfg.models[0], run_context(cfg, _Data()).for_horizon(2))
+    assert isinstance(model, ConformalForecaster) == (expected is not None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -47,4 +49,8 @@ def test_progress_events_count_every_fold_and_final_refit(tmp_path):
     assert events[0] == RunStarted(total=2 * 3 + 2)
     assert all(isinstance(e, UnitsDone) for e in events[1:])
     assert sum(e.units for e in events[1:]) == 8
-    assert [m["chose"] for m in result.models] == [{}, {"season_length": 12}]
+    chose = [m["chose"] for m in result.models]
+    assert [{k: v for k, v in c.items() if k not in ("intervals", "clipped_at_0")} for c in chose] == [
+        {}, {"season_length": 12}]
+    # every model's intervals are calibrated out of sample, and it says so
+    assert all(re.match(r"conformal( \([a-z' ]+\))?: \d+ out-of-sample windows of 6 steps", c["intervals"]) for c in chose)

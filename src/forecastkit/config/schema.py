@@ -51,6 +51,8 @@ class DataConfig(_Strict):
     resample: str | None = None
     agg: Literal["mean", "sum", "max", "min", "last", "median"] = "mean"
     season_length: int | None = Field(default=None, ge=1)
+    #: clip forecasts and interval bounds at 0 (unset: when a fit's training rows are >= 0)
+    nonnegative: bool | None = None
     #: how the file writes dates and numbers (see the README's "Reading data" notes)
     date_format: str | None = None
     dayfirst: bool | None = None
@@ -136,17 +138,21 @@ class RollingConfig(_Strict):
 Evaluation = Annotated[Union[HoldoutConfig, RollingConfig], Field(discriminator="scheme")]
 
 
-#: ``[forecast] intervals``: True computes prediction intervals, False skips all interval
-#: work (no calibration, no bounds in any table, plot or CSV). A union so that string
-#: modes can be added beside the booleans later.
-IntervalsSetting = StrictBool
+#: ``[forecast] intervals``: True/"conformal" computes calibrated prediction intervals,
+#: "native" the models' own, False skips all interval work (no calibration, no bounds in
+#: any table, plot or CSV).
+IntervalsSetting = Union[StrictBool, Literal["native", "conformal"]]
 
 
 class ForecastConfig(_Strict):
     horizon: int | None = Field(default=None, ge=1)
     level: float = Field(default=0.95, gt=0, lt=1)
     covariates_path: str | None = None
+    #: true or "conformal" (default): split-conformal per step from each fit's training
+    #: rows; "native": the models' own intervals; false: no interval work at all
     intervals: IntervalsSetting = True
+    #: calibration origins per fit (unset: as many as leave half the training rows, <= 200)
+    calibration_windows: int | None = Field(default=None, ge=1)
 
     @property
     def interval_level(self) -> float | None:

@@ -90,6 +90,9 @@ def load_forecaster(directory: str | Path) -> tuple[Any, dict]:
         raise DataError(f"{meta_path}: incomplete metadata (no {err}); save the model again") from None
     verify(directory, files)
     cls = get_entry(type_name).load()
+    wrapper = get_entry("conformal").load()  # runs save every model in its calibration wrapper
+    if recorded == class_path(wrapper):
+        cls = wrapper
     if class_path(cls) != recorded:
         raise DataError(
             f"{meta_path}: records class {recorded!r} for type {type_name!r}, but that type is "

@@ -66,6 +66,33 @@ REGISTRY: dict[str, Entry] = {
         "ARIMA with Hyndman-Khandakar order selection (KPSS, seasonal test, stepwise AICc)",
         test_params={"max_p": 1, "max_q": 1, "max_d": 1},
     ),
+    "ets": Entry(
+        "forecastkit.forecasters.statistical.ets:ETSForecaster",
+        "exponential smoothing ETS(error, trend, season), form chosen by AICc like R's ets() (statsmodels)",
+        test_params={},
+    ),
+    "theta": Entry(
+        "forecastkit.forecasters.statistical.theta:ThetaForecaster",
+        "Theta method with the classical seasonality test (statsmodels ThetaModel)",
+        test_params={"season_length": 12},
+    ),
+    # combinations and validation-based choice (members are registered types)
+    "ensemble": Entry(
+        "forecastkit.forecasters.ensemble:EnsembleForecaster",
+        "mean or median of member models given inline (members = [{type = ...}, ...])",
+        test_params={"members": [{"type": "drift"}, {"type": "theta"}]},
+    ),
+    "auto": Entry(
+        "forecastkit.forecasters.auto:AutoForecaster",
+        "chooses among candidate models by inner rolling validation on the training rows",
+        test_params={"candidates": [{"type": "naive"}, {"type": "drift"}, {"type": "theta"}], "horizon": 4,
+                     "folds": 2},
+    ),
+    "conformal": Entry(
+        "forecastkit.forecasters.conformal:ConformalForecaster",
+        "any model with split-conformal intervals per horizon step, calibrated on its training rows",
+        test_params={"model": {"type": "ridge", "n_in": 3}, "horizon": 4, "windows": 6},
+    ),
     # scikit-learn reduction
     "ridge": Entry(_RED, "ridge regression on lags (reduction)", {"regressor": "ridge"}, _RED_TEST),
     "linear": Entry(_RED, "linear regression on lags (reduction)", {"regressor": "linear"}, _RED_TEST),

@@ -15,6 +15,14 @@ the constructor parameters the config left unset:
 
 The season length of the context is the one the run scores with (MASE); models get
 their own ``season_length`` from the config.
+
+Member tables (``members`` of an ensemble, ``candidates`` of ``auto``: the class's
+``member_params``) are validated like a ``[[models]]`` entry (registered type, known
+parameters) and filled by the same rules, recursively. Every model is then wrapped
+in :class:`~forecastkit.forecasters.conformal.ConformalForecaster`: split-conformal
+intervals per horizon step from its training rows (``[forecast] intervals =
+"native"`` keeps the model's own) and clipping at 0 for non-negative targets
+(``[data] nonnegative``; unset: when the training rows are >= 0).
 """
 
 from __future__ import annotations
@@ -70,6 +78,12 @@ class ModelContext:
     season_length: int
     horizon: int | None = None
     future_known: list[str] = field(default_factory=list)
+    #: how intervals are made ("conformal" or "native"; None: the bare model, unwrapped,
+    #: for parameter checks) and the calibration windows
+    intervals: str | None = None
+    calibration_windows: int | None = None
+    #: clip at 0: True, False, or None = when the training rows are >= 0
+    nonnegative: bool | None = None
 
     def for_horizon(self, horizon: int | None) -> "ModelContext":
         """The same context for a task of ``horizon`` steps."""
@@ -83,10 +97,23 @@ def season_length_for(freq: Any) -> int:
     return _SEASON_BY_FREQ.get(prefix, 1)
 
 
+def _interval_method(intervals, nonnegative: bool | None) -> str | None:
+    """How run models make intervals: ``intervals = false`` gives the bare model (no
+    calibration work), wrapped only to clip at 0 when ``[data] nonnegative = true``."""
+    if intervals is False:
+        return "native" if nonnegative is True else None
+    return "native" if intervals == "native" else "conformal"
+
+
 def run_context(cfg: RunConfig, data: Dataset) -> ModelContext:
     """The :class:`ModelContext` of a run (no horizon yet)."""
     season = cfg.data.season_length or season_length_for(data.frame.index.freq)
-    return ModelContext(seed=cfg.seed, season_length=season, future_known=list(data.future))
+    fc = cfg.forecast
+    return ModelContext(
+        seed=cfg.seed, season_length=season, future_known=list(data.future),
+        intervals=_interval_method(fc.intervals, cfg.data.nonnegative),
+        calibration_windows=fc.calibration_windows, nonnegative=cfg.data.nonnegative,
+    )
 
 
 def load_run_data(cfg: RunConfig) -> Dataset:
@@ -142,8 +169,26 @@ def expand_onehot(columns: Any, wanted: list[str]) -> list[str]:
 
 def build_model(model: ModelConfig, context: ModelContext):
     """Instantiate a configured model, filling what the run supplies from ``context``
-    (see the module notes for the rules)."""
-    from forecastkit.forecasters.registry import get_entry, make_forecaster
+    (see the module notes for the rules), wrapped for calibrated intervals."""
+    from forecastkit.forecasters.registry import make_forecaster
+
+    params = _filled_params(model, context, covariates=True)
+    try:
+        if model.type == "conformal" or context.intervals is None:
+            return make_forecaster(model.type, **params)
+        return make_forecaster(
+            "conformal", model={"type": model.type, **params}, method=context.intervals,
+            horizon=context.horizon, windows=context.calibration_windows,
+            nonnegative="auto" if context.nonnegative is None else bool(context.nonnegative),
+        )
+    except ForecastkitError as err:  # a bad parameter: say which [[models]] entry has it
+        raise type(err)(f"model {model.name!r}: {err}") from None
+
+
+def _filled_params(model: ModelConfig, context: ModelContext, covariates: bool) -> dict[str, Any]:
+    """The model's parameters with horizon, seed, future-known columns and member
+    tables filled from ``context``."""
+    from forecastkit.forecasters.registry import get_entry
 
     params = dict(model.params)
     cls = get_entry(model.type).load()
@@ -152,7 +197,7 @@ def build_model(model: ModelConfig, context: ModelContext):
         params["horizon"] = context.horizon
     if cls.seed_param is not None and cls.seed_param not in params:
         params[cls.seed_param] = context.seed
-    if model.covariates and context.future_known and tags["future_covariates"]:
+    if covariates and model.covariates and context.future_known and tags["future_covariates"]:
         params.setdefault("future_known", list(context.future_known))
     if tags["neural"]:
         # identical results whether or not the run was interrupted and resumed
@@ -160,10 +205,30 @@ def build_model(model: ModelConfig, context: ModelContext):
 
         params.setdefault("deterministic", True)
         seed_model(context.seed, model.name)
+    for key in getattr(cls, "member_params", ()):
+        value = params.get(key)
+        if isinstance(value, dict):
+            params[key] = _member(value, model, key, None, context)
+        elif isinstance(value, (list, tuple)):
+            params[key] = [_member(spec, model, key, i, context) for i, spec in enumerate(value)]
+    return params
+
+
+def _member(spec: Any, model: ModelConfig, key: str, i: int | None, context: ModelContext) -> Any:
+    """A member table validated like a ``[[models]]`` entry and filled from ``context``."""
+    from pydantic import ValidationError
+
+    where = f"model {model.name!r}: {key}" + ("" if i is None else f"[{i}]")
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise ConfigError(f"{where} must be a table with a 'type' key, got {spec!r}")
+    label = spec.get("name") or f"{model.name}.{key}" + ("" if i is None else f"[{i}]")
+    body = {k: v for k, v in spec.items() if k not in ("name", "covariates")}
     try:
-        return make_forecaster(model.type, **params)
-    except ForecastkitError as err:  # a bad parameter: say which [[models]] entry has it
-        raise type(err)(f"model {model.name!r}: {err}") from None
+        member = ModelConfig(name=str(label), covariates=False, **body)
+    except ValidationError as err:
+        raise ConfigError(f"{where}: {err.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    filled = _filled_params(member, context, covariates=False)
+    return {**({"name": spec["name"]} if "name" in spec else {}), "type": member.type, **filled}
 
 
 def model_columns(forecaster, model: ModelConfig, data: Dataset) -> list[str]:

@@ -1,0 +1,277 @@
+"""Intervals that hold their level: :class:`ConformalForecaster`, split-conformal
+calibration per horizon step on an inner rolling split of the training rows, and
+clipping at 0 for non-negative targets.
+
+``fit`` on ``n`` rows fits the wrapped model on all of them (it serves the point
+forecast), and a second copy on the first ``n - windows - horizon + 1`` rows; that
+copy is then updated origin by origin (its parameters kept) through the last
+``windows`` origins whose ``horizon`` following steps are still inside the training
+rows, and forecasts ``horizon`` steps from each. The ``windows`` absolute errors of
+step ``k`` are genuinely out of sample for the copy, and the half-width of the
+``level`` interval at step ``k`` is their ``ceil((windows + 1) level)``-th smallest
+(split conformal prediction, Vovk et al. 2005; Lei et al. 2018): with exchangeable
+errors it covers with probability at least ``level``. The copy has seen fewer rows
+than the model that forecasts, so the band is, if anything, slightly conservative.
+
+Steps beyond the calibrated ``horizon`` use the last step's errors; a level too high
+for the number of windows (``ceil((windows + 1) level) > windows``) uses the largest
+error (and ``fitted_info`` says so). When the training rows are too few to
+calibrate, the wrapped model's own intervals are kept and ``fitted_info`` says why.
+
+With ``nonnegative`` (``"auto"``: when every training value is >= 0), forecasts and
+bounds are clipped at 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters._members import build_member
+from forecastkit.forecasters.base import Forecaster
+
+__all__ = ["ConformalForecaster"]
+
+METHODS = ("conformal", "native")
+#: most calibration windows of the default (each costs an update and a forecast; 60 were
+#: too few for the seasonal volatility of daily PM2.5, see bench_coverage.py)
+MAX_WINDOWS = 200
+
+
+class _Tags:
+    """``tags()`` on the class (the wrapper's own) and on an instance (the wrapped
+    type's covariate and Keras tags, so the run gives it the columns its model uses)."""
+
+    def __get__(self, obj, cls):
+        def tags() -> dict[str, bool]:
+            merged: dict[str, bool] = {}
+            for klass in reversed(cls.__mro__):
+                merged.update(getattr(klass, "_tags", {}))
+            spec = getattr(obj, "model", None) if obj is not None else None
+            if isinstance(spec, dict):
+                from forecastkit.forecasters.registry import REGISTRY
+
+                if spec.get("type") in REGISTRY:
+                    base = REGISTRY[spec["type"]].load().tags()
+                    merged.update({k: base[k] for k in ("past_covariates", "future_covariates", "neural")})
+            return merged
+
+        return tags
+
+
+class ConformalForecaster(Forecaster):
+    """A model with split-conformal intervals per horizon step (see the module notes).
+
+    Parameters
+    ----------
+    model : dict
+        The wrapped model's table, ``{"type": "lstm", "variant": "window", ...}``.
+    method : {"conformal", "native"}, default "conformal"
+        ``"native"`` keeps the wrapped model's intervals (only the clipping applies).
+    horizon : int, optional
+        Steps calibrated (the run sets the task's horizon); default the wrapped
+        model's ``horizon`` parameter, else 12.
+    windows : int, optional
+        Calibration origins (at least ``ceil(1 / (1 - level)) - 1`` for a ``level``
+        interval: 19 at 95 %, 4 at 80 %). Default: as many as leave the calibrating
+        copy at least half the training rows, at most 200.
+    score : {"scaled", "absolute"}, default "scaled"
+        ``"scaled"``: each error divided by the half-width of the model's own 80 %
+        band at that origin and step (a normalised conformity score: the band then
+        follows the model's own scale, e.g. growing with the level of a log model);
+        the conformal quantile multiplies the model's band at prediction time. Where
+        the model gives no usable band: relative errors ``|e| / |forecast|`` when it
+        forecasts a log/Box-Cox transform of positive data, else absolute errors.
+    nonnegative : {"auto", True, False}, default "auto"
+        Clip forecasts and bounds at 0 (``"auto"``: when the training rows are >= 0).
+
+    Attributes
+    ----------
+    model_ : the wrapped model fitted on all the rows.
+    scores_ : array (windows, horizon, targets) of absolute out-of-sample errors, or
+        None when none could be computed (``note_`` says why).
+    clip_ : whether forecasts are clipped at 0.
+    """
+
+    _tags = {"intervals": True, "past_covariates": True, "future_covariates": True}
+    tags = _Tags()
+    param_choices = {"method": METHODS, "nonnegative": ("auto", True, False), "score": ("scaled", "absolute")}
+    member_params = ("model",)
+
+    def __init__(self, model=None, method="conformal", horizon=None, windows=None, nonnegative="auto",
+                 score="scaled") -> None:
+        self.model = model
+        self.method = method
+        self.score = score
+        self.horizon = horizon
+        self.windows = windows
+        self.nonnegative = nonnegative
+
+    # -- parameters -------------------------------------------------------------------
+    def _base(self) -> Forecaster:
+        if not isinstance(self.model, dict) or not isinstance(self.model.get("type"), str):
+            raise ConfigError(f"conformal: model must be a table with a 'type' key, got {self.model!r}")
+        if self.method not in METHODS:
+            raise ConfigError(f"conformal: method must be 'conformal' or 'native', got {self.method!r}")
+        if self.nonnegative not in ("auto", True, False):
+            raise ConfigError(f"conformal: nonnegative must be 'auto', true or false, got {self.nonnegative!r}")
+        if self.score not in ("scaled", "absolute"):
+            raise ConfigError(f"conformal: score must be 'scaled' or 'absolute', got {self.score!r}")
+        w = self.windows
+        if w is not None and (not isinstance(w, (int, np.integer)) or isinstance(w, bool) or w < 1):
+            raise ConfigError(f"conformal: windows must be an integer >= 1, got {w!r}")
+        return build_member(self.model, "conformal", "model", 0)
+
+    def _h(self) -> int:
+        h = self.horizon if self.horizon is not None else (self.model.get("horizon") or 12)
+        if not isinstance(h, (int, np.integer)) or isinstance(h, bool) or h < 1:
+            raise ConfigError(f"conformal: horizon must be an integer >= 1, got {h!r}")
+        return int(h)
+
+    def min_train_size(self) -> int:
+        return self._base().min_train_size()
+
+    def future_known_columns(self) -> list[str]:
+        cols = (self.model or {}).get("future_known") if isinstance(self.model, dict) else None
+        cols = cols or []
+        return [cols] if isinstance(cols, str) else [str(c) for c in cols]
+
+    # -- fit --------------------------------------------------------------------------
+    def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        base = self._base()
+        frame = pd.DataFrame(y, index=self.history_index(), columns=self.targets_)
+        self.model_ = base.fit(frame, X)
+        self.clip_ = self.nonnegative is True or (self.nonnegative == "auto" and bool((y >= 0).all()))
+        self.scores_, self.note_, self.scale_ = None, None, None
+        if self.method == "native":
+            self.note_ = "native intervals (method = 'native')"
+            return
+        h, n = self._h(), len(frame)
+        need = base.min_train_size()
+        if self.windows is None:  # as many as leave the copy half the rows (and its minimum)
+            w = min(MAX_WINDOWS, n - h + 1 - max(need, math.ceil(n / 2)))
+        else:
+            w = int(self.windows)
+        n0 = n - w - h + 1
+        if w < 1 or n0 < need:
+            self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
+                          f"(needs at least {need + h})")
+            return
+        self.scores_ = self._calibrate(frame, X, n0, h)
+        self.cal_fit_rows_ = int(n0)
+
+    def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int) -> np.ndarray:
+        cal = self._base()
+        fk = self.future_known_columns()
+        errors, scales, preds = [], [], []
+        for o in range(n0, len(frame) - h + 1):
+            Xo = None if X is None else X.iloc[:o]
+            if o == n0:
+                cal.fit(frame.iloc[:n0], Xo)
+            else:
+                cal.update(frame.iloc[:o], Xo)
+            Xf = X.iloc[o:o + h][fk] if (fk and X is not None) else None
+            if self.score == "scaled":
+                pred, scale = self._scale_of(cal, h, Xf)
+                scales.append(scale)
+            else:
+                pred = cal.predict(h, Xf).to_numpy(dtype=float)
+            preds.append(self._clip(pred))
+            errors.append(np.abs(frame.iloc[o:o + h].to_numpy(dtype=float) - preds[-1]))
+        errors = np.stack(errors)  # (windows, h, k)
+        self.abs_scores_ = errors
+        if self.score == "scaled":
+            scales = np.stack(scales)
+            if np.isfinite(scales).all() and (scales > 0).all():
+                self.scale_ = "band"
+                return errors / scales
+            if self._relative_ok(frame.to_numpy(dtype=float)):
+                levels = np.abs(np.stack(preds))
+                if (levels > 0).all():
+                    self.scale_ = "relative"
+                    return errors / levels
+        return errors
+
+    def _relative_ok(self, y: np.ndarray) -> bool:
+        """Relative errors are the model's own scale when it forecasts a log or
+        Box-Cox transform of strictly positive data."""
+        return self.model.get("transform") in ("log", "boxcox") and bool((y > 0).all())
+
+    def _scale_of(self, model: Forecaster, h: int, Xf: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+        """The point forecast and the half-width of the model's own 80 % band: the
+        local scale of its errors (NaN when the model gives no band)."""
+        try:
+            if not model.tags()["intervals"]:
+                raise DataError("no intervals")
+            band = model.predict_interval(h, Xf, level=0.8)
+        except DataError:  # no band here (e.g. too few windows for its own intervals)
+            mean = model.predict(h, Xf).to_numpy(dtype=float)
+            return mean, np.full_like(mean, np.nan)
+        mean = band[self.targets_].to_numpy(dtype=float)
+        lo = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
+        hi = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
+        return mean, (hi - lo) / 2.0
+
+    def _clip(self, a: np.ndarray) -> np.ndarray:
+        return np.maximum(a, 0.0) if self.clip_ else a
+
+    # -- update / predict ---------------------------------------------------------------
+    def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
+        self.model_.update(pd.DataFrame(y, index=self.history_index(), columns=self.targets_), X)
+
+    def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
+        return self._clip(self.model_.predict(h, X).to_numpy(dtype=float))
+
+    def _half_width(self, h: int, level: float, scores: np.ndarray) -> np.ndarray:
+        scores = np.sort(scores, axis=0)  # (w, H, k)
+        w, H = scores.shape[0], scores.shape[1]
+        rank = min(math.ceil((w + 1) * level), w)  # the largest error when the level asks for more
+        q = scores[rank - 1]  # (H, k)
+        steps = np.minimum(np.arange(h), H - 1)
+        return q[steps]
+
+    def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):
+        if self.scores_ is None:
+            if not self.model_.tags()["intervals"]:
+                raise DataError(f"conformal: {self.note_}, and {self.model['type']} gives no intervals of its own")
+            band = self.model_.predict_interval(h, X, level=level)
+            mean = band[self.targets_].to_numpy(dtype=float)
+            lower = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
+            upper = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
+            return self._clip(mean), self._clip(lower), self._clip(upper)
+        if self.scale_ == "band":
+            raw, scale = self._scale_of(self.model_, h, X)
+            if np.isfinite(scale).all() and (scale > 0).all():
+                q = self._half_width(h, level, self.scores_)
+                mean = self._clip(raw)
+                return mean, self._clip(mean - q * scale), self._clip(mean + q * scale)
+        if self.scale_ == "relative":
+            mean = self._predict(h, X)
+            if (np.abs(mean) > 0).all():
+                q = self._half_width(h, level, self.scores_) * np.abs(mean)
+                return mean, self._clip(mean - q), self._clip(mean + q)
+        # absolute errors (also when the model's band has no usable width at this origin)
+        q = self._half_width(h, level, self.abs_scores_)
+        mean = self._predict(h, X)
+        return mean, self._clip(mean - q), self._clip(mean + q)
+
+    # -- description --------------------------------------------------------------------
+    def fitted_info(self) -> dict[str, Any]:
+        """The wrapped model's choices, how its intervals were made and whether
+        forecasts are clipped at 0."""
+        if self.scores_ is not None:
+            w, H = self.scores_.shape[:2]
+            kind = {"band": " (scaled by the model's band)", "relative": " (relative errors)"}.get(self.scale_, "")
+            how = (f"conformal{kind}: {w} out-of-sample windows of {H} steps "
+                   f"(fit on the first {self.cal_fit_rows_} rows)")
+        else:
+            how = self.note_
+        return {**self.model_.fitted_info(), "intervals": how, "clipped_at_0": bool(self.clip_)}
+
+    def fit_audit(self) -> dict[str, Any]:
+        self._check_fitted()
+        return self.model_.fit_audit()

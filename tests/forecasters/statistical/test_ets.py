@@ -1,0 +1,89 @@
+"""ETS: known answers (an exact multiplicative seasonal pattern), form selection,
+update without re-estimation, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters.statistical.ets import ETSForecaster
+
+
+def frame(values, start="2000-01-01"):
+    return pd.DataFrame({"y": np.asarray(values, dtype=float)},
+                        index=pd.date_range(start, periods=len(values), freq="MS"))
+
+
+def multiplicative(n):
+    t = np.arange(n)
+    return (100 + 2 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12))
+
+
+def test_exact_multiplicative_season_is_recovered():
+    model = ETSForecaster(season_length=12).fit(frame(multiplicative(96)))
+    info = model.fitted_info()
+    assert info["form"] == "ETS(M,A,M)"
+    truth = multiplicative(108)[96:]
+    np.testing.assert_allclose(model.predict(12)["y"].to_numpy(), truth, rtol=1e-4)
+
+
+def test_selection_prefers_no_season_on_a_noisy_level():
+    rng = np.random.default_rng(0)
+    model = ETSForecaster(season_length=12).fit(frame(50 + rng.normal(0, 1, 60)))
+    assert model.form_ in ("ETS(A,N,N)", "ETS(M,N,N)")
+    assert set(model.criteria_) >= {"ETS(A,N,N)", "ETS(A,A,A)", "ETS(M,Ad,M)"}
+
+
+def test_seasonal_forms_need_two_full_seasons():
+    model = ETSForecaster(season_length=12).fit(frame(multiplicative(20)))
+    assert all(not f.endswith(",A)") and not f.endswith(",M)") for f in model.criteria_)
+    with pytest.raises(DataError, match="at least 24"):
+        ETSForecaster(season_length=12, seasonal="mul", error="mul").fit(frame(multiplicative(20)))
+
+
+def test_multiplicative_forms_skip_non_positive_data():
+    rng = np.random.default_rng(1)
+    y = np.sin(np.arange(60)) + rng.normal(0, 0.1, 60)
+    model = ETSForecaster(season_length=4).fit(frame(y))
+    assert not any("M" in f for f in model.criteria_)
+
+
+def test_fixed_multiplicative_form_on_zero_is_a_clear_error():
+    y = multiplicative(48)
+    y[5] = 0.0
+    with pytest.raises(DataError, match=r"error='mul' needs strictly positive.*value 0 at 2000-06-01.*error='add'"):
+        ETSForecaster(error="mul").fit(frame(y))
+    with pytest.raises(DataError, match=r"seasonal='mul'"):
+        ETSForecaster(season_length=12, seasonal="mul").fit(frame(y))
+
+
+def test_fixed_form_and_bad_params():
+    model = ETSForecaster(error="add", trend="damped", seasonal="none").fit(frame(multiplicative(48)))
+    assert model.form_ == "ETS(A,Ad,N)" and "damping_trend" in model.params_
+    with pytest.raises(ConfigError, match="trend must be one of"):
+        ETSForecaster(trend="bogus").fit(frame(multiplicative(48)))
+    with pytest.raises(ConfigError, match="unstable"):
+        ETSForecaster(season_length=12, error="add", seasonal="mul").fit(frame(multiplicative(48)))
+
+
+def test_update_keeps_the_parameters_and_moves_the_origin():
+    y = frame(multiplicative(84) * (1 + np.random.default_rng(2).normal(0, 0.01, 84)))
+    model = ETSForecaster(season_length=12).fit(y.iloc[:72])
+    params = dict(model.params_)
+    form = model.form_
+    model.update(y)
+    assert model.params_ == params and model.form_ == form
+    assert model.predict(3).index[0] == pd.Timestamp("2007-01-01")
+    np.testing.assert_allclose(np.asarray(model.results_["y"].params), model._params["y"])
+
+
+def test_intervals_widen_with_level_and_contain_the_forecast():
+    y = frame(multiplicative(72) * (1 + np.random.default_rng(3).normal(0, 0.02, 72)))
+    model = ETSForecaster(season_length=12).fit(y)
+    a, b = model.predict_interval(12, level=0.8), model.predict_interval(12, level=0.95)
+    assert ((b["y_upper"] - b["y_lower"]) > (a["y_upper"] - a["y_lower"])).all()
+    assert ((a["y_lower"] < a["y"]) & (a["y"] < a["y_upper"])).all()
+    # deterministic (simulated intervals use a fixed random state)
+    pd.testing.assert_frame_equal(b, model.predict_interval(12, level=0.95))

@@ -1,0 +1,93 @@
+"""Split-conformal intervals: coverage on simulated AR(1) series within a binomial
+tolerance of nominal (a statistical test with a fixed seed), calibration only on the
+training rows, clipping at 0, and the note when too few rows calibrate."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit.forecasters.registry import make_forecaster
+
+
+def ar1(n, phi, rng, mean=0.0):
+    e = rng.normal(0, 1, n + 50)
+    x = np.zeros(n + 50)
+    for t in range(1, n + 50):
+        x[t] = phi * x[t - 1] + e[t]
+    return pd.DataFrame({"y": mean + x[50:]}, index=pd.date_range("2000-01-01", periods=n, freq="D"))
+
+
+@pytest.mark.parametrize("score", ["absolute", "scaled"])
+def test_coverage_on_ar1_is_nominal_within_binomial_tolerance(score):
+    # 200 independent AR(1) series; each is fitted on 60 rows and scored on the next 3.
+    # The naive forecast's own intervals assume a random walk; conformal ones do not.
+    rng = np.random.default_rng(20240611)
+    n_series, n_train, h, windows = 200, 60, 3, 24
+    hits = {0.8: np.zeros((n_series, h)), 0.95: np.zeros((n_series, h))}
+    for i in range(n_series):
+        y = ar1(n_train + h, 0.6, rng)
+        model = make_forecaster("conformal", model={"type": "naive"}, horizon=h, windows=windows, score=score,
+                                nonnegative=False).fit(y.iloc[:n_train])
+        actual = y["y"].to_numpy()[n_train:]
+        for level in hits:
+            band = model.predict_interval(h, level=level)
+            hits[level][i] = (band["y_lower"].to_numpy() <= actual) & (actual <= band["y_upper"].to_numpy())
+    for level, hit in hits.items():
+        # split conformal: level <= coverage <= level + 1 / (windows + 1) in expectation
+        lo, hi = level, level + 1 / (windows + 1)
+        for step in range(h):
+            cover = hit[:, step].mean()
+            tol = 3 * math.sqrt(level * (1 - level) / n_series)
+            assert lo - tol <= cover <= hi + tol, (level, step, cover)
+
+
+def test_the_naive_models_own_intervals_miss_on_ar1():
+    # the same kind of series: the random-walk band of the naive model is too wide at
+    # step 3 (mean reversion), which the conformal band corrects; not a tautology
+    rng = np.random.default_rng(7)
+    widths = []
+    for _ in range(20):
+        y = ar1(103, 0.6, rng)
+        model = make_forecaster("conformal", model={"type": "naive"}, horizon=3, windows=39,
+                                score="absolute", nonnegative=False).fit(y.iloc[:100])
+        conf = model.predict_interval(3, level=0.95)
+        native = model.model_.predict_interval(3, level=0.95)
+        widths.append(((conf["y_upper"] - conf["y_lower"]) / (native["y_upper"] - native["y_lower"])).to_numpy())
+    assert np.mean(widths, axis=0)[-1] < 0.9
+
+
+def test_calibration_uses_only_the_training_rows():
+    rng = np.random.default_rng(1)
+    y = ar1(80, 0.5, rng)
+    a = make_forecaster("conformal", model={"type": "naive"}, horizon=4, windows=10).fit(y.iloc[:60])
+    z = y.copy()
+    z.iloc[60:] = 1e6  # the future changes, the calibration does not
+    b = make_forecaster("conformal", model={"type": "naive"}, horizon=4, windows=10).fit(z.iloc[:60])
+    pd.testing.assert_frame_equal(a.predict_interval(4, level=0.9), b.predict_interval(4, level=0.9))
+    assert a.scores_.shape == (10, 4, 1) and a.fitted_info()["intervals"].startswith("conformal")
+
+
+def test_nonnegative_clips_forecasts_and_bounds_at_zero():
+    rng = np.random.default_rng(2)
+    y = pd.DataFrame({"y": np.abs(rng.normal(0, 1, 80))}, index=pd.date_range("2000-01-01", periods=80, freq="D"))
+    auto = make_forecaster("conformal", model={"type": "drift"}, horizon=5).fit(y)
+    band = auto.predict_interval(5, level=0.95)
+    assert auto.fitted_info()["clipped_at_0"] is True and (band.to_numpy() >= 0).all()
+    raw = make_forecaster("conformal", model={"type": "drift"}, horizon=5, nonnegative=False).fit(y)
+    assert (raw.predict_interval(5, level=0.95)["y_lower"] < 0).any()
+    # "auto" does not clip a series that was negative in its training rows
+    neg = make_forecaster("conformal", model={"type": "drift"}, horizon=5).fit(y - 0.5)
+    assert neg.fitted_info()["clipped_at_0"] is False
+
+
+def test_too_few_rows_keep_native_intervals_and_say_why():
+    rng = np.random.default_rng(3)
+    y = ar1(12, 0.5, rng)
+    model = make_forecaster("conformal", model={"type": "naive"}, horizon=12).fit(y)
+    assert model.scores_ is None and "too few to calibrate" in model.fitted_info()["intervals"]
+    native = model.model_.predict_interval(4, level=0.8)
+    pd.testing.assert_frame_equal(model.predict_interval(4, level=0.8), native)
