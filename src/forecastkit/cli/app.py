@@ -212,8 +212,15 @@ def run(
     quiet: Annotated[bool, _flag("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
     no_plots: Annotated[bool, _flag("--no-plots", help="Skip PNG plots (faster).")] = False,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Panels: joblib or dask (default: the config's).")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="Panels with --engine dask: scheduler address (default: a LocalCluster).")] = None,
 ) -> None:
     """Backtest every model of CONFIG against naive baselines and write a report."""
+    from forecastkit.config.panel import is_panel_config
+
+    if is_panel_config(config):  # [data] series_id: many series
+        _run_panel(config, output, jobs, force, strict, quiet, no_plots, engine, address)
+        return
     from forecastkit.runs.api import ModelsFailedError
     from forecastkit.runs.api import run as run_config
 
@@ -231,6 +238,22 @@ def run(
         typer.echo(f"warning: model {line}", err=True)
     if failed is not None:
         raise typer.Exit(1)
+
+
+def _run_panel(config, output, jobs, force, strict, quiet, no_plots, engine, address) -> None:
+    from forecastkit.runs.panel import run_panel
+
+    result = run_panel(config, output, jobs=jobs, force=force, strict=strict, engine=engine, address=address,
+                       plots=not no_plots)
+    if not quiet:
+        cols = ["model", "pooling", "n_series", "owa", "mean_smape", "mean_mase", "median_mase", "gmean_rel_mase",
+                "beats_snaive", "seconds"]
+        typer.echo(result.leaderboard[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
+    if result.failures:
+        typer.echo(f"warning: {len(result.failures)} per-series fit(s) failed, first: {result.failures[0]}", err=True)
+        if strict:
+            raise typer.Exit(1)
 
 
 def _summarise(result) -> None:

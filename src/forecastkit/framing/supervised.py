@@ -154,6 +154,8 @@ def series_to_supervised(
         Columns ``f(t-(n_in-1)) ... f(t)`` for each lag and feature, then
         ``y(t+1) ... y(t+n_out)`` for each step and target; indexed by the origin ``t``.
         ``N - n_in - n_out + 1`` rows when ``dropnan``.
+        A :class:`~forecastkit.data.panel.Panel` gives each series' table, stacked,
+        with a ``series_id`` column (:func:`forecastkit.framing.panel.panel_to_supervised`).
 
     Notes
     -----
@@ -175,6 +177,12 @@ def series_to_supervised(
     2   112.0   118.0  132.0   129.0
     3   118.0   132.0  129.0   121.0
     """
+    from forecastkit.data.panel import Panel
+
+    if isinstance(data, Panel):
+        from forecastkit.framing.panel import panel_to_supervised
+
+        return panel_to_supervised(data, n_in, n_out, dropnan)
     values, names, index = _as_named_array(data)
     n_rows = values.shape[0]
     n_in, n_out = _check_sizes(n_rows, n_in, n_out)
@@ -257,7 +265,7 @@ def make_windows(
     -------
     X : ndarray of shape (N - n_in - n_out + 1, n_in, n_features)
     Y : ndarray of shape (N - n_in - n_out + 1, n_out, n_targets)
-    origins : Index, only when ``return_index``
+    origins : Index, only when ``return_index`` (for a panel: the series id of each sample)
 
     Notes
     -----
@@ -266,6 +274,13 @@ def make_windows(
     when the selected columns are contiguous (e.g. all columns). ``X[i].ravel()`` equals
     the input part of row ``i`` of ``series_to_supervised`` and ``Y[i].ravel()`` its outputs.
     """
+    from forecastkit.data.panel import Panel
+
+    if isinstance(data, Panel):  # per series, never across two (framing.panel)
+        from forecastkit.framing.panel import panel_windows
+
+        X, Y, ids = panel_windows(data, n_in, n_out)
+        return (X, Y, ids) if return_index else (X, Y)
     values, names, index = _as_named_array(data)
     n_rows = values.shape[0]
     n_in, n_out = _check_sizes(n_rows, n_in, n_out)

@@ -1,0 +1,273 @@
+"""Panel backtests: local models per series, global reduction models pooled across series.
+
+Work units are plain records (:class:`SeriesBlock`, :class:`PanelModel`) so a chunk
+of series can be shipped to a joblib or Dask worker on its own: a worker gets only
+its chunk's values, never the whole panel.
+
+- Local (``pooling = "local"``, and always for non-reduction types): a fresh model
+  per series and fold, fitted on that series' rows before the origin.
+- Global (``pooling = "global"``, reduction types): one regressor per fold trained on
+  the windows of all series pooled; each series is standardised with the mean and
+  standard deviation of *its own training rows* (before the fold origin), windows
+  never span two series, and forecasts are put back in each series' units.
+"""
+
+from __future__ import annotations
+
+import json
+import time as _time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecastkit.backtest.panel_folds import FoldPlan, series_origins
+from forecastkit.errors import ConfigError, ForecastkitError
+
+FORECAST_COLUMNS = ["model", "series_id", "fold", "origin", "time", "step", "actual", "forecast", "lower", "upper"]
+FUTURE = -1  # fold number of the forecast past the end
+
+
+@dataclass(frozen=True)
+class SeriesBlock:
+    """One series: its id, timestamps and values."""
+
+    sid: str
+    times: pd.DatetimeIndex
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class PanelModel:
+    """A configured model: ``name``, registry ``type``, its ``params`` and the ``pooling``."""
+
+    name: str
+    type: str
+    params: dict[str, Any] = field(default_factory=dict)
+    pooling: str = "local"
+
+
+@dataclass
+class ChunkResult:
+    """What one (model, chunk) produced: scored rows, the future forecast, per-series notes."""
+
+    forecasts: pd.DataFrame
+    future: pd.DataFrame
+    failures: list[str] = field(default_factory=list)
+    fitted: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs for one (model, chunk)."""
+
+    model: PanelModel
+    blocks: tuple[SeriesBlock, ...]
+    plan: FoldPlan
+    cutoffs: pd.DatetimeIndex | None
+    freq: str
+    level: float
+    future_h: int
+    seed: int = 0
+
+
+def is_global_type(type_name: str) -> bool:
+    """Whether a registry type can be pooled across series (the reduction types)."""
+    from forecastkit.forecasters.registry import get_entry
+
+    return get_entry(type_name).target.endswith(":ReductionForecaster")
+
+
+def build_local(model: PanelModel):
+    from forecastkit.forecasters.registry import make_forecaster
+
+    return make_forecaster(model.type, **model.params)
+
+
+def min_train(model: PanelModel) -> int:
+    """Rows before an origin the model needs."""
+    if model.pooling == "global":
+        return int(_global_params(model)["n_in"])
+    return int(build_local(model).min_train_size())
+
+
+def _rows(model, sid, fold, times, origin_pos, mean, lower, upper, actual):
+    h = len(mean)
+    return {
+        "model": [model] * h, "series_id": [sid] * h, "fold": [fold] * h,
+        "origin": [times[origin_pos - 1]] * h, "step": list(range(1, h + 1)),
+        "forecast": mean, "lower": lower, "upper": upper, "actual": actual,
+    }
+
+
+def _frame(parts: list[dict], times_of: list) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    out = pd.DataFrame({k: np.concatenate([np.asarray(p[k], dtype=object if k in ("model", "series_id") else None)
+                                           for p in parts]) for k in parts[0]})
+    out["time"] = np.concatenate(times_of)
+    out["origin"] = pd.to_datetime(out["origin"])
+    return out[FORECAST_COLUMNS]
+
+
+def _future_times(times: pd.DatetimeIndex, origin: int, h: int, freq: str) -> np.ndarray:
+    return pd.date_range(times[origin - 1], periods=h + 1, freq=freq)[1:].values
+
+
+def run_local(task: Task) -> ChunkResult:
+    """Fit the task's model on each series of the chunk, fold by fold, then on all rows."""
+    from threadpoolctl import threadpool_limits
+
+    start = _time.perf_counter()
+    proto = build_local(task.model)
+    need = proto.min_train_size()
+    intervals = proto.tags().get("intervals", False)
+    parts, times_of, fparts, ftimes, failures, fitted = [], [], [], [], [], {}
+    h = task.plan.horizon
+    with threadpool_limits(limits=1, user_api="blas"):
+        for b in task.blocks:
+            folds = series_origins(b.times, task.plan, need, task.cutoffs)
+            for fold, origin in folds + [(FUTURE, len(b.values))]:
+                steps = h if fold != FUTURE else task.future_h
+                if fold == FUTURE and (steps < 1 or origin < need):
+                    continue
+                y = pd.DataFrame({"y": b.values[:origin]}, index=b.times[:origin])
+                try:
+                    est = proto.clone().fit(y)
+                    if intervals:
+                        mean, lo, hi = (f.to_numpy()[:, 0] for f in _interval(est, steps, task.level))
+                    else:
+                        mean = est.predict(steps).to_numpy()[:, 0]
+                        lo = hi = np.full(steps, np.nan)
+                except (ForecastkitError, ValueError, np.linalg.LinAlgError) as err:
+                    failures.append(f"{task.model.name} on series {b.sid!r} (fold {fold}): {err}")
+                    continue
+                ft = _future_times(b.times, origin, steps, task.freq)
+                if fold == FUTURE:
+                    fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
+                                        np.full(steps, np.nan)))
+                    ftimes.append(ft)
+                    fitted[b.sid] = json.dumps(est.fitted_info(), default=str)
+                else:
+                    parts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
+                                       b.values[origin: origin + steps]))
+                    times_of.append(ft)
+    return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
+                       _time.perf_counter() - start)
+
+
+def _interval(est, h: int, level: float):
+    iv = est.predict_interval(h, level=level)  # columns y, y_lower, y_upper
+    return iv[["y"]], iv[["y_lower"]], iv[["y_upper"]]
+
+
+# --------------------------------------------------------------------------- global models
+_GLOBAL_KEYS = {"regressor", "regressor_params", "n_in", "strategy"}
+
+
+def _global_params(model: PanelModel) -> dict[str, Any]:
+    from forecastkit.forecasters.registry import get_entry
+
+    params = {**get_entry(model.type).defaults, **model.params}
+    unsupported = sorted(set(params) - _GLOBAL_KEYS)
+    if unsupported:
+        raise ConfigError(
+            f"model {model.name!r}: pooling = \"global\" supports {sorted(_GLOBAL_KEYS)}, not {unsupported}; "
+            'use pooling = "local" for those'
+        )
+    params.setdefault("n_in", 12)
+    params.setdefault("strategy", "multi_output")
+    if params["strategy"] not in ("multi_output", "recursive"):
+        raise ConfigError(f"model {model.name!r}: global strategy must be 'multi_output' or 'recursive', "
+                          f"got {params['strategy']!r}")
+    return params
+
+
+def _scale(train: np.ndarray) -> tuple[float, float]:
+    mu = float(np.mean(train))
+    sd = float(np.std(train))
+    return mu, (sd if sd > 0 else 1.0)
+
+
+def _fit_pooled(model: PanelModel, trains: list[np.ndarray], n_out: int, seed: int):
+    from forecastkit.forecasters._reduction_strategies import RegressorFactory, resolve_regressor
+    from forecastkit.framing.supervised import make_windows
+
+    p = _global_params(model)
+    n_in = int(p["n_in"])
+    steps = n_out if p["strategy"] == "multi_output" else 1
+    xs, ys = [], []
+    for z in trains:  # already standardised per series
+        if len(z) >= n_in + steps:
+            X, Y = make_windows(z[:, None], n_in, steps)
+            xs.append(X[:, :, 0])
+            ys.append(Y[:, :, 0])
+    if not xs:
+        raise ConfigError(f"model {model.name!r}: no series has {n_in + steps} training rows for one window")
+    est, multi = resolve_regressor(p["regressor"], p.get("regressor_params"), seed, None)
+    reg = RegressorFactory(est, multi)(steps)
+    Y = np.concatenate(ys)
+    reg.fit(np.concatenate(xs), Y[:, 0] if steps == 1 else Y)
+    return reg, n_in, steps
+
+
+def _predict_pooled(reg, lasts: np.ndarray, n_in: int, steps: int, h: int) -> np.ndarray:
+    if steps == h:
+        out = reg.predict(lasts)
+        return out.reshape(len(lasts), h)
+    window = lasts.copy()
+    preds = []
+    for _ in range(h):
+        nxt = np.asarray(reg.predict(window)).reshape(-1)
+        preds.append(nxt)
+        window = np.column_stack([window[:, 1:], nxt])
+    return np.column_stack(preds)
+
+
+def run_global(task: Task) -> ChunkResult:
+    """One pooled regressor per fold over every series of the task (all series: one chunk)."""
+    from threadpoolctl import threadpool_limits
+
+    start = _time.perf_counter()
+    need = min_train(task.model)
+    h = task.plan.horizon
+    plans = {b.sid: series_origins(b.times, task.plan, need, task.cutoffs) for b in task.blocks}
+    folds = sorted({k for v in plans.values() for k, _ in v})
+    parts, times_of, fparts, ftimes, failures = [], [], [], [], []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for fold in folds + [FUTURE]:
+            members, steps = [], (h if fold != FUTURE else task.future_h)
+            if steps < 1:
+                continue
+            for b in task.blocks:
+                origin = len(b.values) if fold == FUTURE else dict(plans[b.sid]).get(fold)
+                if origin is None or origin < need:
+                    continue
+                mu, sd = _scale(b.values[:origin])
+                members.append((b, origin, mu, sd))
+            if not members:
+                continue
+            trains = [(b.values[:o] - mu) / sd for b, o, mu, sd in members]
+            reg, n_in, n_steps = _fit_pooled(task.model, trains, steps, task.seed)
+            lasts = np.array([z[-n_in:] for z in trains])
+            pred = _predict_pooled(reg, lasts, n_in, n_steps, steps)
+            nan = np.full(steps, np.nan)
+            for (b, o, mu, sd), row in zip(members, pred):
+                mean = row * sd + mu
+                if fold == FUTURE:
+                    fparts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan, nan))
+                    ftimes.append(_future_times(b.times, o, steps, task.freq))
+                else:
+                    parts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan,
+                                       b.values[o: o + steps]))
+                    times_of.append(_future_times(b.times, o, steps, task.freq))
+    fitted = {b.sid: json.dumps({"pooling": "global", "scaled_on_rows": int(o)}) for b, o, _, _ in members}
+    return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
+                       _time.perf_counter() - start)
+
+
+def run_task(task: Task) -> ChunkResult:
+    """The worker entry point (joblib and Dask call this)."""
+    return run_global(task) if task.model.pooling == "global" else run_local(task)
