@@ -7,9 +7,14 @@ its chunk's values, never the whole panel.
 - Local (``pooling = "local"``, and always for non-reduction types): a fresh model
   per series and fold, fitted on that series' rows before the origin.
 - Global (``pooling = "global"``, reduction types): one regressor per fold trained on
-  the windows of all series pooled; each series is standardised with the mean and
-  standard deviation of *its own training rows* (before the fold origin), windows
-  never span two series, and forecasts are put back in each series' units.
+  the windows of all series pooled; windows never span two series, and forecasts
+  are put back in each series' units. Scaling (``scaling``): ``"series"`` (default)
+  standardises each series with the mean and standard deviation of *its own
+  training rows* (before the fold origin); ``"window"`` divides each window by the
+  mean of its own input values (nothing after the window's origin is used).
+  ``deseasonalize = true`` first divides each series by classical multiplicative
+  seasonal indices fitted on its training rows (only when the 90% autocorrelation
+  test says seasonal, as for naive2), and multiplies them back into the forecasts.
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ class Task:
     level: float
     future_h: int
     seed: int = 0
+    season_length: int = 1
 
 
 def is_global_type(type_name: str) -> bool:
@@ -164,7 +170,9 @@ def _interval(est, h: int, level: float):
 
 
 # --------------------------------------------------------------------------- global models
-_GLOBAL_KEYS = {"regressor", "regressor_params", "n_in", "strategy"}
+_GLOBAL_KEYS = {"regressor", "regressor_params", "n_in", "strategy", "scaling", "deseasonalize"}
+#: parameters that only pooled models take (beside the reduction type's own)
+GLOBAL_ONLY = ("scaling", "deseasonalize")
 
 
 def _global_params(model: PanelModel) -> dict[str, Any]:
@@ -179,6 +187,10 @@ def _global_params(model: PanelModel) -> dict[str, Any]:
         )
     params.setdefault("n_in", 12)
     params.setdefault("strategy", "multi_output")
+    params.setdefault("scaling", "series")
+    params.setdefault("deseasonalize", False)
+    if params["scaling"] not in ("series", "window"):
+        raise ConfigError(f"model {model.name!r}: scaling must be 'series' or 'window', got {params['scaling']!r}")
     if params["strategy"] not in ("multi_output", "recursive"):
         raise ConfigError(f"model {model.name!r}: global strategy must be 'multi_output' or 'recursive', "
                           f"got {params['strategy']!r}")
@@ -199,11 +211,15 @@ def _fit_pooled(model: PanelModel, trains: list[np.ndarray], n_out: int, seed: i
     n_in = int(p["n_in"])
     steps = n_out if p["strategy"] == "multi_output" else 1
     xs, ys = [], []
-    for z in trains:  # already standardised per series
+    for z in trains:  # already scaled per series
         if len(z) >= n_in + steps:
             X, Y = make_windows(z[:, None], n_in, steps)
-            xs.append(X[:, :, 0])
-            ys.append(Y[:, :, 0])
+            X, Y = X[:, :, 0], Y[:, :, 0]
+            if p["scaling"] == "window":
+                level = _levels(X)
+                X, Y = X / level, Y / level
+            xs.append(X)
+            ys.append(Y)
     if not xs:
         raise ConfigError(f"model {model.name!r}: no series has {n_in + steps} training rows for one window")
     est, multi = resolve_regressor(p["regressor"], p.get("regressor_params"), seed, None)
@@ -213,7 +229,16 @@ def _fit_pooled(model: PanelModel, trains: list[np.ndarray], n_out: int, seed: i
     return reg, n_in, steps
 
 
-def _predict_pooled(reg, lasts: np.ndarray, n_in: int, steps: int, h: int) -> np.ndarray:
+def _levels(X: np.ndarray) -> np.ndarray:
+    """Window levels for ``scaling = "window"``: the mean of each window's inputs (1 where ~0)."""
+    level = X.mean(axis=1, keepdims=True)
+    return np.where(np.abs(level) > 1e-12, level, 1.0)
+
+
+def _predict_pooled(reg, lasts: np.ndarray, n_in: int, steps: int, h: int, window: bool = False) -> np.ndarray:
+    if window:
+        level = _levels(lasts)
+        return _predict_pooled(reg, lasts / level, n_in, steps, h) * level
     if steps == h:
         out = reg.predict(lasts)
         return out.reshape(len(lasts), h)
@@ -226,12 +251,23 @@ def _predict_pooled(reg, lasts: np.ndarray, n_in: int, steps: int, h: int) -> np
     return np.column_stack(preds)
 
 
+def _season(train: np.ndarray, m: int, deseasonalize: bool) -> np.ndarray:
+    """Multiplicative seasonal indices of the training rows (ones: none removed)."""
+    from forecastkit.forecasters.statistical.seasonal_adjust import is_seasonal, seasonal_indices
+
+    if deseasonalize and m > 1 and np.all(train > 0) and is_seasonal(train, m):
+        return seasonal_indices(train, m)
+    return np.ones(1)
+
+
 def run_global(task: Task) -> ChunkResult:
     """One pooled regressor per fold over every series of the task (all series: one chunk)."""
     from threadpoolctl import threadpool_limits
 
     start = _time.perf_counter()
     need = min_train(task.model)
+    p = _global_params(task.model)
+    m = int(task.model.params.get("season_length", task.season_length))
     h = task.plan.horizon
     plans = {b.sid: series_origins(b.times, task.plan, need, task.cutoffs) for b in task.blocks}
     folds = sorted({k for v in plans.values() for k, _ in v})
@@ -245,17 +281,20 @@ def run_global(task: Task) -> ChunkResult:
                 origin = len(b.values) if fold == FUTURE else dict(plans[b.sid]).get(fold)
                 if origin is None or origin < need:
                     continue
-                mu, sd = _scale(b.values[:origin])
-                members.append((b, origin, mu, sd))
+                train = b.values[:origin]
+                season = _season(train, m, p["deseasonalize"])
+                adjusted = train / season[np.arange(origin) % len(season)]
+                mu, sd = _scale(adjusted) if p["scaling"] == "series" else (0.0, 1.0)
+                members.append((b, origin, mu, sd, season, (adjusted - mu) / sd))
             if not members:
                 continue
-            trains = [(b.values[:o] - mu) / sd for b, o, mu, sd in members]
+            trains = [z for *_, z in members]
             reg, n_in, n_steps = _fit_pooled(task.model, trains, steps, task.seed)
             lasts = np.array([z[-n_in:] for z in trains])
-            pred = _predict_pooled(reg, lasts, n_in, n_steps, steps)
+            pred = _predict_pooled(reg, lasts, n_in, n_steps, steps, p["scaling"] == "window")
             nan = np.full(steps, np.nan)
-            for (b, o, mu, sd), row in zip(members, pred):
-                mean = row * sd + mu
+            for (b, o, mu, sd, season, _), row in zip(members, pred):
+                mean = (row * sd + mu) * season[(o + np.arange(steps)) % len(season)]
                 if fold == FUTURE:
                     fparts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan, nan))
                     ftimes.append(_future_times(b.times, o, steps, task.freq))
@@ -263,7 +302,8 @@ def run_global(task: Task) -> ChunkResult:
                     parts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan,
                                        b.values[o: o + steps]))
                     times_of.append(_future_times(b.times, o, steps, task.freq))
-    fitted = {b.sid: json.dumps({"pooling": "global", "scaled_on_rows": int(o)}) for b, o, _, _ in members}
+    fitted = {b.sid: json.dumps({"pooling": "global", "scaled_on_rows": int(o), "seasonal": bool(np.ptp(s) > 0)})
+              for b, o, _, _, s, _ in members}
     return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
                        _time.perf_counter() - start)
 

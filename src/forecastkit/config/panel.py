@@ -19,6 +19,10 @@
     name = "ridge"
     type = "ridge"
     pooling = "global"           # reduction types; "local" = one model per series
+
+    [[combinations]]
+    name = "combo"
+    members = ["theta", "ridge"]  # mean of their forecasts, scored like a model
 """
 
 from __future__ import annotations
@@ -92,12 +96,22 @@ class PanelModelConfig(BaseModel):
     def _params(self) -> "PanelModelConfig":
         from forecastkit.forecasters.registry import parameters
 
-        valid = parameters(self.type)
+        from forecastkit.backtest.panel_engine import GLOBAL_ONLY, is_global_type
+
+        valid = set(parameters(self.type)) | (set(GLOBAL_ONLY) if is_global_type(self.type) else set())
         unknown = sorted(set(self.params) - set(valid))
         if unknown:
             raise ValueError(f"model {self.name!r} (type {self.type!r}) has no parameter(s) {unknown}; "
                              f"valid: {', '.join(sorted(valid))}")
         return self
+
+
+class CombinationConfig(_Strict):
+    """The mean (or median) of some models' forecasts, scored like a model."""
+
+    name: str = Field(min_length=1)
+    members: list[str] = Field(min_length=2)
+    method: Literal["mean", "median"] = "mean"
 
 
 class PanelRunConfig(_Strict):
@@ -108,6 +122,7 @@ class PanelRunConfig(_Strict):
     forecast: PanelForecast = Field(default_factory=PanelForecast)
     execution: Execution = Field(default_factory=Execution)
     models: list[PanelModelConfig] = Field(min_length=1)
+    combinations: list[CombinationConfig] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
@@ -119,6 +134,11 @@ class PanelRunConfig(_Strict):
     @model_validator(mode="after")
     def _unique(self) -> "PanelRunConfig":
         names = [m.name for m in self.models]
+        for c in self.combinations:
+            unknown = [m for m in c.members if m not in names]
+            if unknown:
+                raise ValueError(f"combination {c.name!r}: unknown member(s) {unknown}; models: {', '.join(names)}")
+        names += [c.name for c in self.combinations]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"model name {dup[0]!r} is used twice; names must be unique")

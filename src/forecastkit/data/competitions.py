@@ -111,9 +111,12 @@ def list_competitions() -> pd.DataFrame:
         try:
             series = competition_series(comp.name)
             rows.append({"name": comp.name, "rows": int(sum(len(s.x) + len(s.xx) for s in series)),
-                         "columns": f"{len(series)} series (panel)", "frequency": comp.freq,
-                         "start": "nominal", "end": f"h={comp.horizon}", "missing": "none"})
+                         "columns": f"value ({len(series)} series, panel; official h={comp.horizon})",
+                         "frequency": comp.freq, "start": pd.Timestamp(comp.start),
+                         "end": pd.date_range(comp.start, periods=max(len(s.x) + len(s.xx) for s in series),
+                                              freq=comp.freq)[-1],
+                         "missing": "none (nominal dates)"})
         except DataError as err:
             rows.append({"name": comp.name, "rows": 0, "columns": str(err), "frequency": comp.freq,
-                         "start": "", "end": "", "missing": ""})
+                         "start": pd.NaT, "end": pd.NaT, "missing": "not installed"})
     return pd.DataFrame(rows)

@@ -1,5 +1,6 @@
-"""Many series in one long table: ``load_panel`` and the :class:`Panel` record.
+"""Many series in one long table: the :class:`Panel` record and its validation.
 
+Load files and shipped panels with :func:`forecastkit.data.panel_loader.load_panel`.
 A panel file has one row per (series, time): a series id column (or several,
 joined with ``"/"``), a time column and a target column. Each series is validated
 on its own and every error names the series; series may start and end at
@@ -12,14 +13,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from forecastkit.errors import DataError
 
-__all__ = ["Panel", "load_panel", "panel_from_frame"]
+__all__ = ["Panel", "drop_short", "panel_from_frame"]
 
 SERIES = "series_id"
 
@@ -253,47 +253,3 @@ def default_season(alias: str) -> int:
     base = "".join(ch for ch in alias if not ch.isdigit()).split("-")[0]
     return {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "D": 7, "B": 5, "h": 24, "H": 24,
             "W": 52}.get(base, 1)
-
-
-def load_panel(
-    source: str | Path,
-    *,
-    series_id: str | Sequence[str] | None = None,
-    target: str | None = None,
-    time: str | Sequence[str] | None = None,
-    freq: str | None = None,
-    season_length: int | None = None,
-    min_length: int = 1,
-    strict: bool = False,
-) -> Panel:
-    """Load a long-format panel from a CSV/Parquet file or a shipped panel dataset.
-
-    A competition name (``m3-monthly``, ``m3-quarterly``, ``m3-yearly``, ``m3-other``,
-    ``m1-monthly``, ``tourism-monthly`` ...) gives each series' full history
-    (training then official test period) with ``Panel.test`` holding the test part;
-    the other arguments are then optional. Otherwise ``series_id`` and ``target``
-    are required; see :func:`panel_from_frame` for the rest.
-
-    Examples
-    --------
-    >>> panel = load_panel("m3-monthly")  # doctest: +SKIP
-    >>> len(panel.series)  # doctest: +SKIP
-    1428
-    """
-    from forecastkit.data.competitions import COMPETITIONS, load_competition
-
-    name = str(source).strip().removesuffix(".csv")
-    if not Path(source).expanduser().exists() and name in COMPETITIONS:
-        return load_competition(name, min_length=min_length, strict=strict, season_length=season_length)
-    from forecastkit.data.datasets import resolve_source
-    from forecastkit.data.csvread import read_table
-
-    path, _ = resolve_source(source)
-    if series_id is None:
-        raise DataError(f"{path}: a panel needs series_id (the column naming each series)")
-    if target is None:
-        raise DataError(f"{path}: a panel needs target (the value column)")
-    raw = read_table(path)
-    return panel_from_frame(raw, series_id=series_id, target=target, time=time, freq=freq,
-                            season_length=season_length, min_length=min_length, strict=strict,
-                            source=str(path))

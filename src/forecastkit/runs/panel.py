@@ -43,7 +43,7 @@ class PanelResult:
 
 
 def _models(cfg: PanelRunConfig, m: int):
-    from forecastkit.backtest.panel_engine import PanelModel, is_global_type
+    from forecastkit.backtest.panel_engine import GLOBAL_ONLY, PanelModel, is_global_type
     from forecastkit.backtest.panel_metrics import REF_NAIVE2, REF_SNAIVE
     from forecastkit.forecasters.registry import parameters
 
@@ -55,6 +55,9 @@ def _models(cfg: PanelRunConfig, m: int):
             raise ConfigError(f"model {mc.name!r}: type {mc.type!r} is fitted per series; pooling = \"global\" "
                               "needs a reduction type (ridge, linear, hist_gradient_boosting ...)")
         params = dict(mc.params)
+        if pooling == "local" and any(k in params for k in GLOBAL_ONLY):
+            raise ConfigError(f"model {mc.name!r}: {', '.join(k for k in GLOBAL_ONLY if k in params)} apply to "
+                              'pooling = "global" only')
         if "season_length" in parameters(mc.type) and "season_length" not in params:
             params["season_length"] = m
         out.append(PanelModel(mc.name, mc.type, params, pooling))
@@ -90,7 +93,8 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
     from forecastkit.backtest.panel_metrics import aggregate, mase_scales, series_scores
     from forecastkit.config.panel import load_panel_config
-    from forecastkit.data.panel import drop_short, load_panel
+    from forecastkit.data.panel import drop_short
+    from forecastkit.data.panel_loader import load_panel
     from forecastkit.runs.outputs import prepare_output
     from forecastkit.runs.panel_exec import chunk, run_tasks
     from forecastkit.safety.limits import cap_jobs
@@ -128,13 +132,16 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     for mdl in models + refs:
         parts = [blocks] if mdl.pooling == "global" else chunks
         for part in parts:
-            tasks.append(Task(mdl, tuple(part), plan, cutoffs, panel.freq, cfg.forecast.level, future_h, cfg.seed))
+            tasks.append(Task(mdl, tuple(part), plan, cutoffs, panel.freq, cfg.forecast.level, future_h, cfg.seed,
+                              panel.season_length))
             owners.append(mdl)
     with RunLock(out):
         prepare_output(out, force)
         results = run_tasks(run_task, tasks, jobs=jobs, engine=engine, address=address, workers=ex.workers)
         forecasts = pd.concat([r.forecasts for r in results if len(r.forecasts)], ignore_index=True)
         future = pd.concat([r.future for r in results if len(r.future)], ignore_index=True)
+        forecasts = pd.concat([forecasts] + [combine(forecasts, c) for c in cfg.combinations], ignore_index=True)
+        future = pd.concat([future] + [combine(future, c) for c in cfg.combinations], ignore_index=True)
         failures = [f for r in results for f in r.failures]
         seconds: dict[str, float] = {}
         for mdl, r in zip(owners, results):
@@ -143,11 +150,14 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
                                for sid, info in r.fitted.items()], columns=["model", "series_id", "fitted"])
         scales = mase_scales(blocks, forecasts, panel.season_length)
         by_series = series_scores(forecasts, scales)
+        combos = cfg.combinations
         names = pd.DataFrame({
-            "model": [m.name for m in models], "type": [m.type for m in models],
-            "pooling": [m.pooling for m in models],
-            "failures": [sum(f.startswith(f"{m.name} on ") for f in failures) for m in models],
-            "seconds": [round(seconds.get(m.name, 0.0), 3) for m in models],
+            "model": [m.name for m in models] + [c.name for c in combos],
+            "type": [m.type for m in models] + [f"{c.method}({', '.join(c.members)})" for c in combos],
+            "pooling": [m.pooling for m in models] + ["combination"] * len(combos),
+            "failures": [sum(f.startswith(f"{m.name} on ") for f in failures) for m in models] + [0] * len(combos),
+            "seconds": [round(seconds.get(m.name, 0.0), 3) for m in models]
+            + [round(sum(seconds.get(n, 0.0) for n in c.members), 3) for c in combos],
         })
         board = aggregate(by_series, names)
         meta = {"config": cfg.model_dump(mode="json"), "n_series": len(blocks), "skipped": panel.skipped,
@@ -156,6 +166,23 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
         result = PanelResult(board, by_series, forecasts, future, fitted, failures, meta)
         write_panel_run(result, out, force, plots, blocks)
     return result
+
+
+def combine(forecasts: pd.DataFrame, combo) -> pd.DataFrame:
+    """The combination's forecasts: the mean/median of its members' where all of them forecast
+    (no interval: the members' intervals do not combine into one of known coverage)."""
+    from forecastkit.backtest.panel_engine import FORECAST_COLUMNS
+
+    keys = ["series_id", "fold", "origin", "time", "step"]
+    part = forecasts[forecasts["model"].isin(combo.members)]
+    if part.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    g = part.groupby(keys, sort=False)
+    out = g.agg(actual=("actual", "first"), forecast=("forecast", combo.method), n=("model", "nunique")).reset_index()
+    out = out[out["n"] == len(combo.members)].drop(columns="n")
+    out["model"] = combo.name
+    out["lower"] = out["upper"] = float("nan")
+    return out[FORECAST_COLUMNS]
 
 
 def write_panel_run(result: PanelResult, out: Path, force: bool, plots: bool, blocks) -> Path:
