@@ -70,7 +70,8 @@ class Panel:
         starts = np.r_[0, bounds]
         ends = np.r_[bounds, len(ids)]
         for a, b in zip(starts, ends):
-            yield str(ids[a]), times[a:b], values[a:b]
+            # the regular grid is known: forecasters need not infer the frequency again
+            yield str(ids[a]), pd.DatetimeIndex(times[a:b], freq=self.freq), values[a:b]
 
     def subset(self, ids: Sequence[str]) -> "Panel":
         """The panel restricted to ``ids`` (a chunk for one worker)."""

@@ -58,7 +58,12 @@ def distribution_figure(by_series: pd.DataFrame, order: list[str]):
     fig, (ax,) = _figure(10, 0.5 * len(order) + 2)
     data = [by_series.loc[by_series["model"] == m, "mase"].dropna().to_numpy() for m in order]
     data = [d[d > 0] if len(d[d > 0]) else np.array([np.nan]) for d in data]
-    ax.boxplot(data, vert=False, showfliers=True, flierprops={"markersize": 2})
+    import inspect
+
+    # matplotlib >= 3.10 says orientation=, older ones vert=
+    horizontal = ({"orientation": "horizontal"} if "orientation" in inspect.signature(ax.boxplot).parameters
+                  else {"vert": False})
+    ax.boxplot(data, showfliers=True, flierprops={"markersize": 2}, **horizontal)
     ax.set_yticks(range(1, len(order) + 1), [REF_LABELS.get(m, m) for m in order])
     ax.set_xscale("log")
     ax.invert_yaxis()
