@@ -107,3 +107,21 @@ def test_per_series_failures_are_recorded_not_fatal():
     res = run_task(task(PanelModel("n2", "naive2", {"seasonal": True, "season_length": 4}), blocks, FoldPlan(3)))
     assert set(res.forecasts["series_id"]) == {"ok"}
     assert len(res.failures) == 1 and "series 'neg'" in res.failures[0]
+
+
+@pytest.mark.parametrize("type_name, params", [("naive", {}), ("seasonal_naive", {"season_length": 4}),
+                                               ("drift", {}), ("mean", {"window": 5}),
+                                               ("naive2", {"season_length": 4}), ("theta", {"season_length": 4})])
+def test_array_core_path_equals_the_public_api(type_name, params):
+    from forecastkit.backtest.panel_engine import _array_core
+    from forecastkit.forecasters.registry import make_forecaster
+
+    y = 20 + np.random.default_rng(1).gamma(2.0, 1.0, 30).cumsum() * np.tile([1.0, 1.2, 0.9, 0.8], 8)[:30]
+    proto = make_forecaster(type_name, **params)
+    assert proto.tags()["array_core"]
+    mean, lo, hi, _ = _array_core(proto, y, 5, 0.8, True)
+    iv = proto.clone().fit(pd.DataFrame({"y": y}, index=pd.date_range("2000-01-01", periods=30, freq="MS"))) \
+        .predict_interval(5, level=0.8)
+    np.testing.assert_allclose(mean, iv["y"])
+    np.testing.assert_allclose(lo, iv["y_lower"])
+    np.testing.assert_allclose(hi, iv["y_upper"])

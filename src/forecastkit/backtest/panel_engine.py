@@ -122,6 +122,28 @@ def _future_times(times: pd.DatetimeIndex, origin: int, h: int, freq: str) -> np
     return pd.date_range(times[origin - 1], periods=h + 1, freq=freq)[1:].values
 
 
+class _Done(Exception):
+    """The array-core path finished (leaves the DataFrame path's try block)."""
+
+
+def _array_core(proto, values: np.ndarray, h: int, level: float, intervals: bool):
+    """Fit and forecast through the forecaster's numpy core (``_fit``/``_predict*``), as
+    ``fit``/``predict`` would without their DataFrame validation, which the panel did."""
+    est = proto.clone()
+    if len(values) < est.min_train_size():
+        raise ForecastkitError(f"needs at least {est.min_train_size()} observations, got {len(values)}")
+    if not np.isfinite(values).all():
+        raise ForecastkitError("the training values contain NaN or infinite values")
+    est._fit(values[:, None].astype(float), None)
+    est.is_fitted_ = True
+    if intervals:
+        mean, lo, hi = (np.asarray(a, float).reshape(h) for a in est._predict_interval(h, None, float(level)))
+    else:
+        mean = np.asarray(est._predict(h, None), float).reshape(h)
+        lo = hi = np.full(h, np.nan)
+    return mean, lo, hi, est
+
+
 def run_local(task: Task) -> ChunkResult:
     """Fit the task's model on each series of the chunk, fold by fold, then on all rows."""
     from threadpoolctl import threadpool_limits
@@ -130,27 +152,38 @@ def run_local(task: Task) -> ChunkResult:
     proto = build_local(task.model)
     need = proto.min_train_size()
     intervals = proto.tags().get("intervals", False)
+    # models whose numpy core needs no dates (baselines, naive2, theta) skip the DataFrame layer
+    fast = bool(proto.tags().get("array_core", False))
     parts, times_of, fparts, ftimes, failures, fitted = [], [], [], [], [], {}
     h = task.plan.horizon
     with threadpool_limits(limits=1, user_api="blas"):
         for b in task.blocks:
             folds = series_origins(b.times, task.plan, need, task.cutoffs)
+            if fast:  # the series' dates and the horizon after them, once
+                grid = pd.date_range(b.times[0], periods=len(b.values) + max(h, task.future_h), freq=task.freq).values
             for fold, origin in folds + [(FUTURE, len(b.values))]:
                 steps = h if fold != FUTURE else task.future_h
                 if fold == FUTURE and (steps < 1 or origin < need):
                     continue
-                y = pd.DataFrame({"y": b.values[:origin]}, index=b.times[:origin])
                 try:
-                    est = proto.clone().fit(y)
+                    if fast:
+                        mean, lo, hi, est = _array_core(proto, b.values[:origin], steps, task.level, intervals)
+                        ft = grid[origin: origin + steps]
+                        raise _Done
+                    est = proto.clone().fit(pd.DataFrame({"y": b.values[:origin]}, index=b.times[:origin]))
                     if intervals:
-                        mean, lo, hi = (f.to_numpy()[:, 0] for f in _interval(est, steps, task.level))
+                        iv = est.predict_interval(steps, level=task.level)  # columns y, y_lower, y_upper
+                        mean, lo, hi = (iv[c].to_numpy(float) for c in ("y", "y_lower", "y_upper"))
                     else:
-                        mean = est.predict(steps).to_numpy()[:, 0]
+                        iv = est.predict(steps)
+                        mean = iv["y"].to_numpy(float)
                         lo = hi = np.full(steps, np.nan)
+                    ft = iv.index.values
+                except _Done:
+                    pass
                 except (ForecastkitError, ValueError, np.linalg.LinAlgError) as err:
                     failures.append(f"{task.model.name} on series {b.sid!r} (fold {fold}): {err}")
                     continue
-                ft = _future_times(b.times, origin, steps, task.freq)
                 if fold == FUTURE:
                     fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
                                         np.full(steps, np.nan)))
@@ -162,11 +195,6 @@ def run_local(task: Task) -> ChunkResult:
                     times_of.append(ft)
     return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
                        _time.perf_counter() - start)
-
-
-def _interval(est, h: int, level: float):
-    iv = est.predict_interval(h, level=level)  # columns y, y_lower, y_upper
-    return iv[["y"]], iv[["y_lower"]], iv[["y_upper"]]
 
 
 # --------------------------------------------------------------------------- global models

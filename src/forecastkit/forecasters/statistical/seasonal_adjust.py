@@ -83,7 +83,8 @@ def _adjust(y: np.ndarray, m: int, seasonal: Any) -> tuple[np.ndarray, bool]:
 class _SeasonallyAdjusted(Forecaster):
     """Shared plumbing: per-target adjustment, a core forecast on the adjusted series."""
 
-    _tags = {"intervals": True, "past_covariates": False, "future_covariates": False}
+    # array_core: _fit/_predict* use the values only (no dates), so panels may call them directly
+    _tags = {"intervals": True, "past_covariates": False, "future_covariates": False, "array_core": True}
     _min_obs = 3
     param_choices = {"seasonal": ("auto", True, False)}
 
