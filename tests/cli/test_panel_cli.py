@@ -95,3 +95,9 @@ def test_datasets_lists_the_competition_panels():
     assert res.exit_code == 0
     for name in ("m3-monthly", "m3-quarterly", "m3-yearly", "m3-other", "tourism-monthly"):
         assert name in res.stdout
+
+
+def test_validate_a_panel_config(tmp_path):
+    cfg, _ = write(tmp_path)
+    res = runner.invoke(app, ["validate", str(cfg)])
+    assert res.exit_code == 0 and "OK (panel: 3 series, 90 rows, 1 models, horizon 3)" in res.stdout

@@ -370,6 +370,18 @@ def forecast(
 @cli_errors
 def validate(config: Annotated[Path, typer.Argument(help="TOML config to check.")]) -> None:
     """Check a config (keys, types, model types, columns) without running it."""
+    from forecastkit.config.panel import is_panel_config
+
+    if is_panel_config(config):
+        from forecastkit.config.panel import load_panel_config
+        from forecastkit.data.panel_loader import load_panel
+
+        cfg = load_panel_config(config)
+        panel = load_panel(cfg.data.path, series_id=cfg.data.series_id, target=cfg.data.target,
+                           time=cfg.data.time, freq=cfg.data.freq, season_length=cfg.data.season_length)
+        typer.echo(f"{config}: OK (panel: {len(panel.series)} series, {len(panel.frame)} rows, "
+                   f"{len(cfg.models)} models, horizon {cfg.evaluation.horizon})")
+        return
     from forecastkit.config.schema import load_config
     from forecastkit.runs.inputs import load_run_data, plan_evaluations
 

@@ -28,7 +28,8 @@ import pandas as pd
 
 from forecastkit._validation import check_int
 from forecastkit.errors import DataError
-from forecastkit.forecasters.base import Forecaster, normal_quantile
+from forecastkit.forecasters.base import Forecaster
+from forecastkit.forecasters.series import normal_quantile
 
 __all__ = ["Naive2Forecaster", "ThetaForecaster", "is_seasonal", "seasonal_indices"]
 
