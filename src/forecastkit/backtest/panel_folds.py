@@ -47,12 +47,6 @@ class FoldPlan:
         return min_train + self.horizon + self.stride * (self.folds - 1)
 
 
-def last_origins(n: int, plan: FoldPlan, min_train: int) -> list[int]:
-    """Training sizes of the folds of a series of ``n`` rows (those leaving ``min_train`` rows)."""
-    out = [n - plan.horizon - plan.stride * (plan.folds - 1 - k) for k in range(plan.folds)]
-    return [o for o in out if o >= min_train]
-
-
 def common_cutoffs(ends: pd.Series, freq: str, plan: FoldPlan) -> pd.DatetimeIndex:
     """The common cut-off timestamps (the last training timestamp of each fold)."""
     last = pd.Timestamp(max(ends))

@@ -73,13 +73,6 @@ class Panel:
             # the regular grid is known: forecasters need not infer the frequency again
             yield str(ids[a]), pd.DatetimeIndex(times[a:b], freq=self.freq), values[a:b]
 
-    def subset(self, ids: Sequence[str]) -> "Panel":
-        """The panel restricted to ``ids`` (a chunk for one worker)."""
-        keep = set(map(str, ids))
-        frame = self.frame[self.frame[SERIES].isin(keep)].reset_index(drop=True)
-        test = None if self.test is None else self.test[self.test[SERIES].isin(keep)].reset_index(drop=True)
-        return Panel(frame, self.freq, self.target, self.season_length, test, {})
-
 
 def _series_column(df: pd.DataFrame, series_id: str | Sequence[str], source: str) -> pd.Series:
     cols = [series_id] if isinstance(series_id, str) else [str(c) for c in series_id]
