@@ -124,7 +124,12 @@ def test_list_datasets_reads_the_files():
         "airline-passengers": "MS",
         "daily-min-temperatures": "D",
         "pollution": "h",
+        **{f"{c}-{k}": f for c in ("m3", "m1", "tourism") for k, f in
+           (("monthly", "MS"), ("quarterly", "QS"), ("yearly", "YS"), ("other", "D"))
+           if (c, k) != ("m1", "other") and (c, k) != ("tourism", "other")},
     }
+    assert rows.loc["m3-monthly", "columns"] == "value (1428 series, panel; official h=18)"
+    assert rows.loc["m3-monthly", "rows"] == 167562  # 1428 series, training + test parts
     assert rows.loc["pollution", "start"] == pd.Timestamp("2010-01-01")
     assert rows.loc["daily-min-temperatures", "end"] == pd.Timestamp("1990-12-31")
     assert "No" not in rows.loc["pollution", "columns"].split(", ")

@@ -216,8 +216,15 @@ def run(
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Only these model names (repeatable).")] = None,
     no_plots: Annotated[bool, _flag("--no-plots", help="Skip PNG plots (faster).")] = False,
     no_intervals: Annotated[bool, _flag("--no-intervals", help="Point forecasts only: no prediction intervals (faster).")] = False,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Panels: joblib or dask (default: the config's).")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="Panels with --engine dask: scheduler address (default: a LocalCluster).")] = None,
 ) -> None:
     """Backtest every model of CONFIG against naive baselines and write a report."""
+    from forecastkit.config.panel import is_panel_config
+
+    if is_panel_config(config):  # [data] series_id: many series
+        _run_panel(config, output, jobs, force, strict, quiet, no_plots, engine, address)
+        return
     from forecastkit.runs.api import ModelsFailedError
     from forecastkit.runs.api import run as run_config
 
@@ -235,6 +242,22 @@ def run(
         typer.echo(f"warning: model {line}", err=True)
     if failed is not None:
         raise typer.Exit(1)
+
+
+def _run_panel(config, output, jobs, force, strict, quiet, no_plots, engine, address) -> None:
+    from forecastkit.runs.panel import run_panel
+
+    result = run_panel(config, output, jobs=jobs, force=force, strict=strict, engine=engine, address=address,
+                       plots=not no_plots)
+    if not quiet:
+        cols = ["model", "pooling", "n_series", "owa", "mean_smape", "mean_mase", "median_mase", "gmean_rel_mase",
+                "beats_snaive", "seconds"]
+        typer.echo(result.leaderboard[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
+    if result.failures:
+        typer.echo(f"warning: {len(result.failures)} per-series fit(s) failed, first: {result.failures[0]}", err=True)
+        if strict:
+            raise typer.Exit(1)
 
 
 def _summarise(result) -> None:
@@ -356,6 +379,18 @@ def forecast(
 @cli_errors
 def validate(config: Annotated[Path, typer.Argument(help="TOML config to check.")]) -> None:
     """Check a config (keys, types, model types, columns) without running it."""
+    from forecastkit.config.panel import is_panel_config
+
+    if is_panel_config(config):
+        from forecastkit.config.panel import load_panel_config
+        from forecastkit.data.panel_loader import load_panel
+
+        cfg = load_panel_config(config)
+        panel = load_panel(cfg.data.path, series_id=cfg.data.series_id, target=cfg.data.target,
+                           time=cfg.data.time, freq=cfg.data.freq, season_length=cfg.data.season_length)
+        typer.echo(f"{config}: OK (panel: {len(panel.series)} series, {len(panel.frame)} rows, "
+                   f"{len(cfg.models)} models, horizon {cfg.evaluation.horizon})")
+        return
     from forecastkit.config.schema import load_config
     from forecastkit.runs.inputs import load_run_data, plan_evaluations
 

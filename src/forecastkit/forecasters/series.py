@@ -3,6 +3,7 @@ regular index, and the timestamps of a span or of the steps after it."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -95,6 +96,7 @@ def as_target_frame(y: Any) -> pd.DataFrame:
     return y.astype(float)
 
 
+@lru_cache(maxsize=64)  # called once per forecast; panels forecast thousands of series
 def normal_quantile(level: float) -> float:
     """Two-sided standard normal quantile for a central interval of ``level``."""
     from scipy.stats import norm

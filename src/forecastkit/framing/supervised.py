@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from forecastkit.data.panel import SERIES, Panel
 from forecastkit.errors import DataError, ForecastkitTypeError
 
 
@@ -154,6 +155,8 @@ def series_to_supervised(
         Columns ``f(t-(n_in-1)) ... f(t)`` for each lag and feature, then
         ``y(t+1) ... y(t+n_out)`` for each step and target; indexed by the origin ``t``.
         ``N - n_in - n_out + 1`` rows when ``dropnan``.
+        A :class:`~forecastkit.data.panel.Panel` gives each series' table, stacked,
+        with a ``series_id`` column (:func:`panel_to_supervised`).
 
     Notes
     -----
@@ -175,6 +178,8 @@ def series_to_supervised(
     2   112.0   118.0  132.0   129.0
     3   118.0   132.0  129.0   121.0
     """
+    if isinstance(data, Panel):  # each series' table, never a row across two series
+        return panel_to_supervised(data, n_in, n_out, dropnan)
     values, names, index = _as_named_array(data)
     n_rows = values.shape[0]
     n_in, n_out = _check_sizes(n_rows, n_in, n_out)
@@ -257,7 +262,7 @@ def make_windows(
     -------
     X : ndarray of shape (N - n_in - n_out + 1, n_in, n_features)
     Y : ndarray of shape (N - n_in - n_out + 1, n_out, n_targets)
-    origins : Index, only when ``return_index``
+    origins : Index, only when ``return_index`` (for a panel: the series id of each sample)
 
     Notes
     -----
@@ -266,6 +271,9 @@ def make_windows(
     when the selected columns are contiguous (e.g. all columns). ``X[i].ravel()`` equals
     the input part of row ``i`` of ``series_to_supervised`` and ``Y[i].ravel()`` its outputs.
     """
+    if isinstance(data, Panel):  # per series, never a window across two series
+        X, Y, ids = panel_windows(data, n_in, n_out)
+        return (X, Y, ids) if return_index else (X, Y)
     values, names, index = _as_named_array(data)
     n_rows = values.shape[0]
     n_in, n_out = _check_sizes(n_rows, n_in, n_out)
@@ -282,3 +290,47 @@ def make_windows(
     if return_index:
         return X, Y, index[n_in - 1: n_in - 1 + n_samples]
     return X, Y
+
+
+# --------------------------------------------------------------------------- panels
+def _series_frames(panel: Panel):
+    for sid, times, values in panel.groups():
+        yield sid, pd.DataFrame({panel.target: values}, index=times)
+
+
+def panel_windows(panel: Panel, n_in: int, n_out: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every series' :func:`make_windows` samples, stacked (a series too short for one
+    window gives none).
+
+    Returns
+    -------
+    X : ndarray (n_samples, n_in, 1)
+    Y : ndarray (n_samples, n_out, 1)
+    ids : ndarray (n_samples,) of str
+        The series each sample comes from.
+    """
+    xs, ys, ids = [], [], []
+    for sid, frame in _series_frames(panel):
+        if len(frame) < n_in + n_out:
+            continue
+        X, Y = make_windows(frame, n_in, n_out)
+        xs.append(np.asarray(X))
+        ys.append(np.asarray(Y))
+        ids.append(np.full(len(X), sid, dtype=object))
+    if not xs:
+        return np.empty((0, n_in, 1)), np.empty((0, n_out, 1)), np.empty(0, dtype=object)
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ids)
+
+
+def panel_to_supervised(panel: Panel, n_in: int = 1, n_out: int = 1, dropnan: bool = True) -> pd.DataFrame:
+    """Each series' :func:`series_to_supervised` table with a leading ``series_id`` column, stacked."""
+    parts = []
+    for sid, frame in _series_frames(panel):
+        if dropnan and len(frame) < n_in + n_out:
+            continue
+        table = series_to_supervised(frame, n_in=n_in, n_out=n_out, dropnan=dropnan)
+        table.insert(0, SERIES, sid)
+        parts.append(table)
+    if not parts:
+        return pd.DataFrame(columns=[SERIES])
+    return pd.concat(parts)

@@ -1,0 +1,188 @@
+"""TOML configs of panel runs (many series): a ``[data] series_id`` makes a config a panel config.
+
+::
+
+    [data]
+    path = "m3-monthly"          # a long CSV/Parquet file or a shipped panel
+    series_id = "series"         # the id column(s); any name for a shipped panel
+    target = "value"
+
+    [evaluation]
+    horizon = 18
+    folds = 1
+    origins = "last"             # or "common": every series cut at the same dates
+
+    [execution]
+    engine = "joblib"            # or "dask" (address = "tcp://..." or a LocalCluster)
+
+    [[models]]
+    name = "ridge"
+    type = "ridge"
+    pooling = "global"           # reduction types; "local" = one model per series
+
+    [[combinations]]
+    name = "combo"
+    members = ["theta", "ridge"]  # mean of their forecasts, scored like a model
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from forecastkit.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PanelData(_Strict):
+    path: str
+    series_id: str | list[str]
+    target: str = "value"
+    time: str | list[str] | None = None
+    freq: str | None = None
+    season_length: int | None = Field(default=None, ge=1)
+
+
+class PanelEvaluation(_Strict):
+    horizon: int = Field(ge=1)
+    folds: int = Field(default=1, ge=1)
+    step: int | None = Field(default=None, ge=1)
+    origins: Literal["last", "common"] = "last"
+
+
+class PanelForecast(_Strict):
+    horizon: int | None = Field(default=None, ge=0)
+    level: float = Field(default=0.95, gt=0, lt=1)
+
+
+class Execution(_Strict):
+    engine: Literal["joblib", "dask"] = "joblib"
+    address: str | None = None
+    workers: int = Field(default=2, ge=1)
+    chunk_size: int | None = Field(default=None, ge=1)
+
+
+class PanelModelConfig(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str = Field(min_length=1)
+    type: str
+    pooling: Literal["global", "local"] | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        from forecastkit.forecasters.registry import REGISTRY
+
+        if value not in REGISTRY:
+            raise ValueError(f"unknown model type {value!r}; valid types: {', '.join(REGISTRY)}")
+        return value
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    @model_validator(mode="after")
+    def _params(self) -> "PanelModelConfig":
+        from forecastkit.forecasters.registry import parameters
+
+        from forecastkit.backtest.panel_engine import GLOBAL_ONLY, is_global_type
+
+        valid = set(parameters(self.type)) | (set(GLOBAL_ONLY) if is_global_type(self.type) else set())
+        unknown = sorted(set(self.params) - set(valid))
+        if unknown:
+            raise ValueError(f"model {self.name!r} (type {self.type!r}) has no parameter(s) {unknown}; "
+                             f"valid: {', '.join(sorted(valid))}")
+        return self
+
+
+class CombinationConfig(_Strict):
+    """The mean (or median) of some models' forecasts, scored like a model."""
+
+    name: str = Field(min_length=1)
+    members: list[str] = Field(min_length=2)
+    method: Literal["mean", "median"] = "mean"
+
+
+class PanelRunConfig(_Strict):
+    name: str | None = None
+    seed: int = 0
+    data: PanelData
+    evaluation: PanelEvaluation
+    forecast: PanelForecast = Field(default_factory=PanelForecast)
+    execution: Execution = Field(default_factory=Execution)
+    models: list[PanelModelConfig] = Field(min_length=1)
+    combinations: list[CombinationConfig] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _label(cls, value: str | None) -> str | None:
+        from forecastkit.safety.rundirs import check_run_name
+
+        return check_run_name(value)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "PanelRunConfig":
+        names = [m.name for m in self.models]
+        for c in self.combinations:
+            unknown = [m for m in c.members if m not in names]
+            if unknown:
+                raise ValueError(f"combination {c.name!r}: unknown member(s) {unknown}; models: {', '.join(names)}")
+        names += [c.name for c in self.combinations]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"model name {dup[0]!r} is used twice; names must be unique")
+        return self
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file not found: {str(p)!r}; pass the path to a .toml file")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{p}: not valid TOML ({err})") from None
+
+
+def is_panel_config(path: str | Path) -> bool:
+    """Whether the TOML file at ``path`` sets ``[data] series_id`` (False if unreadable: the
+    single-series loader then reports the problem)."""
+    try:
+        raw = read_toml(path)
+    except ConfigError:
+        return False
+    return isinstance(raw.get("data"), dict) and "series_id" in raw["data"]
+
+
+def parse_panel_config(raw: dict[str, Any], source: str = "config") -> PanelRunConfig:
+    """Validate a panel config mapping; one ConfigError line on failure."""
+    try:
+        return PanelRunConfig.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise ConfigError(f"{source}: unknown key {loc!r}") from None
+        if first["type"] == "missing":
+            raise ConfigError(f"{source}: missing required key {loc!r}") from None
+        msg = first["msg"].removeprefix("Value error, ")
+        value = first.get("input")
+        shown = "" if isinstance(value, dict) else f" (got {value!r})"
+        raise ConfigError(f"{source}: {loc}: {msg}{shown}" if loc else f"{source}: {msg}") from None
+
+
+def load_panel_config(path: str | Path) -> PanelRunConfig:
+    """Read and validate a panel TOML config (the name defaults to the file's stem)."""
+    cfg = parse_panel_config(read_toml(path), source=str(path))
+    return cfg if cfg.name is not None else cfg.model_copy(update={"name": Path(path).stem})

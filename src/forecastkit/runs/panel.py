@@ -1,0 +1,217 @@
+"""``run_panel(config, ...)``: the panel counterpart of :func:`forecastkit.runs.api.run`.
+
+Loads the panel, drops series too short for the fold plan (a warning; ``strict``:
+an error), runs every model over series chunks on the chosen engine, always adds
+the two references the aggregates need (seasonal naive, naive2), scores per series
+and across series, forecasts past the end for every series, and writes the run
+directory atomically:
+
+``leaderboard.csv`` (one row per model), ``metrics_by_series.csv``, ``forecasts.csv``
+(the scored backtest forecasts), ``forecast.csv`` (past the end, with intervals where
+the model gives them), ``fitted_by_series.csv`` (what each local model chose),
+``run.json`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecastkit.config.panel import PanelRunConfig
+from forecastkit.errors import ConfigError, DataError
+
+
+@dataclass
+class PanelResult:
+    """A finished panel run."""
+
+    leaderboard: pd.DataFrame
+    by_series: pd.DataFrame
+    forecasts: pd.DataFrame
+    future: pd.DataFrame
+    fitted: pd.DataFrame
+    failures: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _models(cfg: PanelRunConfig, m: int):
+    from forecastkit.backtest.panel_engine import GLOBAL_ONLY, PanelModel, is_global_type
+    from forecastkit.backtest.panel_metrics import REF_NAIVE2, REF_SNAIVE
+    from forecastkit.forecasters.registry import parameters
+
+    out = []
+    for mc in cfg.models:
+        can_pool = is_global_type(mc.type)
+        pooling = mc.pooling or ("global" if can_pool else "local")
+        if pooling == "global" and not can_pool:
+            raise ConfigError(f"model {mc.name!r}: type {mc.type!r} is fitted per series; pooling = \"global\" "
+                              "needs a reduction type (ridge, linear, hist_gradient_boosting ...)")
+        params = dict(mc.params)
+        if pooling == "local" and any(k in params for k in GLOBAL_ONLY):
+            raise ConfigError(f"model {mc.name!r}: {', '.join(k for k in GLOBAL_ONLY if k in params)} apply to "
+                              'pooling = "global" only')
+        if "season_length" in parameters(mc.type) and "season_length" not in params:
+            params["season_length"] = m
+        out.append(PanelModel(mc.name, mc.type, params, pooling))
+    refs = [PanelModel(REF_SNAIVE, "seasonal_naive", {"season_length": m}),
+            PanelModel(REF_NAIVE2, "naive2", {"season_length": m})]
+    return out, refs
+
+
+def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = None, *, jobs: int = 1,
+              force: bool = False, strict: bool = False, engine: str | None = None,
+              address: str | None = None, plots: bool = True) -> PanelResult:
+    """Backtest every model of a panel config and write the run directory.
+
+    Parameters
+    ----------
+    config : PanelRunConfig, str or Path
+        A validated config or a TOML path with ``[data] series_id``.
+    output : path, optional
+        The run directory (default ``runs/<config name>``).
+    jobs : int
+        joblib workers over series chunks (results identical to ``jobs=1``).
+    force : bool
+        Replace an existing run directory forecastkit wrote.
+    strict : bool
+        Fail on series too short for the fold plan instead of skipping them.
+    engine, address : str, optional
+        Override ``[execution] engine`` / ``address`` ("dask": a scheduler address, or
+        none for a LocalCluster of ``[execution] workers``).
+    plots : bool
+        Draw the report's figures.
+    """
+    from forecastkit.backtest.panel_engine import SeriesBlock, Task, min_train, run_task
+    from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
+    from forecastkit.backtest.panel_metrics import aggregate, mase_scales, series_scores
+    from forecastkit.config.panel import load_panel_config
+    from forecastkit.data.panel import drop_short
+    from forecastkit.data.panel_loader import load_panel
+    from forecastkit.runs.outputs import prepare_output
+    from forecastkit.runs.panel_exec import chunk, run_tasks
+    from forecastkit.safety.limits import cap_jobs
+    from forecastkit.safety.locks import RunLock
+
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise DataError(f"--jobs must be >= 1, got {jobs}")
+    jobs = cap_jobs(jobs)
+    cfg = config if isinstance(config, PanelRunConfig) else load_panel_config(config)
+    ex = cfg.execution
+    engine = engine or ex.engine
+    address = address if address is not None else ex.address
+    if engine not in ("joblib", "dask"):
+        raise ConfigError(f"engine must be 'joblib' or 'dask', got {engine!r}")
+    out = Path(output) if output is not None else Path("runs") / (cfg.name or "panel")
+    prepare_output(out, force)
+    d = cfg.data
+    started = time.perf_counter()
+    panel = load_panel(d.path, series_id=d.series_id, target=d.target, time=d.time, freq=d.freq,
+                       season_length=d.season_length, strict=strict)
+    ev = cfg.evaluation
+    plan = FoldPlan(ev.horizon, ev.folds, ev.step, ev.origins)
+    models, refs = _models(cfg, panel.season_length)
+    need = max(min_train(mdl) for mdl in models + refs)
+    panel = drop_short(panel, plan.min_length(need) if plan.origins == "last" else need + plan.horizon,
+                       strict, d.path)
+    blocks = [SeriesBlock(sid, t, v) for sid, t, v in panel.groups()]
+    cutoffs = None
+    if plan.origins == "common":
+        cutoffs = common_cutoffs(pd.Series([b.times[-1] for b in blocks]), panel.freq, plan)
+    future_h = cfg.forecast.horizon if cfg.forecast.horizon is not None else ev.horizon
+    workers = jobs if engine == "joblib" else ex.workers
+    chunks = chunk(blocks, 4 * workers if workers > 1 else 1, ex.chunk_size)
+    tasks, owners = [], []
+    for mdl in models + refs:
+        parts = [blocks] if mdl.pooling == "global" else chunks
+        for part in parts:
+            tasks.append(Task(mdl, tuple(part), plan, cutoffs, panel.freq, cfg.forecast.level, future_h, cfg.seed,
+                              panel.season_length))
+            owners.append(mdl)
+    with RunLock(out):
+        prepare_output(out, force)
+        results = run_tasks(run_task, tasks, jobs=jobs, engine=engine, address=address, workers=ex.workers)
+        forecasts = pd.concat([r.forecasts for r in results if len(r.forecasts)], ignore_index=True)
+        future = pd.concat([r.future for r in results if len(r.future)], ignore_index=True)
+        forecasts = pd.concat([forecasts] + [combine(forecasts, c) for c in cfg.combinations], ignore_index=True)
+        future = pd.concat([future] + [combine(future, c) for c in cfg.combinations], ignore_index=True)
+        failures = [f for r in results for f in r.failures]
+        seconds: dict[str, float] = {}
+        for mdl, r in zip(owners, results):
+            seconds[mdl.name] = seconds.get(mdl.name, 0.0) + r.seconds
+        fitted = pd.DataFrame([(mdl.name, sid, info) for mdl, r in zip(owners, results)
+                               for sid, info in r.fitted.items()], columns=["model", "series_id", "fitted"])
+        scales = mase_scales(blocks, forecasts, panel.season_length)
+        by_series = series_scores(forecasts, scales)
+        combos = cfg.combinations
+        names = pd.DataFrame({
+            "model": [m.name for m in models] + [c.name for c in combos],
+            "type": [m.type for m in models] + [f"{c.method}({', '.join(c.members)})" for c in combos],
+            "pooling": [m.pooling for m in models] + ["combination"] * len(combos),
+            "failures": [sum(f.startswith(f"{m.name} on ") for f in failures) for m in models] + [0] * len(combos),
+            "seconds": [round(seconds.get(m.name, 0.0), 3) for m in models]
+            + [round(sum(seconds.get(n, 0.0) for n in c.members), 3) for c in combos],
+        })
+        board = aggregate(by_series, names)
+        meta = {"config": cfg.model_dump(mode="json"), "n_series": len(blocks), "skipped": panel.skipped,
+                "season_length": panel.season_length, "freq": panel.freq, "engine": engine, "jobs": jobs,
+                "wall_seconds": round(time.perf_counter() - started, 3), "output": str(out)}
+        result = PanelResult(board, by_series, forecasts, future, fitted, failures, meta)
+        write_panel_run(result, out, force, plots, blocks)
+    return result
+
+
+def combine(forecasts: pd.DataFrame, combo) -> pd.DataFrame:
+    """The combination's forecasts: the mean/median of its members' where all of them forecast
+    (no interval: the members' intervals do not combine into one of known coverage)."""
+    from forecastkit.backtest.panel_engine import FORECAST_COLUMNS
+
+    keys = ["series_id", "fold", "origin", "time", "step"]
+    part = forecasts[forecasts["model"].isin(combo.members)]
+    if part.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    g = part.groupby(keys, sort=False)
+    out = g.agg(actual=("actual", "first"), forecast=("forecast", combo.method), n=("model", "nunique")).reset_index()
+    out = out[out["n"] == len(combo.members)].drop(columns="n")
+    out["model"] = combo.name
+    out["lower"] = out["upper"] = float("nan")
+    return out[FORECAST_COLUMNS]
+
+
+def write_panel_run(result: PanelResult, out: Path, force: bool, plots: bool, blocks) -> Path:
+    """Write every file into a temporary sibling, then rename it into place."""
+    from forecastkit.report.panel import write_panel_report
+    from forecastkit.safety.perms import as_created
+    from forecastkit.safety.rundirs import mark
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        as_created(tmp, directory=True)
+        mark(tmp)
+        result.leaderboard.to_csv(tmp / "leaderboard.csv", index=False)
+        result.by_series.to_csv(tmp / "metrics_by_series.csv", index=False)
+        result.forecasts.to_csv(tmp / "forecasts.csv", index=False)
+        cols = ["series_id", "model", "time", "step", "forecast", "lower", "upper"]
+        result.future[cols].to_csv(tmp / "forecast.csv", index=False)
+        result.fitted.to_csv(tmp / "fitted_by_series.csv", index=False)
+        (tmp / "run.json").write_text(json.dumps({**result.meta, "failures": result.failures}, indent=2,
+                                                 default=str))
+        write_panel_report(result, tmp, blocks, plots=plots)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, trash / out.name)
+            os.replace(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,127 @@
+"""Panel backtests: fold origins per series, local and global models, per-series and
+aggregate metrics with known answers, and no leakage of values after an origin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit.backtest.panel_engine import PanelModel, SeriesBlock, Task, run_task
+from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs, series_origins
+from forecastkit.backtest.panel_metrics import REF_NAIVE2, REF_SNAIVE, aggregate, mase_scales, series_scores
+from forecastkit.errors import ConfigError
+
+
+def block(sid, values, start="2020-01-01"):
+    values = np.asarray(values, float)
+    return SeriesBlock(sid, pd.date_range(start, periods=len(values), freq="MS"), values)
+
+
+def task(model, blocks, plan, cutoffs=None, future_h=0):
+    return Task(model, tuple(blocks), plan, cutoffs, "MS", 0.9, future_h, 0, 1)
+
+
+def test_last_origins_per_series():
+    times = pd.date_range("2020-01-01", periods=20, freq="MS")
+    assert series_origins(times, FoldPlan(3, folds=3, step=2), min_train=5) == [(0, 13), (1, 15), (2, 17)]
+    assert series_origins(times[:10], FoldPlan(3, folds=3, step=2), min_train=5) == [(1, 5), (2, 7)]
+
+
+def test_common_cutoffs_cut_every_series_at_the_same_dates():
+    a = block("a", np.arange(24)).times
+    b = block("b", np.arange(12), start="2021-01-01").times  # ends with a, starts later
+    plan = FoldPlan(3, folds=2, step=3, origins="common")
+    cut = common_cutoffs(pd.Series([a[-1], b[-1]]), "MS", plan)
+    assert list(cut) == [pd.Timestamp("2021-06-01"), pd.Timestamp("2021-09-01")]
+    assert series_origins(a, plan, 2, cut) == [(0, 18), (1, 21)]
+    assert series_origins(b, plan, 2, cut) == [(0, 6), (1, 9)]
+    assert series_origins(b, plan, 8, cut) == [(1, 9)]  # too short for the first cut
+
+
+def test_local_naive_known_forecasts_and_scores():
+    blocks = [block("a", [1, 2, 3, 4, 5, 6]), block("b", [10, 10, 12, 12, 14, 20])]
+    res = run_task(task(PanelModel("naive", "naive"), blocks, FoldPlan(2)))
+    f = res.forecasts
+    np.testing.assert_array_equal(f.loc[f.series_id == "a", "forecast"], [4, 4])
+    np.testing.assert_array_equal(f.loc[f.series_id == "b", "forecast"], [12, 12])
+    assert f["lower"].notna().all()
+    scores = series_scores(f, mase_scales(blocks, f, 1)).set_index("series_id")
+    # a: errors 1, 2 -> MAE 1.5; in-sample naive MAE on [1,2,3,4] = 1 -> MASE 1.5
+    assert scores.loc["a", "mase"] == pytest.approx(1.5)
+    assert scores.loc["a", "smape"] == pytest.approx(np.mean([200 * 1 / 9, 200 * 2 / 10]))
+    # b: errors 2, 8 -> MAE 5; scale mean(|0, 2, 0|) = 2/3 -> MASE 7.5
+    assert scores.loc["b", "mase"] == pytest.approx(7.5)
+
+
+def test_aggregates_against_the_references():
+    by = pd.DataFrame({
+        "model": ["m"] * 3 + [REF_SNAIVE] * 3 + [REF_NAIVE2] * 3,
+        "series_id": list("xyz") * 3, "n_folds": 1, "mae": 1.0,
+        "smape": [10, 20, 30, 20, 20, 20, 10, 20, 30], "mase": [0.5, 2.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0],
+        "coverage": np.nan,
+    })
+    models = pd.DataFrame({"model": ["m"], "type": ["t"], "pooling": ["local"], "failures": [0], "seconds": [0.0]})
+    row = aggregate(by, models).iloc[0]
+    assert row["mean_mase"] == pytest.approx(3.5 / 3) and row["median_mase"] == 1.0
+    assert row["gmean_rel_mase"] == pytest.approx((0.5 * 2.0 * 0.5) ** (1 / 3))
+    assert row["beats_snaive"] == pytest.approx(2 / 3)
+    assert row["owa"] == pytest.approx(0.5 * (20 / 20 + (3.5 / 3) / 1.0))
+
+
+def test_global_ridge_pools_series_and_puts_back_their_units():
+    t = np.arange(40)
+    blocks = [block("a", 10 + 2 * np.sin(t)), block("b", 1000 + 200 * np.sin(t))]  # same shape, other units
+    res = run_task(task(PanelModel("g", "ridge", {"n_in": 6, "regressor_params": {"alpha": 1e-6}}, "global"),
+                        blocks, FoldPlan(4), future_h=3))
+    f = res.forecasts.set_index("series_id")
+    np.testing.assert_allclose(f.loc["a", "forecast"], 10 + 2 * np.sin(t[-4:]), atol=0.05)
+    np.testing.assert_allclose(f.loc["b", "forecast"], 1000 + 200 * np.sin(t[-4:]), atol=5)
+    assert len(res.future) == 6 and res.future["time"].min() == pd.Timestamp("2023-05-01")
+
+
+@pytest.mark.parametrize("params", [{"n_in": 4}, {"n_in": 4, "scaling": "window", "deseasonalize": True},
+                                    {"n_in": 4, "strategy": "recursive"}])
+def test_global_model_never_sees_values_after_the_origin(params):
+    rng = np.random.default_rng(0)
+    blocks = [block(s, 50 + rng.normal(0, 1, 30).cumsum()) for s in "abc"]
+    model = PanelModel("g", "ridge", params, "global")
+    plan = FoldPlan(3, folds=2)
+    before = run_task(task(model, blocks, plan)).forecasts
+    # change everything after the first fold's origin (row 24) of every series
+    changed = [SeriesBlock(b.sid, b.times, np.r_[b.values[:24], b.values[24:] * 10]) for b in blocks]
+    after = run_task(task(model, changed, plan)).forecasts
+    first = before["fold"] == 0
+    np.testing.assert_allclose(before.loc[first, "forecast"], after.loc[first, "forecast"])
+    assert not np.allclose(before.loc[~first, "forecast"], after.loc[~first, "forecast"])
+
+
+def test_global_pooling_refuses_reduction_options_it_does_not_support():
+    blocks = [block("a", np.arange(30.0))]
+    with pytest.raises(ConfigError, match=r"supports .* not \['difference'\]"):
+        run_task(task(PanelModel("g", "ridge", {"difference": 1}, "global"), blocks, FoldPlan(3)))
+
+
+def test_per_series_failures_are_recorded_not_fatal():
+    blocks = [block("ok", np.arange(1.0, 30.0)), block("neg", -np.arange(1.0, 30.0))]
+    res = run_task(task(PanelModel("n2", "naive2", {"seasonal": True, "season_length": 4}), blocks, FoldPlan(3)))
+    assert set(res.forecasts["series_id"]) == {"ok"}
+    assert len(res.failures) == 1 and "series 'neg'" in res.failures[0]
+
+
+@pytest.mark.parametrize("type_name, params", [("naive", {}), ("seasonal_naive", {"season_length": 4}),
+                                               ("drift", {}), ("mean", {"window": 5}),
+                                               ("naive2", {"season_length": 4})])
+def test_array_core_path_equals_the_public_api(type_name, params):
+    from forecastkit.backtest.panel_engine import _array_core
+    from forecastkit.forecasters.registry import make_forecaster
+
+    y = 20 + np.random.default_rng(1).gamma(2.0, 1.0, 30).cumsum() * np.tile([1.0, 1.2, 0.9, 0.8], 8)[:30]
+    proto = make_forecaster(type_name, **params)
+    assert proto.tags()["array_core"]
+    mean, lo, hi, _ = _array_core(proto, y, 5, 0.8, True)
+    iv = proto.clone().fit(pd.DataFrame({"y": y}, index=pd.date_range("2000-01-01", periods=30, freq="MS"))) \
+        .predict_interval(5, level=0.8)
+    np.testing.assert_allclose(mean, iv["y"])
+    np.testing.assert_allclose(lo, iv["y_lower"])
+    np.testing.assert_allclose(hi, iv["y_upper"])

@@ -1,0 +1,103 @@
+"""``forecastkit run`` on a panel config ([data] series_id), its bad input (one line, exit 2,
+nothing written), and ``forecastkit datasets`` listing the competition panels."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecastkit.cli.app import app
+
+runner = CliRunner()
+
+
+def write(tmp_path, rows=None, extra_data="", models=None):
+    if rows is None:
+        parts = []
+        for k in range(3):
+            idx = pd.date_range("2018-01-01", periods=30, freq="MS")
+            parts.append(pd.DataFrame({"item": f"P{k}", "date": idx.strftime("%Y-%m-%d"),
+                                       "qty": (20 + k + np.arange(30) % 12).astype(float)}))
+        rows = pd.concat(parts, ignore_index=True)
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    cfg = tmp_path / "p.toml"
+    cfg.write_text(textwrap.dedent(f"""
+        [data]
+        path = "{tmp_path / 'p.csv'}"
+        series_id = "item"
+        target = "qty"
+        {extra_data}
+        [evaluation]
+        horizon = 3
+        """) + (models or '[[models]]\nname = "naive"\ntype = "naive"\n'))
+    return cfg, rows
+
+
+def run(*args):
+    return runner.invoke(app, ["run", *map(str, args)])
+
+
+def test_run_dispatches_to_the_panel_path(tmp_path):
+    cfg, _ = write(tmp_path)
+    res = run(cfg, "-o", tmp_path / "out", "--no-plots")
+    assert res.exit_code == 0, res.output
+    assert "naive" in res.stdout and "owa" in res.stdout
+    assert (tmp_path / "out" / "metrics_by_series.csv").is_file()
+
+
+def one_line_error(res, pattern, out):
+    import re
+
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert re.search(pattern, lines[0]), lines[0]
+    assert "Traceback" not in res.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("edit, pattern", [
+    (lambda d: pd.concat([d, d.iloc[[35]]]), r"series 'P1': timestamp 2018-06-01 appears more than once"),
+    (lambda d: d.drop(index=[40, 41]), r"series 'P1': 2 missing timestamp\(s\), first 2018-11-01"),
+    (lambda d: d.assign(item="X"), r"one value \('X'\)"),
+    (lambda d: d.assign(item=["1"] * 30 + ["x"] * 30 + ["3"] * 30), r"mixes numbers"),
+    (lambda d: d.rename(columns={"item": "sku"}), r"series_id column\(s\) \['item'\] not found"),
+    (lambda d: d[d.groupby("item").cumcount() < 10], r"no series is long enough: the longest has 10 rows, the run needs 16"),
+])
+def test_bad_panels_are_one_line_exit_2(tmp_path, edit, pattern):
+    _, rows = write(tmp_path)
+    cfg, _ = write(tmp_path, rows=edit(rows))
+    one_line_error(run(cfg, "-o", tmp_path / "out"), pattern, tmp_path / "out")
+
+
+def test_bad_panel_config_is_one_line(tmp_path):
+    cfg, _ = write(tmp_path, models='[[models]]\nname = "n"\ntype = "arima"\npooling = "global"\n')
+    one_line_error(run(cfg, "-o", tmp_path / "out"), r"type 'arima' is fitted per series", tmp_path / "out")
+    cfg, _ = write(tmp_path, extra_data='colour = "red"')
+    one_line_error(run(cfg, "-o", tmp_path / "out"), r"unknown key 'data.colour'", tmp_path / "out")
+
+
+def test_short_series_warn_or_fail_with_strict(tmp_path):
+    _, rows = write(tmp_path)
+    rows = rows[~((rows["item"] == "P2") & (rows.groupby("item").cumcount() >= 12))]
+    cfg, _ = write(tmp_path, rows=rows)
+    ok = run(cfg, "-o", tmp_path / "a", "--no-plots", "--quiet")
+    assert ok.exit_code == 0 and "skipping 1 series" in ok.stderr and "'P2' (12 rows)" in ok.stderr
+    one_line_error(run(cfg, "-o", tmp_path / "b", "--strict"), r"'P2' \(12 rows\) \(--strict\)", tmp_path / "b")
+
+
+def test_datasets_lists_the_competition_panels():
+    res = runner.invoke(app, ["datasets"])
+    assert res.exit_code == 0
+    for name in ("m3-monthly", "m3-quarterly", "m3-yearly", "m3-other", "tourism-monthly"):
+        assert name in res.stdout
+
+
+def test_validate_a_panel_config(tmp_path):
+    cfg, _ = write(tmp_path)
+    res = runner.invoke(app, ["validate", str(cfg)])
+    assert res.exit_code == 0 and "OK (panel: 3 series, 90 rows, 1 models, horizon 3)" in res.stdout
