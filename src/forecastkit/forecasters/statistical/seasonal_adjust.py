@@ -162,11 +162,17 @@ class Naive2Forecaster(_SeasonallyAdjusted):
         return st[1] * np.sqrt(np.arange(1, h + 1))
 
 
-def _ses_sse(alpha: float, z: np.ndarray) -> float:
+def _ses_levels(z: np.ndarray, alpha: float, level0: float) -> np.ndarray:
     from scipy.signal import lfilter
 
-    level, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], z, zi=[(1.0 - alpha) * z[0]])
-    return float(np.sum((z[1:] - level[:-1]) ** 2))
+    level, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], z, zi=[(1.0 - alpha) * level0])
+    return level
+
+
+def _ses_sse(x: np.ndarray, z: np.ndarray) -> float:
+    """One-step squared errors of SES with weight ``x[0]`` and initial level ``x[1]``."""
+    level = _ses_levels(z, x[0], x[1])
+    return float(np.sum((z - np.r_[x[1], level[:-1]]) ** 2))
 
 
 class ThetaForecaster(_SeasonallyAdjusted):
@@ -179,8 +185,8 @@ class ThetaForecaster(_SeasonallyAdjusted):
     seasonal : "auto", True or False, default "auto"
         As for ``naive2``.
 
-    ``fitted_info`` reports the smoothing weight ``alpha`` chosen (by least squares
-    on the one-step errors) and whether each target was adjusted.
+    ``fitted_info`` reports the smoothing weight ``alpha`` chosen (with the initial
+    level, by least squares on the one-step errors) and whether each target was adjusted.
     """
 
     def __init__(self, season_length: int = 12, seasonal: Any = "auto") -> None:
@@ -188,16 +194,17 @@ class ThetaForecaster(_SeasonallyAdjusted):
         self.seasonal = seasonal
 
     def _estimate(self, z: np.ndarray) -> np.ndarray:
-        from scipy.optimize import minimize_scalar
-        from scipy.signal import lfilter
+        from scipy.optimize import minimize
 
-        res = minimize_scalar(_ses_sse, bounds=(1e-4, 0.9999), args=(z,), method="bounded",
-                              options={"xatol": 1e-5})
-        alpha = float(res.x)
-        level, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], z, zi=[(1.0 - alpha) * z[0]])
+        # weight and initial level jointly by least squares, as R's forecast::thetaf (via ses) does
+        scale = float(np.mean(np.abs(z))) or 1.0
+        res = minimize(lambda x: _ses_sse(np.array([x[0], x[1] * scale]), z) / scale**2, [0.5, z[0] / scale],
+                       bounds=[(1e-4, 0.9999), (None, None)], method="L-BFGS-B")
+        alpha, level0 = float(res.x[0]), float(res.x[1] * scale)
+        level = _ses_levels(z, alpha, level0)
         n = len(z)
         slope = float(np.polyfit(np.arange(n), z, 1)[0])
-        sigma = np.sqrt(res.fun / max(n - 2, 1))
+        sigma = np.sqrt(_ses_sse(np.array([alpha, level0]), z) / max(n - 2, 1))
         return np.array([level[-1], alpha, slope, sigma, n])
 
     def _core_forecast(self, st: np.ndarray, h: int) -> np.ndarray:
