@@ -32,7 +32,8 @@ def _fold_strategies(strategy: ReductionStrategy, h: int, cuts: list[int]) -> li
         folds.append(fold)
     prototype, spec = strategy._linear()
     if spec is not None:
-        stored = getattr(strategy, "calibration_", {}).get(h)
+        # used once (the forecaster caches the errors): drop it so saved models stay small
+        stored = getattr(strategy, "calibration_", {}).pop(h, None)
         if stored is not None and stored[0] == list(cuts):  # accumulated in the fit's own pass
             solved = [solve_prefix(stored[1], block) for block in stored[2]]
             solved = None if any(x is None for x in solved) else solved
