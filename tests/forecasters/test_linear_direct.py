@@ -127,3 +127,26 @@ def test_prefix_solutions_equal_refits_on_the_cut_series(n, k, p, f, h, n_cuts, 
         for s, (ref, X) in _reference_models(Z[:cut], P[:cut], F[:cut], n_in, n_past, h, proto).items():
             got = X @ coef[s - 1].T + intercept[s - 1]
             np.testing.assert_allclose(got, np.asarray(ref.predict(X)).reshape(got.shape), rtol=1e-8, atol=1e-8)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "multi_output"])
+def test_calibration_solved_in_the_fit_pass_equals_a_separate_pass(strategy, monkeypatch):
+    from forecastkit.forecasters import _reduction_intervals as ri
+    from forecastkit.forecasters._reduction_strategies import calibration_cuts
+
+    rng = np.random.default_rng(7)
+    n = 300
+    idx = pd.date_range("2000-01-01", periods=n + 8, freq="D")
+    y = pd.DataFrame({"y": np.cumsum(rng.normal(size=n)) + 3 * np.sin(np.arange(n) / 3)}, index=idx[:n])
+    X = pd.DataFrame({"x": rng.normal(size=n + 8)}, index=idx)
+    kwargs = {"n_in": 5, "strategy": strategy, "horizon": 8, "future_known": ["x"]}
+    model = ReductionForecaster("ridge", **kwargs).fit(y, X.iloc[:n])
+    stored = model.strategy_.calibration_[8]
+    assert stored[0] == calibration_cuts(len(model.strategy_.Z_), model.strategy_._start(), 8)
+    real = ri.solve_direct_prefixes
+    monkeypatch.setattr(ri, "solve_direct_prefixes", lambda *a, **k: pytest.fail("a second pass"))
+    reused = model.predict_interval(8, X.iloc[n:], level=0.8)
+    monkeypatch.setattr(ri, "solve_direct_prefixes", real)
+    fresh = ReductionForecaster("ridge", **kwargs).fit(y, X.iloc[:n])
+    del fresh.strategy_.calibration_
+    pd.testing.assert_frame_equal(reused, fresh.predict_interval(8, X.iloc[n:], level=0.8), rtol=1e-9, atol=1e-9)

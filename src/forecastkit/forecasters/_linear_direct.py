@@ -128,61 +128,22 @@ def solve_direct(
 _CHUNK = 2048
 
 
-def _step_cross_products(Q: np.ndarray, Yz: np.ndarray, Fc: np.ndarray, h: int, order: list[int]) -> dict:
-    """Per prefix ``c`` and step ``s``: ``(Q'Y_s, Q'F_s, F_s'F_s, F_s'Y_s)`` over the rows
-    ``i < c - s + 1`` of step ``s``.
-
-    The rows below ``c - h + 1`` count for every step: their products with all ``h``
-    shifted targets and covariates are one matrix product with a window view
-    (accumulated between prefixes, in row blocks); the last ``h - 1`` rows add a
-    triangle. ``F_s'F_s`` and ``F_s'Y_s`` are sums over rows ``s - 1 .. c - 1``: a
-    running sum minus the sum over the first ``s - 1`` rows.
-    """
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    q, k, f = Q.shape[1], Yz.shape[1], Fc.shape[1]
-    m = k + f
-    YF = np.hstack([Yz, Fc])
-    win = sliding_window_view(YF, h, axis=0).swapaxes(1, 2)  # win[i, s-1] = YF[i + s - 1]
-    head = Fc[:h - 1]
-    FF_head = np.concatenate([np.zeros((1, f, f)), np.cumsum(np.einsum("jf,jg->jfg", head, head), axis=0)])
-    FY_head = np.concatenate([np.zeros((1, f, k)), np.cumsum(np.einsum("jf,jk->jfk", head, Yz[:h - 1]), axis=0)])
-    acc, FF, FY = np.zeros((q, h * m)), np.zeros((f, f)), np.zeros((f, k))
-    prev_full = prev_row = 0
-    cross = {}
-    for c in order:
-        n_h = c - h + 1
-        for r0 in range(prev_full, n_h, _CHUNK):
-            r1 = min(n_h, r0 + _CHUNK)
-            acc += Q[r0:r1].T @ win[r0:r1].reshape(r1 - r0, h * m)
-        prev_full = n_h
-        tri = np.zeros((h - 1, h, m))
-        for s in range(1, h):  # row n_h + t counts for step s while t < h - s
-            tri[:h - s, s - 1] = YF[n_h + s - 1:c]
-        ab = (acc + Q[n_h:c].T @ tri.reshape(h - 1, h * m)).reshape(q, h, m)
-        if f:
-            FF = FF + Fc[prev_row:c].T @ Fc[prev_row:c]
-            FY = FY + Fc[prev_row:c].T @ Yz[prev_row:c]
-        prev_row = c
-        cross[c] = [(ab[:, s - 1, :k], ab[:, s - 1, k:], FF - FF_head[s - 1], FY - FY_head[s - 1])
-                    for s in range(1, h + 1)]
-    return cross
-
-
-def solve_direct_prefixes(
+def accumulate_prefixes(
     L: np.ndarray, Fz: np.ndarray, Yz: np.ndarray, h: int, alpha: float, fit_intercept: bool,
     prefixes: list[int],
-) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """:func:`solve_direct` on the first ``S1_c`` rows of ``L, Fz, Yz`` for every
-    ``S1_c`` in ``prefixes``, in one pass over the data.
+) -> tuple[dict[str, Any], dict[int, dict[str, np.ndarray]]]:
+    """The one pass over the data behind :func:`solve_direct_prefixes`: shared settings
+    and, per prefix ``S1_c``, the accumulated blocks :func:`solve_prefix` needs.
 
-    The solution for a prefix is what a fit on the series cut where that prefix ends
-    gives (an expanding refit); the Gram blocks of the rows between two prefixes are
-    accumulated, so many expanding refits cost one pass plus one small factorisation
-    each. Returns one ``(coef, intercept)`` per prefix (in the given order), or None
-    when any system is too ill-conditioned.
+    Per prefix ``c``: the common Gram matrix (rows ``< c - h + 1``), the ``h - 1``
+    extra rows ``E``, and per step ``s`` the products with the step's targets and
+    covariates over its rows ``i < c - s + 1``. The rows below ``c - h + 1`` count for
+    every step: their products with all ``h`` shifted targets and covariates are one
+    matrix product with a window view (accumulated between prefixes, in row blocks);
+    the last ``h - 1`` rows add a triangle. ``F_s'F_s`` and ``F_s'Y_s`` sum rows
+    ``s - 1 .. c - 1``: a running sum minus the sum over the first ``s - 1`` rows.
     """
-    from scipy.linalg import cho_solve
+    from numpy.lib.stride_tricks import sliding_window_view
 
     S1, pl = L.shape
     f, k = Fz.shape[1], Yz.shape[1]
@@ -198,56 +159,102 @@ def solve_direct_prefixes(
     else:
         mu_l, mu_f = np.zeros(pl), np.zeros(f)
         Q, Fc, pen_q = L, Fz, np.full(pl, alpha)
-    q = Q.shape[1]
-
-    # Accumulated blocks per prefix: the common Gram (rows < n_h) and, per step s, the
-    # cross products over rows < n_s (n_s = S1_c - s + 1).
-    grams, prev, acc = [], 0, np.zeros((q, q))
+    q, m = Q.shape[1], k + f
+    YF = np.hstack([Yz, Fc])
+    win = sliding_window_view(YF, h, axis=0).swapaxes(1, 2)  # win[i, s-1] = YF[i + s - 1]
+    head = Fc[:h - 1]
+    shared = {
+        "h": h, "alpha": float(alpha), "fit_intercept": bool(fit_intercept), "mu_l": mu_l, "mu_f": mu_f,
+        "pen_q": pen_q, "FF_head": np.concatenate([np.zeros((1, f, f)), np.cumsum(np.einsum("jf,jg->jfg", head, head), 0)]),
+        "FY_head": np.concatenate([np.zeros((1, f, k)), np.cumsum(np.einsum("jf,jk->jfk", head, Yz[:h - 1]), 0)]),
+    }
+    gram, acc, FF, FY = np.zeros((q, q)), np.zeros((q, h * m)), np.zeros((f, f)), np.zeros((f, k))
+    prev_full = prev_row = 0
+    blocks = {}
     for c in order:
         n_h = c - h + 1
-        acc = acc + Q[prev:n_h].T @ Q[prev:n_h]
-        grams.append(acc)
-        prev = n_h
-    cross = _step_cross_products(Q, Yz, Fc, h, order)
-    results = {}
-    for c, gram in zip(order, grams):
-        A = gram.copy()
-        A[np.diag_indices(q)] += pen_q
-        factor = _spd_factor(A)
-        if factor is None:
-            return None
-        n_h = c - h + 1
-        E = Q[n_h:c]  # (h - 1, q): step s adds the first h - s of these rows
-        W = cho_solve(factor, E.T, check_finite=False)
-        M = E @ W
+        for r0 in range(prev_full, n_h, _CHUNK):
+            r1 = min(n_h, r0 + _CHUNK)
+            gram += Q[r0:r1].T @ Q[r0:r1]
+            acc += Q[r0:r1].T @ win[r0:r1].reshape(r1 - r0, h * m)
+        prev_full = n_h
+        tri = np.zeros((h - 1, h, m))
+        for s in range(1, h):  # row n_h + t counts for step s while t < h - s
+            tri[:h - s, s - 1] = YF[n_h + s - 1:c]
+        if f:
+            FF = FF + Fc[prev_row:c].T @ Fc[prev_row:c]
+            FY = FY + Fc[prev_row:c].T @ Yz[prev_row:c]
+        prev_row = c
+        blocks[c] = {
+            "gram": gram.copy(), "E": Q[n_h:c].copy(), "FF": FF.copy(), "FY": FY.copy(),
+            "ab": (acc + Q[n_h:c].T @ tri.reshape(h - 1, h * m)).reshape(q, h, m),
+        }
+    return shared, blocks
 
-        def solve_step(m: int, R: np.ndarray) -> np.ndarray:
-            X = cho_solve(factor, R, check_finite=False)
-            if m:
-                X -= W[:, :m] @ np.linalg.solve(np.eye(m) + M[:m, :m], E[:m] @ X)
-            return X
 
-        coef = np.empty((h, k, pl + f))
-        intercept = np.zeros((h, k))
-        for s in range(1, h + 1):
-            a, B, C, cf = cross[c][s - 1]
-            if f:
-                X = solve_step(h - s, np.hstack([B, a]))
-                X1, x2 = X[:, :f], X[:, f:]
-                C = C.copy()
-                C[np.diag_indices(f)] += alpha
-                schur = _spd_factor(C - B.T @ X1)
-                if schur is None:
-                    return None
-                v = cho_solve(schur, cf - B.T @ x2, check_finite=False)
-                u = x2 - X1 @ v
-            else:
-                u, v = solve_step(h - s, a), np.empty((0, k))
-            coef[s - 1, :, :pl] = u[:pl].T
-            coef[s - 1, :, pl:] = v.T
-            if fit_intercept:
-                intercept[s - 1] = u[pl] - mu_l @ u[:pl] - mu_f @ v
-        if not np.isfinite(coef).all():
-            return None
-        results[c] = (coef, intercept)
+def solve_prefix(shared: dict[str, Any], block: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``h`` step regressions of one prefix from its accumulated blocks (one
+    Cholesky factorisation, Woodbury for each step's extra rows, the future-known
+    block through its Schur complement); None when too ill-conditioned."""
+    from scipy.linalg import cho_solve
+
+    h, alpha, mu_l, mu_f = shared["h"], shared["alpha"], shared["mu_l"], shared["mu_f"]
+    pl, f, k = len(mu_l), len(mu_f), shared["FY_head"].shape[2]
+    A = block["gram"] + np.diag(shared["pen_q"])
+    factor = _spd_factor(A)
+    if factor is None:
+        return None
+    E = block["E"]  # (h - 1, q): step s adds the first h - s of these rows
+    W = cho_solve(factor, E.T, check_finite=False)
+    M = E @ W
+
+    def solve_step(n_extra: int, R: np.ndarray) -> np.ndarray:
+        X = cho_solve(factor, R, check_finite=False)
+        if n_extra:
+            X -= W[:, :n_extra] @ np.linalg.solve(np.eye(n_extra) + M[:n_extra, :n_extra], E[:n_extra] @ X)
+        return X
+
+    coef = np.empty((h, k, pl + f))
+    intercept = np.zeros((h, k))
+    for s in range(1, h + 1):
+        a = block["ab"][:, s - 1, :k]
+        if f:
+            B = block["ab"][:, s - 1, k:]
+            X = solve_step(h - s, np.hstack([B, a]))
+            X1, x2 = X[:, :f], X[:, f:]
+            C = block["FF"] - shared["FF_head"][s - 1] + alpha * np.eye(f)
+            schur = _spd_factor(C - B.T @ X1)
+            if schur is None:
+                return None
+            v = cho_solve(schur, block["FY"] - shared["FY_head"][s - 1] - B.T @ x2, check_finite=False)
+            u = x2 - X1 @ v
+        else:
+            u, v = solve_step(h - s, a), np.empty((0, k))
+        coef[s - 1, :, :pl] = u[:pl].T
+        coef[s - 1, :, pl:] = v.T
+        if shared["fit_intercept"]:
+            intercept[s - 1] = u[pl] - mu_l @ u[:pl] - mu_f @ v
+    if not np.isfinite(coef).all():
+        return None
+    return coef, intercept
+
+
+def solve_direct_prefixes(
+    L: np.ndarray, Fz: np.ndarray, Yz: np.ndarray, h: int, alpha: float, fit_intercept: bool,
+    prefixes: list[int],
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """:func:`solve_direct` on the first ``S1_c`` rows of ``L, Fz, Yz`` for every
+    ``S1_c`` in ``prefixes``, in one pass over the data.
+
+    The solution for a prefix is what a fit on the series cut where that prefix ends
+    gives (an expanding refit); the Gram blocks of the rows between two prefixes are
+    accumulated (:func:`accumulate_prefixes`), so many expanding refits cost one pass
+    plus one small factorisation each (:func:`solve_prefix`). Returns one
+    ``(coef, intercept)`` per prefix (in the given order), or None when any system is
+    too ill-conditioned.
+    """
+    shared, blocks = accumulate_prefixes(L, Fz, Yz, h, alpha, fit_intercept, prefixes)
+    results = {c: solve_prefix(shared, b) for c, b in blocks.items()}
+    if any(r is None for r in results.values()):
+        return None
     return [results[int(c)] for c in prefixes]

@@ -7,7 +7,9 @@ is forecast ``h`` steps ahead by models refitted on the rows up to its first ori
 LinearRegression those refits are not run one by one: every refit is a prefix of the
 full training design, so the Gram blocks between the cuts are accumulated once and
 each refit costs one small factorisation (:func:`~forecastkit.forecasters._linear_direct.solve_direct_prefixes`);
-the models equal the refitted ones up to rounding.
+the models equal the refitted ones up to rounding. When the fit itself solved them
+(in its own pass, at the cuts of :func:`~forecastkit.forecasters._reduction_strategies.calibration_cuts`),
+they are reused.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecastkit.errors import DataError
-from forecastkit.forecasters._linear_direct import solve_direct_prefixes
+from forecastkit.forecasters._linear_direct import solve_direct_prefixes, solve_prefix
 from forecastkit.forecasters._reduction_strategies import ReductionStrategy, frame_windows
 
 
@@ -30,8 +32,14 @@ def _fold_strategies(strategy: ReductionStrategy, h: int, cuts: list[int]) -> li
         folds.append(fold)
     prototype, spec = strategy._linear()
     if spec is not None:
-        L, Fz, Yz, n_steps, first = strategy.linear_problem(h)
-        solved = solve_direct_prefixes(L, Fz, Yz, n_steps, *spec, [cut - first for cut in cuts])
+        # used once (the forecaster caches the errors): drop it so saved models stay small
+        stored = getattr(strategy, "calibration_", {}).pop(h, None)
+        if stored is not None and stored[0] == list(cuts):  # accumulated in the fit's own pass
+            solved = [solve_prefix(stored[1], block) for block in stored[2]]
+            solved = None if any(x is None for x in solved) else solved
+        else:
+            L, Fz, Yz, n_steps, first = strategy.linear_problem(h)
+            solved = solve_direct_prefixes(L, Fz, Yz, n_steps, *spec, [cut - first for cut in cuts])
         if solved is not None:
             for fold, (coef, intercept) in zip(folds, solved):
                 fold.models_.update(fold.linear_models(h, prototype, coef, intercept))

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.forecasters._linear_direct import fitted_estimator, linear_spec, linear_weights, solve_direct_prefixes
+from forecastkit.forecasters._linear_direct import accumulate_prefixes, fitted_estimator, linear_spec, linear_weights, solve_prefix
 from forecastkit.forecasters._regressors import REGRESSORS, RegressorAlias, resolve_regressor  # noqa: F401
 
 #: fewest supervised samples a regressor is trained on
@@ -118,6 +118,18 @@ def create_train_X_y(
     return X, Y
 
 
+def calibration_cuts(n_rows: int, start: int, h: int, n_folds: int = 3) -> list[int] | None:
+    """Where the interval calibration of an ``h``-step forecast cuts the training rows:
+    the last half of the ``h``-step windows (first origin ``start``) in ``n_folds``
+    consecutive blocks, each forecast by models fitted on the rows up to its first
+    origin. None when there are fewer than 10 calibration windows."""
+    S = n_rows - start - h
+    calib = np.arange(S // 2, max(S, 0))
+    if len(calib) < 10:
+        return None
+    return [start + int(block[0]) + 1 for block in np.array_split(calib, n_folds)]
+
+
 # --------------------------------------------------------------------------- strategies
 class ReductionStrategy(ABC):
     """Base of the strategies: holds the training arrays and the fitted models.
@@ -179,18 +191,34 @@ class ReductionStrategy(ABC):
         """The fitted estimators (keyed like ``models_``) of a :func:`solve_direct_prefixes` solution."""
         raise NotImplementedError
 
-    def _ensure_linear(self, h: int) -> bool:
+    def _ensure_linear(self, h: int, calibrate_for: int | None = None) -> bool:
         """Train what ``ensure(h)`` needs from one Gram matrix; False when the regressor is
-        not plain linear or the system is too ill-conditioned (then fit as usual)."""
+        not plain linear or the system is too ill-conditioned (then fit as usual).
+
+        The same pass also accumulates the Gram blocks of the expanding refits the
+        intervals of a ``calibrate_for``-step forecast calibrate on (:func:`calibration_cuts`),
+        kept in ``calibration_``: ``predict_interval`` then only solves them, with no
+        further pass over the data (and a run without intervals only pays the pass).
+        """
         prototype, spec = self._linear()
         if spec is None:
             return False
-        L, Fz, Yz, n_steps, _ = self.linear_problem(h)
-        solved = solve_direct_prefixes(L, Fz, Yz, n_steps, *spec, [len(L)])
+        L, Fz, Yz, n_steps, first = self.linear_problem(h)
+        horizon = h if calibrate_for is None else calibrate_for
+        cuts = calibration_cuts(len(self.Z_), self._start(), horizon)
+        if cuts and min(cuts) - 1 - self._start() - self.rows_needed(horizon) + 1 < MIN_SAMPLES:
+            cuts = []  # too short to calibrate: predict_interval says so itself
+        prefixes = [c - first for c in cuts or []]
+        shared, blocks = accumulate_prefixes(L, Fz, Yz, n_steps, *spec, [len(L)] + prefixes)
+        solved = solve_prefix(shared, blocks[len(L)])
         if solved is None:
             return False
-        for key, est in self.linear_models(h, prototype, *solved[0]).items():
+        for key, est in self.linear_models(h, prototype, *solved).items():
             self.models_.setdefault(key, est)
+        if prefixes:
+            stored = dict(getattr(self, "calibration_", {}))
+            stored[horizon] = (list(cuts), shared, [blocks[p] for p in prefixes])
+            self.calibration_ = stored
         return True
 
     def _start(self) -> int:
@@ -236,7 +264,7 @@ class RecursiveReduction(ReductionStrategy):
         if 1 in self.models_:
             return
         self._check_rows(1)
-        if not self._ensure_linear(1):
+        if not self._ensure_linear(1, calibrate_for=h):
             self.models_[1] = self._train(1, [1], [1], past_outputs=self.P_.shape[1] > 0)
 
     def forecast(self, Zw: np.ndarray, Pw: np.ndarray, Ff: np.ndarray) -> np.ndarray:
