@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from forecastkit.config.schema import ModelConfig
 from forecastkit.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -73,37 +74,16 @@ class Execution(_Strict):
     chunk_size: int | None = Field(default=None, ge=1)
 
 
-class PanelModelConfig(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-    name: str = Field(min_length=1)
-    type: str
+class PanelModelConfig(ModelConfig):
+    """A panel model: a :class:`ModelConfig` with ``pooling`` (global models: one model on
+    the windows of every series; local: one per series) and the global-only parameters."""
+
     pooling: Literal["global", "local"] | None = None
 
-    @field_validator("type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        from forecastkit.forecasters.registry import REGISTRY
-
-        if value not in REGISTRY:
-            raise ValueError(f"unknown model type {value!r}; valid types: {', '.join(REGISTRY)}")
-        return value
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
-
-    @model_validator(mode="after")
-    def _params(self) -> "PanelModelConfig":
-        from forecastkit.forecasters.registry import parameters
-
+    def _extra_params(self) -> set[str]:
         from forecastkit.backtest.panel_engine import GLOBAL_ONLY, is_global_type
 
-        valid = set(parameters(self.type)) | (set(GLOBAL_ONLY) if is_global_type(self.type) else set())
-        unknown = sorted(set(self.params) - set(valid))
-        if unknown:
-            raise ValueError(f"model {self.name!r} (type {self.type!r}) has no parameter(s) {unknown}; "
-                             f"valid: {', '.join(sorted(valid))}")
-        return self
+        return set(GLOBAL_ONLY) if is_global_type(self.type) else set()
 
 
 class CombinationConfig(_Strict):

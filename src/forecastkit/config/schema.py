@@ -181,12 +181,16 @@ class ModelConfig(BaseModel):
     def params(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
 
+    def _extra_params(self) -> set[str]:
+        """Parameters the run layer accepts beside the type's own (none for one series)."""
+        return set()
+
     @model_validator(mode="after")
     def _known_params(self) -> "ModelConfig":
         from forecastkit.forecasters.registry import parameters
 
-        valid = parameters(self.type)
-        unknown = sorted(set(self.params) - set(valid))
+        valid = set(parameters(self.type)) | self._extra_params()
+        unknown = sorted(set(self.params) - valid)
         if unknown:
             raise ValueError(
                 f"model {self.name!r} (type {self.type!r}) has no parameter(s) {unknown}; "

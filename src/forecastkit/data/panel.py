@@ -238,8 +238,6 @@ def drop_short(panel: Panel, min_length: int, strict: bool = False, source: str 
     test = None if panel.test is None else panel.test[~panel.test[SERIES].isin(short)].reset_index(drop=True)
     return Panel(panel.frame[keep].reset_index(drop=True), panel.freq, panel.target, panel.season_length,
                  test, {**panel.skipped, **short})
-    m = season_length if season_length is not None else default_season(alias)
-    return Panel(long, alias, target, int(m), None, short)
 
 
 def default_season(alias: str) -> int:

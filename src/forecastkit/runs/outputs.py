@@ -37,6 +37,18 @@ def prepare_output(out: Path, force: bool) -> None:
         raise DataError(f"cannot create output directory {str(parent)!r}: {err.strerror}") from None
 
 
+def move_into_place(tmp: Path, out: Path) -> None:
+    """Rename the finished ``tmp`` to ``out``; an existing ``out`` (checked replaceable by
+    :func:`prepare_output`) is swapped aside first and removed only after the rename."""
+    if out.exists():
+        trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, trash / out.name)
+        os.replace(tmp, out)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
 def write_run(result, out: Path, force: bool = False, plots: bool = True, models_dir: Path | None = None) -> Path:
     """Write the report into a temporary sibling directory, then rename it into place,
     so ``out`` only ever appears complete. ``models_dir`` (saved models) moves in as
@@ -53,13 +65,7 @@ def write_run(result, out: Path, force: bool = False, plots: bool = True, models
         write_report(result, tmp, plots=plots)
         if models_dir is not None and models_dir.is_dir():
             shutil.copytree(models_dir, tmp / "models")
-        if out.exists():  # --force: swap, then remove the old run
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, trash / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

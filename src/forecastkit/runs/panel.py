@@ -15,7 +15,6 @@ the model gives them), ``fitted_by_series.csv`` (what each local model chose),
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -188,6 +187,7 @@ def combine(forecasts: pd.DataFrame, combo) -> pd.DataFrame:
 def write_panel_run(result: PanelResult, out: Path, force: bool, plots: bool, blocks) -> Path:
     """Write every file into a temporary sibling, then rename it into place."""
     from forecastkit.report.panel import write_panel_report
+    from forecastkit.runs.outputs import move_into_place
     from forecastkit.safety.perms import as_created
     from forecastkit.safety.rundirs import mark
 
@@ -204,13 +204,7 @@ def write_panel_run(result: PanelResult, out: Path, force: bool, plots: bool, bl
         (tmp / "run.json").write_text(json.dumps({**result.meta, "failures": result.failures}, indent=2,
                                                  default=str))
         write_panel_report(result, tmp, blocks, plots=plots)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, trash / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

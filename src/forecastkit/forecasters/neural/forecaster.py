@@ -28,7 +28,6 @@ previous one only feeds the new windows, any other history restarts from a zero 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
