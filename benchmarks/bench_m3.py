@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -109,35 +107,13 @@ def side_statsforecast(out: Path, jobs: int, every: int) -> None:
 
 def _measure(side: str, out: Path, jobs: int, every: int) -> dict:
     """Run one side in a child process; wall time and the peak summed RSS of its process tree."""
-    import psutil
+    from _measure import run_measured
 
     out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--side", side, "--out", str(out), "--jobs", str(jobs),
-                             "--every", str(every)])
-    peak = 0
-    stop = threading.Event()
-
-    def sample():
-        nonlocal peak
-        p = psutil.Process(proc.pid)
-        while not stop.is_set():
-            try:
-                total = p.memory_info().rss + sum(c.memory_info().rss for c in p.children(recursive=True))
-                peak = max(peak, total)
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
-    rc = proc.wait()
-    stop.set()
-    th.join()
-    if rc != 0:
-        raise SystemExit(f"{side} side failed (exit {rc})")
+    wall, peak = run_measured([sys.executable, __file__, "--side", side, "--out", str(out), "--jobs", str(jobs),
+                               "--every", str(every)], f"{side} side")
     info = json.loads((out / "side.json").read_text())
-    return {**info, "process_wall": time.perf_counter() - t0, "peak_mib": peak / 2**20}
+    return {**info, "process_wall": wall, "peak_mib": peak}
 
 
 def main(jobs: int, every: int) -> None:

@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -75,32 +73,13 @@ def child(directory: Path, jobs: int) -> None:
 
 
 def measure(n: int, rows: int, jobs: int) -> dict:
-    import psutil
+    from _measure import run_measured
 
     d = Path(tempfile.mkdtemp(prefix=f"panel_scale_{n}_"))
     make_panel(d / "panel.csv", n, rows)
     (d / "panel.toml").write_text(textwrap.dedent(CONFIG.format(path=d / "panel.csv")))
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(d), "--jobs", str(jobs)])
-    peak, stop = 0, threading.Event()
-
-    def sample():
-        nonlocal peak
-        p = psutil.Process(proc.pid)
-        while not stop.is_set():
-            try:
-                peak = max(peak, p.memory_info().rss + sum(c.memory_info().rss for c in p.children(recursive=True)))
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
-    rc = proc.wait()
-    stop.set()
-    th.join()
-    if rc:
-        raise SystemExit(f"{n} series: failed (exit {rc})")
-    return {**json.loads((d / "out.json").read_text()), "peak_mib": peak / 2**20}
+    _, peak = run_measured([sys.executable, __file__, "--child", str(d), "--jobs", str(jobs)], f"{n} series")
+    return {**json.loads((d / "out.json").read_text()), "peak_mib": peak}
 
 
 def main(sizes: list[int], rows: int, jobs: int) -> None:
