@@ -101,3 +101,10 @@ def test_validate_a_panel_config(tmp_path):
     cfg, _ = write(tmp_path)
     res = runner.invoke(app, ["validate", str(cfg)])
     assert res.exit_code == 0 and "OK (panel: 3 series, 90 rows, 1 models, horizon 3)" in res.stdout
+
+
+def test_forecast_on_a_panel_config_says_where_the_forecasts_are(tmp_path):
+    cfg, _ = write(tmp_path)
+    res = runner.invoke(app, ["forecast", str(cfg), "--model", "naive"])
+    assert res.exit_code == 2
+    assert "is a panel config" in res.output and "forecast.csv" in res.output and "Traceback" not in res.output

@@ -354,6 +354,14 @@ def forecast(
     else:
         if config is None:
             raise DataError("give CONFIG --model NAME (or --model-dir DIR --data FILE for a saved model)")
+        from forecastkit.config.panel import is_panel_config
+
+        if is_panel_config(config):
+            from forecastkit.errors import ConfigError
+
+            raise ConfigError(f"{config} is a panel config ([data] series_id): `forecastkit forecast` takes one "
+                              f"series; `forecastkit run {config}` writes every series' forecast past the end "
+                              "to forecast.csv in the run directory")
         from forecastkit.config.schema import load_config
         from forecastkit.runs.future import best_model, forecast_one
 
