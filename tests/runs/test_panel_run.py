@@ -80,7 +80,9 @@ def test_panel_run_writes_every_file(tmp_path):
     mean = members.groupby(["series_id", "fold", "step"], sort=False)["forecast"].mean().to_numpy()
     np.testing.assert_allclose(combo["forecast"], mean)
     html = (out / "report.html").read_text()
-    assert "naive2 (reference)" in html and "Worst series per model" in html
+    # the configured naive2 is the reference itself: no duplicate row; seasonal naive is not configured
+    assert "naive2 (reference)" not in html and "seasonal naive (reference)" in html
+    assert "Worst series per model" in html and "coverage (" in html and 'class="scroll"' in html
 
 
 def _numbers(res):

@@ -37,7 +37,8 @@ def _table(df: pd.DataFrame) -> str:
             else:
                 cells.append(f"<td>{_e(v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+            "</table></div>")
 
 
 def reference_rows(result) -> pd.DataFrame:
@@ -50,6 +51,17 @@ def reference_rows(result) -> pd.DataFrame:
     board = aggregate(result.by_series, names)
     board["model"] = board["model"].map(REF_LABELS)
     return board
+
+
+def _new_references(board: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """The reference rows that add something: not those equal to a configured model of the
+    same type (e.g. a ``seasonal_naive`` entry at the run's season length)."""
+    keep = []
+    for _, ref in refs.iterrows():
+        same = board[(board["type"] == ref["type"])]
+        keep.append(not any(np.isclose(same["mean_mase"], ref["mean_mase"], rtol=1e-12, equal_nan=False)
+                            & np.isclose(same["mean_smape"], ref["mean_smape"], rtol=1e-12)))
+    return refs[np.array(keep, dtype=bool)] if len(refs) else refs
 
 
 def distribution_figure(by_series: pd.DataFrame, order: list[str]):
@@ -92,11 +104,11 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
     from forecastkit.report.plots import to_png
 
     board = result.leaderboard
-    shown = board.copy()
-    refs = reference_rows(result)
-    full = pd.concat([shown, refs], ignore_index=True)
+    refs = _new_references(board, reference_rows(result))
+    full = pd.concat([board, refs], ignore_index=True)
     cols = [c for c in ["model", "type", "pooling", "n_series", "owa", "mean_smape", "mean_mase", "median_mase",
                         "gmean_rel_mase", "beats_snaive", "coverage", "failures", "seconds"] if c in full.columns]
+    level = (result.meta.get("config", {}).get("forecast") or {}).get("level")
     parts = [f"<h1>Panel run {_e(result.meta.get('config', {}).get('name', ''))}</h1>",
              f"<p>{result.meta.get('n_series')} series, season length {result.meta.get('season_length')}, "
              f"frequency {_e(result.meta.get('freq'))}; {len(result.meta.get('skipped', {}))} series skipped as too "
@@ -108,14 +120,18 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
                      f"(OWA {win['owa']:.3f}, mean sMAPE {win['mean_smape']:.2f}, beats seasonal naive on "
                      f"{100 * win['beats_snaive']:.0f}% of series). OWA below 1 beats naive2; gmean_rel_mase below "
                      "1 beats seasonal naive.</p>")
-    parts += ["<h2>Leaderboard (aggregate over series)</h2>", _table(full[cols])]
+    shown = full[cols].rename(columns={"coverage": f"coverage ({100 * level:.10g}%)"} if level else {})
+    parts += ["<h2>Leaderboard (aggregate over series)</h2>", _table(shown)]
     images: dict[str, bytes] = {}
-    order = list(board["model"]) + [m for m in (REF_SNAIVE, REF_NAIVE2) if m in set(result.by_series["model"])]
+    labels = {v: k for k, v in REF_LABELS.items()}
+    order = list(board["model"]) + [labels[m] for m in refs["model"] if labels.get(m) in set(result.by_series["model"])]
     if plots:
         images["distribution.png"] = to_png(distribution_figure(result.by_series, order))
     parts.append("<h2>Worst series per model (by MASE)</h2>")
     worst = (result.by_series[result.by_series["model"].isin(board["model"])]
              .sort_values("mase", ascending=False, na_position="first").groupby("model", sort=False).head(N_WORST))
+    rank = {m: i for i, m in enumerate(board["model"])}  # grouped by model, in leaderboard order
+    worst = worst.iloc[sorted(range(len(worst)), key=lambda i: (rank[worst["model"].iloc[i]], i))]
     parts.append(_table(worst[["model", "series_id", "mase", "smape", "mae"]]))
     if plots and len(scored):
         win_name = scored.iloc[0]["model"]
@@ -133,7 +149,8 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
         parts.append(f'<figure><img alt="{_e(name)}" src="data:image/png;base64,'
                      f'{base64.b64encode(data).decode("ascii")}"></figure>')
     style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}img{max-width:100%}")
+             "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}img{max-width:100%}"
+             "div.scroll{overflow-x:auto;max-width:100%}")
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>forecastkit panel report</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
     path = directory / "report.html"
