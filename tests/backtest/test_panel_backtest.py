@@ -125,3 +125,13 @@ def test_array_core_path_equals_the_public_api(type_name, params):
     np.testing.assert_allclose(mean, iv["y"])
     np.testing.assert_allclose(lo, iv["y_lower"])
     np.testing.assert_allclose(hi, iv["y_upper"])
+
+
+def test_nonnegative_series_are_clipped_at_zero_and_others_are_not():
+    down = np.linspace(10.0, 0.5, 30)  # drift takes it below 0 within the horizon
+    blocks = [block("pos", down), block("neg", down - 5.0)]
+    res = run_task(task(PanelModel("d", "drift", {}), blocks, FoldPlan(8), future_h=8))
+    pos = res.future[res.future["series_id"] == "pos"]
+    neg = res.future[res.future["series_id"] == "neg"]
+    assert (pos["forecast"] >= 0).all() and (pos["lower"] >= 0).all() and (pos["forecast"] == 0).any()
+    assert (neg["forecast"] < -5).any()  # a series with negative history keeps its negative forecasts

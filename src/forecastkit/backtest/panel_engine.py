@@ -99,6 +99,14 @@ def min_train(model: PanelModel) -> int:
     return int(build_local(model).min_train_size())
 
 
+def _clip_nonnegative(train: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Forecasts and bounds clipped at 0 when every training value is >= 0 (as
+    ``[data] nonnegative`` unset does for one series): sales and counts never go below 0."""
+    if len(train) and bool(np.all(np.asarray(train) >= 0)):
+        return tuple(np.maximum(a, 0.0) for a in arrays)  # NaN bounds stay NaN
+    return arrays
+
+
 def _rows(model, sid, fold, times, origin_pos, mean, lower, upper, actual):
     h = len(mean)
     return {
@@ -184,6 +192,7 @@ def run_local(task: Task) -> ChunkResult:
                 except (ForecastkitError, ValueError, np.linalg.LinAlgError) as err:
                     failures.append(f"{task.model.name} on series {b.sid!r} (fold {fold}): {err}")
                     continue
+                mean, lo, hi = _clip_nonnegative(b.values[:origin], mean, lo, hi)
                 if fold == FUTURE:
                     fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
                                         np.full(steps, np.nan)))
@@ -322,7 +331,7 @@ def run_global(task: Task) -> ChunkResult:
             pred = _predict_pooled(reg, lasts, n_in, n_steps, steps, p["scaling"] == "window")
             nan = np.full(steps, np.nan)
             for (b, o, mu, sd, season, _), row in zip(members, pred):
-                mean = (row * sd + mu) * season[(o + np.arange(steps)) % len(season)]
+                (mean,) = _clip_nonnegative(b.values[:o], (row * sd + mu) * season[(o + np.arange(steps)) % len(season)])
                 if fold == FUTURE:
                     fparts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan, nan))
                     ftimes.append(_future_times(b.times, o, steps, task.freq))
