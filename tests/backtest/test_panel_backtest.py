@@ -135,3 +135,19 @@ def test_nonnegative_series_are_clipped_at_zero_and_others_are_not():
     neg = res.future[res.future["series_id"] == "neg"]
     assert (pos["forecast"] >= 0).all() and (pos["lower"] >= 0).all() and (pos["forecast"] == 0).any()
     assert (neg["forecast"] < -5).any()  # a series with negative history keeps its negative forecasts
+
+
+def test_series_comparison_tells_a_real_difference_from_a_tie():
+    from forecastkit.backtest.panel_metrics import compare_series
+
+    rng = np.random.default_rng(4)
+    base = rng.uniform(0.5, 2.0, 40)
+    rows = [("good", f"s{i}", v * 0.7) for i, v in enumerate(base)] + \
+           [("bad", f"s{i}", v) for i, v in enumerate(base)]
+    by_series = pd.DataFrame(rows, columns=["model", "series_id", "mase"])
+    clear = compare_series(by_series, "good", "bad")
+    assert clear.share_better == 1.0 and clear.p_value < 0.001 and "significant" in clear.sentence()
+    tie = compare_series(by_series, "bad", "bad")
+    assert tie.p_value == 1.0 and "not distinguishable" in tie.sentence()
+    few = compare_series(by_series[by_series["series_id"].isin(["s0", "s1"])], "good", "bad")
+    assert few.n_series == 2 and "too few series" in few.sentence()

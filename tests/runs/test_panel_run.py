@@ -82,6 +82,7 @@ def test_panel_run_writes_every_file(tmp_path):
     html = (out / "report.html").read_text()
     # the configured naive2 is the reference itself: no duplicate row; seasonal naive is not configured
     assert "naive2 (reference)" not in html and "seasonal naive (reference)" in html
+    assert "Wilcoxon signed-rank" in html or "too few series" in html  # the winner against its rivals
     assert "Worst series per model" in html and "coverage (" in html and 'class="scroll"' in html
 
 

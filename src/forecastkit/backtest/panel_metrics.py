@@ -19,6 +19,8 @@ mean MASE(naive2)) / 2``, the M4 overall weighted average. The references
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -99,3 +101,40 @@ def aggregate(by_series: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
     board = pd.DataFrame(rows).reindex(columns=BOARD_COLUMNS)
     key = "owa" if board["owa"].notna().any() else "mean_mase"
     return board.sort_values(key, na_position="last", kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SeriesComparison:
+    """Model ``a`` against ``b`` over the series both scored: the share where ``a`` has
+    the lower MASE and a two-sided Wilcoxon signed-rank test of the paired differences."""
+
+    a: str
+    b: str
+    n_series: int
+    share_better: float
+    p_value: float
+
+    def sentence(self, alpha: float = 0.05) -> str:
+        if self.n_series < 6 or not np.isfinite(self.p_value):
+            return f"{self.a} vs {self.b}: too few series ({self.n_series}) to test the difference"
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        verdict = ("a significant difference" if self.p_value < alpha
+                   else "not distinguishable (a tie over these series)")
+        return (f"{self.a} vs {self.b}: lower MASE on {100 * self.share_better:.0f}% of {self.n_series} series, "
+                f"Wilcoxon signed-rank {p}: {verdict}")
+
+
+def compare_series(by_series: pd.DataFrame, a: str, b: str) -> SeriesComparison:
+    """:class:`SeriesComparison` of models ``a`` and ``b`` on per-series MASE."""
+    wide = by_series[by_series["model"].isin([a, b])].pivot_table(index="series_id", columns="model",
+                                                                   values="mase", aggfunc="first")
+    if a not in wide or b not in wide:
+        return SeriesComparison(a, b, 0, float("nan"), float("nan"))
+    d = (wide[a] - wide[b]).to_numpy(dtype=float)
+    d = d[np.isfinite(d)]
+    share = float((d < 0).mean()) if d.size else float("nan")
+    if d.size < 6 or not np.any(d != 0):
+        return SeriesComparison(a, b, int(d.size), share, 1.0 if d.size >= 6 else float("nan"))
+    from scipy.stats import wilcoxon
+
+    return SeriesComparison(a, b, int(d.size), share, float(wilcoxon(d, zero_method="wilcox").pvalue))

@@ -53,6 +53,19 @@ def reference_rows(result) -> pd.DataFrame:
     return board
 
 
+def _significance(by_series: pd.DataFrame, scored: pd.DataFrame) -> str:
+    """The winner against the runner-up and the best baseline, paired over series."""
+    from forecastkit.backtest.panel_metrics import compare_series
+    from forecastkit.report.tables import BASELINE_TYPES
+
+    win = scored.iloc[0]["model"]
+    rivals = list(scored["model"].iloc[1:2])
+    baselines = scored[scored["type"].isin(BASELINE_TYPES | {"naive2"}) & (scored["model"] != win)]["model"]
+    rivals += [m for m in baselines.iloc[:1] if m not in rivals]
+    items = "".join(f"<li>{_e(compare_series(by_series, win, r).sentence())}</li>" for r in rivals)
+    return f"<ul>{items}</ul>" if items else ""
+
+
 def _new_references(board: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
     """The reference rows that add something: not those equal to a configured model of the
     same type (e.g. a ``seasonal_naive`` entry at the run's season length)."""
@@ -120,6 +133,7 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
                      f"(OWA {win['owa']:.3f}, mean sMAPE {win['mean_smape']:.2f}, beats seasonal naive on "
                      f"{100 * win['beats_snaive']:.0f}% of series). OWA below 1 beats naive2; gmean_rel_mase below "
                      "1 beats seasonal naive.</p>")
+        parts.append(_significance(result.by_series, scored))
     shown = full[cols].rename(columns={"coverage": f"coverage ({100 * level:.10g}%)"} if level else {})
     parts += ["<h2>Leaderboard (aggregate over series)</h2>", _table(shown)]
     images: dict[str, bytes] = {}
