@@ -182,14 +182,14 @@ class ReductionStrategy(ABC):
         """Output steps of the framing ``ensure(h)`` trains on (its row check)."""
         return h
 
+    @abstractmethod
     def linear_problem(self, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
         """``(L, Fz, Yz, n_steps, first)`` for :func:`solve_direct_prefixes`: a fit on the
         first ``cut`` rows is the prefix of ``cut - first`` rows."""
-        raise NotImplementedError
 
+    @abstractmethod
     def linear_models(self, h: int, prototype: Any, coef: np.ndarray, intercept: np.ndarray) -> dict[int, Any]:
         """The fitted estimators (keyed like ``models_``) of a :func:`solve_direct_prefixes` solution."""
-        raise NotImplementedError
 
     def _ensure_linear(self, h: int, calibrate_for: int | None = None) -> bool:
         """Train what ``ensure(h)`` needs from one Gram matrix; False when the regressor is
