@@ -27,23 +27,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from forecastkit.config.schema import ModelConfig
+from forecastkit.config.schema import ModelConfig, _Strict, read_toml
 from forecastkit.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PanelData(_Strict):
@@ -123,16 +113,6 @@ class PanelRunConfig(_Strict):
         if dup:
             raise ValueError(f"model name {dup[0]!r} is used twice; names must be unique")
         return self
-
-
-def read_toml(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"config file not found: {str(p)!r}; pass the path to a .toml file")
-    try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{p}: not valid TOML ({err})") from None
 
 
 def is_panel_config(path: str | Path) -> bool:

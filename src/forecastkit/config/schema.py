@@ -311,16 +311,21 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> RunConfig:
         raise ConfigError(_format_error(err, source, raw)) from None
 
 
-def load_config(path: str | Path) -> RunConfig:
-    """Read and validate a TOML config file."""
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The table of a TOML file; ConfigError (one line) when it is missing or not TOML."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file not found: {str(p)!r}; pass the path to a .toml file such as configs/airline.toml")
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{p}: not valid TOML ({err})") from None
-    cfg = parse_config(raw, source=str(p))
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and validate a TOML config file."""
+    p = Path(path)
+    cfg = parse_config(read_toml(p), source=str(p))
     if cfg.name is None:
         cfg = cfg.model_copy(update={"name": p.stem})
     return cfg
