@@ -304,6 +304,36 @@ class TargetTransformer:
             levels.append(levels[-1][1:] - levels[-1][:-1])
         return self._integrate(self.scaler_.inverse_transform(z), levels)
 
+    def inverse_to_level_at(self, z: Any, y: Any, origins: Any) -> np.ndarray:
+        """:meth:`inverse_to_level` for many origins at once: path ``i`` of ``z``
+        (n_paths, h, k) continues the history ``y[:origins[i]]`` (``y`` (n, k), original
+        scale); equal to calling :meth:`inverse_to_level` once per origin."""
+        z = self._check_paths(z)
+        origins = np.asarray(origins, dtype=int)
+        d, m = self.d_, self.m_
+        if len(origins) != z.shape[0]:
+            raise DataError(f"{len(origins)} origins for {z.shape[0]} paths")
+        if len(origins) == 0:
+            return self.scaler_.inverse_transform(z)
+        if (d or m) and origins.min() < d + m + 1:
+            raise DataError(f"inverting the differences needs at least {d + m + 1} history rows, got {origins.min()}")
+        arr = _as_2d(y)[: origins.max()]
+        level = self._stabilise(arr)
+        levels = [level]
+        for _ in range(d):
+            levels.append(levels[-1][1:] - levels[-1][:-1])
+        w = self.scaler_.inverse_transform(z)
+        h = w.shape[1]
+        if m:  # the last m values after d differences before each origin (row o - 1 - d of levels[d])
+            rows = origins[:, None] - d - m + np.arange(m)[None, :]
+            ext = np.concatenate([levels[d][rows], w], axis=1)
+            for i in range(h):
+                ext[:, m + i] += ext[:, i]
+            w = ext[:, m:]
+        for j in range(d - 1, -1, -1):
+            w = levels[j][origins - 1 - j][:, None, :] + np.cumsum(w, axis=1)
+        return w
+
     def unstabilise(self, levels: Any) -> np.ndarray:
         """Undo log/Box-Cox (monotone increasing, so it maps quantiles to quantiles)."""
         self._check_fitted()

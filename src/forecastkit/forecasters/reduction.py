@@ -245,15 +245,57 @@ class ReductionForecaster(Forecaster):
         z = self._forecast_transformed(h, X_future)
         return self.transformer_.inverse_transform_paths(z, self.history_y_)[0]
 
+    def _band(self, h: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper quantiles (h, k) of the out-of-fold errors on the level scale."""
+        if h not in self._errors:
+            self._errors[h] = self.transformer_.integrate_errors(out_of_fold_errors(self.strategy_, h))
+        alpha = 1.0 - level
+        lo, hi = np.quantile(self._errors[h], [alpha / 2, 1 - alpha / 2], axis=0)
+        return lo, hi
+
     def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
         z = self._forecast_transformed(h, X_future)
         tt = self.transformer_
         center = tt.inverse_to_level(z, self.history_y_)[0]
-        if h not in self._errors:
-            self._errors[h] = tt.integrate_errors(out_of_fold_errors(self.strategy_, h))
-        err = self._errors[h]
-        alpha = 1.0 - level
-        lo, hi = np.quantile(err, [alpha / 2, 1 - alpha / 2], axis=0)
+        lo, hi = self._band(h, level)
+        return tt.unstabilise(center), tt.unstabilise(center + lo), tt.unstabilise(center + hi)
+
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+                          level: float | None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Forecasts from many origins at once with the fitted parameters (the interval
+        calibration of :class:`~forecastkit.forecasters.conformal.ConformalForecaster`).
+
+        Row ``i`` of each (n_origins, h, k) array equals ``update(y[:o], X[:o])`` then
+        ``predict_interval(h, X[o:o + h], level)`` (``predict``, and None bounds, when
+        ``level`` is None) with ``o = origins[i]``; ``y`` and ``X`` start at the first
+        row the model was fitted on, and ``o + h <= len(y)``.
+        """
+        self._check_fitted()
+        origins = np.asarray(origins, dtype=int)
+        tt, n_in = self.transformer_, self.n_in_
+        lost = tt.n_lost()
+        n_past = self.n_past_ if self.past_columns_ else 0
+        if len(origins) == 0 or origins.min() < lost + max(n_in, n_past) or origins.max() + h > len(y):
+            raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows and h={h}")
+        yv = y.to_numpy(dtype=float)
+        end = int(origins.max()) + h
+        Z = tt.transform(yv[:end - h])  # row r: the transformed value of row r + lost
+        Zw = Z[(origins - lost)[:, None] - n_in + np.arange(n_in)]
+        if self.past_scaler_ is not None:
+            Ps = self.past_scaler_.transform(X[self.past_columns_].to_numpy(dtype=float)[:end - h])
+            Pw = Ps[origins[:, None] - n_past + np.arange(n_past)]
+        else:
+            Pw = np.empty((len(origins), 0, 0))
+        index = (X.index if X is not None else y.index)[:end]
+        F = self._future_block(index, None if X is None else X.iloc[:end])
+        if self.future_scaler_ is not None:
+            F = self.future_scaler_.transform(F)
+        self.strategy_.ensure(h)
+        z = self.strategy_.forecast(Zw, Pw, F[origins[:, None] + np.arange(h)])
+        center = tt.inverse_to_level_at(z, yv, origins)
+        if level is None:
+            return tt.unstabilise(center), None, None
+        lo, hi = self._band(h, level)
         return tt.unstabilise(center), tt.unstabilise(center + lo), tt.unstabilise(center + hi)
 
     def _trusted_modules(self) -> tuple[str, ...]:
