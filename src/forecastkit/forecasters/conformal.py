@@ -167,10 +167,8 @@ class ConformalForecaster(Forecaster):
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int) -> np.ndarray:
         cal = self._base().fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
         origins = np.arange(n0, len(frame) - h + 1)
-        if hasattr(cal, "_forecast_origins"):  # every window in one batched call
-            preds, scales = self._windows_batched(cal, frame, X, origins, h)
-        else:
-            preds, scales = self._windows_one_by_one(cal, frame, X, origins, h)
+        batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
+        preds, scales = batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)
         preds = self._clip(preds)
         actual = frame.to_numpy(dtype=float)[origins[:, None] + np.arange(h)]
         errors = np.abs(actual - preds)  # (windows, h, k)
@@ -205,17 +203,22 @@ class ConformalForecaster(Forecaster):
         return np.stack(preds), (np.stack(scales) if scales else None)
 
     def _windows_batched(self, cal: Forecaster, frame: pd.DataFrame, X: pd.DataFrame | None,
-                         origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None]:
+                         origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None] | None:
         """:meth:`_windows_one_by_one` through the model's ``_forecast_origins`` (equal
-        results, one vectorised pass)."""
+        results, one vectorised pass); None when the model has none or declines."""
+        fast = getattr(cal, "_forecast_origins", None)
+        if fast is None:
+            return None
         if self.score == "scaled" and cal.tags()["intervals"]:
             try:
-                mean, lower, upper = cal._forecast_origins(frame, X, origins, h, 0.8)
-                return mean, (upper - lower) / 2.0
+                out = fast(frame, X, origins, h, 0.8)
+                return None if out is None else (out[0], (out[2] - out[1]) / 2.0)
             except DataError:  # no band of its own here: as _scale_of
                 pass
-        mean = cal._forecast_origins(frame, X, origins, h, None)[0]
-        return mean, (np.full_like(mean, np.nan) if self.score == "scaled" else None)
+        out = fast(frame, X, origins, h, None)
+        if out is None:
+            return None
+        return out[0], (np.full_like(out[0], np.nan) if self.score == "scaled" else None)
 
     def _relative_ok(self, y: np.ndarray) -> bool:
         """Relative errors are the model's own scale when it forecasts a log or

@@ -80,13 +80,14 @@ def _residuals(model, net, steps: int) -> np.ndarray:
     return ahead[..., :k].astype(float) - forecast
 
 
-def _member_paths(model, engine, net, r: int, windows, ahead, origins) -> np.ndarray:
-    """One member's forecasts (n, steps, k) from every validation window, transformed scale."""
+def _member_paths(model, engine, net, r: int, windows, ahead, origins, S=None) -> np.ndarray:
+    """One member's forecasts (n, steps, k) from every validation window, transformed scale
+    (``origins``: the windows' start rows in ``S``, default the training matrix)."""
     k, p, _ = model.layout_
     weights = net.members[r].weights
     known = np.ascontiguousarray(ahead[..., k + p:])
     stateful = model.cfg_.stateful
-    states = _states_before(model, engine, weights, origins) if stateful else None
+    states = _states_before(model, engine, weights, origins, S) if stateful else None
     if model.cfg_.strategy != "recursive":
         x, f = model._frame(windows), known[:, :net.spec.n_steps]
         out = engine.step_many(weights, x, f, states)[0] if stateful else engine.predict(weights, x, f)
@@ -104,12 +105,13 @@ def _member_paths(model, engine, net, r: int, windows, ahead, origins) -> np.nda
     return np.stack(steps, axis=1)
 
 
-def _states_before(model, engine, weights, origins) -> list[np.ndarray]:
+def _states_before(model, engine, weights, origins, S=None) -> list[np.ndarray]:
     """Stateful: the state each validation window starts from, carried from zero through
     every window before it (as the history's state is before a forecast)."""
     from forecastkit.forecasters.neural.windows import raw_windows
 
-    earlier = model._frame(raw_windows(model.train_S_, model.cfg_.n_in, np.arange(origins[-1])))
+    S = model.train_S_ if S is None else S
+    earlier = model._frame(raw_windows(S, model.cfg_.n_in, np.arange(origins[-1])))
     path = engine.state_path(weights, earlier)  # row j: after windows 0..j; origins start at >= 1
     return [np.ascontiguousarray(s[origins - 1]) for s in path]
 
