@@ -130,6 +130,7 @@ class Engine:
         self.optimizer = keras.optimizers.Adam(learning_rate)
         self.optimizer.build(self.model.trainable_variables)
         self._opt_init = [v.numpy() for v in self.optimizer.variables]
+        self._initial: dict[int, list] = {}  # seed -> initial weights (see _reset_for)
         self._rnn_states = [v for layer in self.model.layers if getattr(layer, "stateful", False) for v in layer.states]
         self.infer = self.state_model = None
         if spec.stateful:
@@ -239,11 +240,22 @@ class Engine:
 
     # -- python API -------------------------------------------------------------------
     def _reset_for(self, seed: int, deterministic: bool) -> None:
-        """Give the network the initial weights of ``seed`` and a fresh optimizer."""
+        """Give the network the initial weights of ``seed`` and a fresh optimizer.
+
+        The initial weights of a seed are drawn once (by building a fresh network) and
+        kept: every backtest fold and the conformal wrapper's calibration copy train
+        from the same seed, and building a Keras network costs more than a short training.
+        """
         set_seed(seed, deterministic)
-        fresh, _ = build_net(self.spec, "train")
-        for target, source in zip(self.model.variables, fresh.variables, strict=True):
-            target.assign(source.value)
+        initial = self._initial.get(seed)
+        if initial is None:
+            fresh, _ = build_net(self.spec, "train")
+            initial = [v.numpy() for v in fresh.variables]
+            self._initial[seed] = initial
+            while len(self._initial) > 8:
+                self._initial.pop(next(iter(self._initial)))
+        for target, value in zip(self.model.variables, initial, strict=True):
+            target.assign(value)
         for v, value in zip(self.optimizer.variables, self._opt_init, strict=True):
             v.assign(value)
 
