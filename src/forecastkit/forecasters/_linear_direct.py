@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from forecastkit.forecasters._linear_windowed import Windowed, accumulate_windowed
+
 #: below this reciprocal condition number of the common Gram matrix the normal
 #: equations could differ from scikit-learn's solvers (lstsq for LinearRegression)
 MIN_RCOND = 1e-10
@@ -150,6 +152,10 @@ def accumulate_prefixes(
     order = sorted(set(int(c) for c in prefixes))
     if not order or order[0] - h + 1 < 1 or order[-1] > S1:
         raise ValueError(f"prefixes {prefixes} do not fit {S1} rows and h={h}")
+    if isinstance(Fz, Windowed):  # multi-output: the framed blocks from their base columns
+        if h != 1:
+            raise ValueError("windowed covariates are the one-step problem of a multi-output model")
+        return accumulate_windowed(L, Fz, Yz, alpha, fit_intercept, order)
     # One shift for every prefix (any shift is absorbed by the intercept column)
     if fit_intercept:
         mu_l, mu_f = L[:order[-1]].mean(axis=0), Fz[:order[-1]].mean(axis=0)

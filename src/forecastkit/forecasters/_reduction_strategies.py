@@ -21,6 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.forecasters._linear_direct import accumulate_prefixes, fitted_estimator, linear_spec, linear_weights, solve_prefix
+from forecastkit.forecasters._linear_windowed import Windowed
 from forecastkit.forecasters._regressors import REGRESSORS, RegressorAlias, resolve_regressor  # noqa: F401
 
 #: fewest supervised samples a regressor is trained on
@@ -353,10 +354,14 @@ class MultiOutputReduction(ReductionStrategy):
     name = "multi_output"
 
     def linear_problem(self, h: int):
-        w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, h)
+        # the h-step covariate and target windows stay unframed (Windowed): their Gram
+        # blocks come from the base columns (see _linear_windowed)
+        w = frame_windows(self.Z_, self.P_, self.F_[:, :0], self.n_in, self.n_past, h)
         S = len(w.Z)
         L = assemble(w.Z, w.P, np.empty((S, 0)))
-        return L, w.F.reshape(S, -1), w.Y.reshape(S, -1), 1, self._start() + h
+        first = self._start() + 1
+        return (L, Windowed(self.F_[first:first + S + h - 1], h), Windowed(self.Z_[first:first + S + h - 1], h), 1,
+                self._start() + h)
 
     def linear_models(self, h, prototype, coef, intercept):
         return {h: fitted_estimator(prototype, coef[0], intercept[0])}
