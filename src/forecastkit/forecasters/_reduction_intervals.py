@@ -1,7 +1,7 @@
 """Out-of-sample errors inside the training data, for the reduction forecaster's
 prediction intervals.
 
-The last half of the training windows is split into consecutive blocks; each block
+The last half of the training windows (at most the newest 1,000) is split into consecutive blocks; each block
 is forecast ``h`` steps ahead by models refitted on the rows up to its first origin
 (an expanding-window backtest inside the training data). For a plain Ridge /
 LinearRegression those refits are not run one by one: every refit is a prefix of the
@@ -18,7 +18,7 @@ import numpy as np
 
 from forecastkit.errors import DataError
 from forecastkit.forecasters._linear_direct import solve_direct_prefixes, solve_prefix
-from forecastkit.forecasters._reduction_strategies import ReductionStrategy, frame_windows
+from forecastkit.forecasters._reduction_strategies import ReductionStrategy, calibration_windows, frame_windows
 
 
 def _fold_strategies(strategy: ReductionStrategy, h: int, cuts: list[int]) -> list[ReductionStrategy]:
@@ -51,13 +51,13 @@ def _fold_strategies(strategy: ReductionStrategy, h: int, cuts: list[int]) -> li
 
 def out_of_fold_errors(strategy: ReductionStrategy, h: int, n_folds: int = 3) -> np.ndarray:
     """Errors ``actual - forecast`` (n, h, k) on the transformed scale of ``h``-step forecasts from the
-    last half of the training origins, each block forecast by models trained only on
+    last half of the training origins (at most the newest 1,000), each block forecast by models trained only on
     the rows up to the block's first origin (an expanding-window backtest inside the
     training data)."""
     Z, P, F = strategy.Z_, strategy.P_, strategy.F_
     w = frame_windows(Z, P, F, strategy.n_in, strategy.n_past, h)
     S = len(w.origins)
-    calib = np.arange(S // 2, S)
+    calib = calibration_windows(S)
     if len(calib) < 10:
         raise DataError(
             f"prediction intervals for h={h} need at least 10 calibration windows in the training "

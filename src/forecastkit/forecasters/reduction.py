@@ -83,7 +83,7 @@ class ReductionForecaster(Forecaster):
     -----
     Prediction intervals (``predict_interval``) are empirical quantiles of
     out-of-sample errors measured inside the training data: the last half of the
-    training windows is split into 3 consecutive blocks; each block is forecast
+    training windows (at most the newest 1,000) is split into 3 consecutive blocks; each block is forecast
     ``h`` steps ahead by models refitted on the rows up to the block's first origin,
     exactly as the strategy forecasts (recursion included). The errors are taken on
     the transformed scale, integrated through the differencing (the inverse is affine
