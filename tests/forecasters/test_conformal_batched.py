@@ -111,3 +111,49 @@ def test_forecast_origins_refuses_origins_outside_the_rows():
 
     with pytest.raises(DataError, match="origins"):
         model._forecast_origins(y, None, np.array([40, 78]), 5, None)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(70, 140), h=st.integers(1, 6), n_in=st.integers(1, 5),
+    strategy=st.sampled_from(["recursive", "direct", "multi_output"]), alias=st.sampled_from(["ridge", "linear"]),
+    transform=st.sampled_from([None, "log"]), seasonal=st.sampled_from([0, 4]),
+    covariates=st.sampled_from(["none", "past", "future", "calendar"]), seed=st.integers(0, 10_000),
+)
+def test_prefix_copy_equals_a_refitted_copy(n, h, n_in, strategy, alias, transform, seasonal, covariates, seed):
+    """The calibration copy solved from the full fit's reserved Gram blocks (one pass over
+    the data in all) gives the scores and bands of a copy fitted on its rows."""
+    from forecastkit.forecasters import _reduction_strategies as rs
+    from forecastkit.forecasters.reduction import ReductionForecaster
+
+    y, X = _series(n, 1, 2 if covariates in ("past", "future") else 0, seed, positive=True)
+    spec = {"type": alias, "strategy": strategy, "n_in": n_in, "transform": transform, "seasonal_difference": seasonal,
+            "horizon": h}  # as a run builds it
+    if covariates == "future":
+        spec["future_known"] = ["x0"]
+    if covariates == "calendar":
+        spec["calendar"] = ["hour"]
+    passes = []
+    real = rs.accumulate_prefixes
+    rs.accumulate_prefixes = lambda *a, **k: passes.append(1) or real(*a, **k)
+    try:
+        fast = make_forecaster("conformal", model=spec, horizon=h, nonnegative=False).fit(y, X)
+    finally:
+        rs.accumulate_prefixes = real
+    if fast.scores_ is None:
+        return
+    assert len(passes) == 1  # the model's fit; the copy and every interval reuse its blocks
+    reserve = ReductionForecaster._reserve_copy
+    ReductionForecaster._reserve_copy = lambda self, n0, h: None
+    try:
+        slow = make_forecaster("conformal", model=spec, horizon=h, nonnegative=False).fit(y, X)
+    finally:
+        ReductionForecaster._reserve_copy = reserve
+    np.testing.assert_allclose(fast.scores_, slow.scores_, rtol=1e-7, atol=1e-9)
+    assert fast.scale_ == slow.scale_
+    Xf = None
+    if covariates == "future":
+        idx = pd.date_range(y.index[-1], periods=h + 1, freq="h")[1:]
+        Xf = pd.DataFrame({"x0": np.linspace(-1, 1, h)}, index=idx)
+    pd.testing.assert_frame_equal(fast.predict_interval(h, Xf, level=0.9), slow.predict_interval(h, Xf, level=0.9),
+                                  rtol=1e-7, atol=1e-9)

@@ -222,7 +222,16 @@ class ReductionStrategy(ABC):
         if cuts and min(cuts) - 1 - self._start() - self.rows_needed(horizon) + 1 < MIN_SAMPLES:
             cuts = []  # too short to calibrate: predict_interval says so itself
         prefixes = [c - first for c in cuts or []]
-        shared, blocks = accumulate_prefixes(L, Fz, Yz, n_steps, *spec, [len(L)] + prefixes)
+        want = [len(L)] + prefixes
+        handed = getattr(self, "precomputed_", None)  # blocks of a fit on more rows (a prefix copy)
+        if handed is not None and handed[0] == (h, n_steps) and all(p in handed[2] for p in want):
+            shared, blocks = handed[1], handed[2]
+        else:
+            # prefixes a fit on fewer rows will need (reserve_, row cuts): same pass, kept in reserved_
+            extra = sorted({c - first for c in getattr(self, "reserve_", ()) if n_steps <= c - first <= len(L)})
+            shared, blocks = accumulate_prefixes(L, Fz, Yz, n_steps, *spec, want + extra)
+            if extra:
+                self.reserved_ = ((h, n_steps), shared, {p: blocks[p] for p in extra})
         solved = solve_prefix(shared, blocks[len(L)])
         if solved is None:
             return False

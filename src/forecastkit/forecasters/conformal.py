@@ -15,7 +15,9 @@ than the model that forecasts, so the band is, if anything, slightly conservativ
 
 Cost: models with a ``_forecast_origins`` method (reduction and Keras models) forecast
 every calibration window in one vectorised pass (equal to updating and forecasting
-origin by origin, which other models do); a Keras copy trains with a shorter
+origin by origin, which other models do); a plain linear reduction model's copy is
+solved from Gram blocks its full fit accumulated in the same pass over the data (no
+refit; equal to fitting the copy up to rounding); a Keras copy trains with a shorter
 early-stopping patience (:data:`COPY_PATIENCE`).
 
 Steps beyond the calibrated ``horizon`` use the last step's errors; a level too high
@@ -155,10 +157,10 @@ class ConformalForecaster(Forecaster):
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         base = self._base()
         frame = pd.DataFrame(y, index=self.history_index(), columns=self.targets_)
-        self.model_ = base.fit(frame, X)
         self.clip_ = self.nonnegative is True or (self.nonnegative == "auto" and bool((y >= 0).all()))
         self.scores_, self.note_, self.scale_ = None, None, None
         if self.method == "native":
+            self.model_ = base.fit(frame, X)
             self.note_ = "native intervals (method = 'native')"
             return
         h, n = self._h(), len(frame)
@@ -168,7 +170,11 @@ class ConformalForecaster(Forecaster):
         else:
             w = int(self.windows)
         n0 = n - w - h + 1
-        if w < 1 or n0 < need:
+        calibrate = w >= 1 and n0 >= need
+        if calibrate and hasattr(base, "_reserve_copy"):  # the copy's Gram blocks from the same pass
+            base._reserve_copy(n0, h)
+        self.model_ = base.fit(frame, X)
+        if not calibrate:
             self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
                           f"(needs at least {need + h})")
             return
@@ -186,7 +192,10 @@ class ConformalForecaster(Forecaster):
         return base
 
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int) -> np.ndarray:
-        cal = self._copy().fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
+        prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
+        cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
+        if cal is None:
+            cal = self._copy().fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
         origins = np.arange(n0, len(frame) - h + 1)
         batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
         preds, scales = batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)

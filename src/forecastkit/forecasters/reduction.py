@@ -201,11 +201,51 @@ class ReductionForecaster(Forecaster):
 
         factory = RegressorFactory(prototype, multi, self.n_jobs)
         self.strategy_ = make_strategy(self.strategy, factory, self.n_in_, self.n_past_).fit(Z, Ps, Fs)
+        self._hand_over_blocks(lost)
         self.strategy_.ensure(horizon or 1)
         self.estimators_ = self.strategy_.models_
         self.scaler_rows_start_ = str(index[lost])
         self._errors: dict[int, np.ndarray] = {}
         self._set_history(y, P)
+
+    # -- the conformal wrapper's calibration copy, from this fit's Gram pass ----------------
+    def _prefix_free(self) -> bool:
+        """True when a fit on the first rows frames exactly the first rows of this fit's
+        design: no scaler and no estimated Box-Cox lambda (nothing fitted on the rows)."""
+        return self.scaler is None and not (self.transform == "boxcox" and self.boxcox_lambda is None)
+
+    def _reserve_copy(self, n0: int, h: int) -> None:
+        """Ask the next ``fit`` to accumulate, in its own pass over the data, the Gram
+        blocks a fit on its first ``n0`` rows needs for ``h`` steps (and for that fit's
+        interval calibration); :meth:`_prefix_copy` then fits it without a pass."""
+        self._copy_rows = (int(n0), int(h))
+
+    def _hand_over_blocks(self, lost: int) -> None:
+        request, handed = self.__dict__.pop("_copy_rows", None), self.__dict__.pop("_precomputed", None)
+        if handed is not None:
+            self.strategy_.precomputed_ = handed
+        elif request is not None and self._prefix_free():
+            from forecastkit.forecasters._reduction_strategies import calibration_cuts
+
+            m0 = request[0] - lost  # the copy's rows after differencing
+            self.strategy_.reserve_ = [m0] + (calibration_cuts(m0, self.strategy_._start(), request[1]) or [])
+
+    def _prefix_copy(self, y: pd.DataFrame, X: pd.DataFrame | None, n0: int) -> "ReductionForecaster | None":
+        """This model fitted on the first ``n0`` rows of ``y`` / ``X`` (the rows of this
+        fit's start), its linear models solved from the blocks this fit reserved (no pass
+        over the data; equal to a plain fit up to rounding); None when none were reserved."""
+        strategy = getattr(self, "strategy_", None)
+        if strategy is None:
+            return None
+        strategy.__dict__.pop("reserve_", None)
+        reserved = strategy.__dict__.pop("reserved_", None)  # used once: saved models stay small
+        if reserved is None:
+            return None
+        copy = type(self)(**self.get_params())
+        copy._precomputed = reserved
+        copy.fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
+        copy.strategy_.__dict__.pop("precomputed_", None)
+        return copy
 
     def _set_history(self, y: np.ndarray, P: np.ndarray) -> None:
         need = self.transformer_.n_lost() + max(self.n_in_, self.n_past_ if P.shape[1] else 0)
