@@ -157,3 +157,15 @@ def test_prefix_copy_equals_a_refitted_copy(n, h, n_in, strategy, alias, transfo
         Xf = pd.DataFrame({"x0": np.linspace(-1, 1, h)}, index=idx)
     pd.testing.assert_frame_equal(fast.predict_interval(h, Xf, level=0.9), slow.predict_interval(h, Xf, level=0.9),
                                   rtol=1e-7, atol=1e-9)
+
+
+def test_keras_copy_stops_earlier_other_copies_are_the_model():
+    from forecastkit.forecasters.conformal import COPY_PATIENCE
+
+    def copy(spec):
+        return make_forecaster("conformal", model=spec, horizon=3)._copy()
+
+    assert copy({"type": "lstm"}).patience == COPY_PATIENCE
+    assert copy({"type": "gru", "patience": 2}).patience == 2
+    assert copy({"type": "lstm", "patience": None}).patience is None  # no early stopping: unchanged
+    assert copy({"type": "ridge", "n_in": 3}).get_params() == make_forecaster("ridge", n_in=3).get_params()
