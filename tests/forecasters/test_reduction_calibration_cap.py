@@ -12,13 +12,16 @@ from forecastkit.forecasters._reduction_intervals import out_of_fold_errors
 
 def test_calibration_windows_are_the_newest_half_at_most_the_cap():
     assert rs.calibration_windows(40).tolist() == list(range(20, 40))
-    cap = rs.MAX_CALIBRATION_WINDOWS
+    from forecastkit.forecasters._calibration import MAX_CALIBRATION_WINDOWS as cap
+
     w = rs.calibration_windows(5 * cap)
     assert len(w) == cap and w[-1] == 5 * cap - 1
 
 
 def test_out_of_fold_errors_use_the_capped_windows(monkeypatch):
-    monkeypatch.setattr(rs, "MAX_CALIBRATION_WINDOWS", 30)
+    from forecastkit.forecasters import _calibration
+
+    monkeypatch.setattr(_calibration, "MAX_CALIBRATION_WINDOWS", 30)
     rng = np.random.default_rng(0)
     Z = rng.normal(size=(400, 1)).cumsum(axis=0)
     from sklearn.linear_model import Ridge

@@ -18,7 +18,8 @@ import numpy as np
 
 from forecastkit.errors import DataError
 from forecastkit.forecasters._linear_direct import solve_direct_prefixes, solve_prefix
-from forecastkit.forecasters._reduction_strategies import ReductionStrategy, calibration_windows, frame_windows
+from forecastkit.forecasters._calibration import calibration_windows
+from forecastkit.forecasters._reduction_strategies import ReductionStrategy, frame_windows
 
 
 def _fold_strategies(strategy: ReductionStrategy, h: int, cuts: list[int]) -> list[ReductionStrategy]:

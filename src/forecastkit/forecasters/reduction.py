@@ -225,7 +225,7 @@ class ReductionForecaster(Forecaster):
         if handed is not None:
             self.strategy_.precomputed_ = handed
         elif request is not None and self._prefix_free():
-            from forecastkit.forecasters._reduction_strategies import calibration_cuts
+            from forecastkit.forecasters._calibration import calibration_cuts
 
             m0 = request[0] - lost  # the copy's rows after differencing
             self.strategy_.reserve_ = [m0] + (calibration_cuts(m0, self.strategy_._start(), request[1]) or [])
