@@ -45,3 +45,23 @@ def test_batched_windows_equal_the_loop(params, score):
     np.testing.assert_allclose(fast[0], slow[0], rtol=2e-4, atol=1e-4)
     if score == "scaled":
         np.testing.assert_allclose(fast[1], slow[1], rtol=2e-4, atol=1e-4, equal_nan=True)
+
+
+def test_cached_initial_weights_equal_a_fresh_build():
+    # every fold and the calibration copy reuse a seed's initial weights; they must be
+    # those a fresh network built from that seed has
+    from forecastkit.forecasters.neural.architectures import NetSpec, build_net
+    from forecastkit.forecasters.neural.training import get_engine, set_seed
+
+    spec = NetSpec(architecture="lstm", variant="timesteps", input_shape=(5, 1), n_steps=2, n_outputs=1,
+                   n_future=0, units=(3,), dropout=0.0, activation=None, kernel_size=3, batch_size=None)
+    engine = get_engine(spec, 0.01)
+    engine._initial.clear()
+    for _ in range(2):  # built, then taken from the cache
+        engine._reset_for(11, False)
+        got = [v.numpy() for v in engine.model.variables]
+        set_seed(11)
+        fresh, _ = build_net(spec, "train")
+        for a, b in zip(got, [v.numpy() for v in fresh.variables], strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert 11 in engine._initial
