@@ -152,7 +152,10 @@ def run_backtest(
                 )
             t0 = time.perf_counter()
             if fold.refit or model is None:
-                model = forecaster.clone()
+                previous, model = model, forecaster.clone()
+                if previous is not None and hasattr(model, "warm_start"):
+                    # start values (and a search's starting model) from the last fold's fit
+                    model.warm_start(previous)
                 model.fit(y.iloc[fold.fit_start:fold.fit_end], _slice_X(X, fold.fit_start, fold.fit_end))
                 if (fold.fit_start, fold.fit_end) != (fold.hist_start, origin):
                     model.update(y.iloc[fold.hist_start:origin], _slice_X(X, fold.hist_start, origin))
