@@ -6,7 +6,7 @@ so the notes of :mod:`forecastkit.forecasters.statistical.arima` (one model per 
 attributes, transforms, regressors, ``update``) apply here too.
 
 ``transform="auto"`` (the default) chooses between no transform and the log by the
-multi-step forecast errors of the two chosen models on the original scale, after one
+one-step forecast errors of the two chosen models on the original scale, after one
 set of unit-root and seasonal tests shared by both searches; why not by the
 information criterion is in :mod:`forecastkit.forecasters.statistical.transform_choice`.
 
@@ -31,7 +31,7 @@ from forecastkit.forecasters.base import Forecaster
 from forecastkit.forecasters.statistical import order_selection as sel
 from forecastkit.forecasters.statistical._common import calendar_names, exog_matrix, fit_sarimax, per_target
 from forecastkit.forecasters.statistical.arima import ARIMAForecaster
-from forecastkit.forecasters.statistical.transform_choice import backtest_mae, original_scale_ic
+from forecastkit.forecasters.statistical.transform_choice import one_step_mae, original_scale_ic
 from forecastkit.forecasters.statistical.transforms import TRANSFORMS, check_transform, transform_target
 
 __all__ = ["AutoARIMAForecaster"]
@@ -122,7 +122,7 @@ class AutoARIMAForecaster(Forecaster):
         D=None,
         stepwise=True,
         information_criterion="aicc",
-        transform=None,
+        transform="auto",
         boxcox_lambda=None,
         seasonal_test="seas",
         trend="auto",
@@ -252,7 +252,7 @@ class AutoARIMAForecaster(Forecaster):
                     failures.append(exc)
             if not choices:
                 raise failures[0]
-            scores[target] = backtest_mae(wcol, choices, s["m"]) if len(choices) > 1 else {
+            scores[target] = one_step_mae(wcol, choices) if len(choices) > 1 else {
                 tf: math.nan for tf in choices}
             ics[target] = original_scale_ic(
                 wcol, choices, self.information_criterion, self.boxcox_lambda is None)
@@ -293,6 +293,7 @@ class AutoARIMAForecaster(Forecaster):
             "order": self.order_, "seasonal_order": self.seasonal_order_, "trend": self.trend_,
             "d": self.d_, "D": self.D_, "transform": self.transform_, "boxcox_lambda": self.boxcox_lambda_,
             "criterion": self.information_criterion, "converged": self.converged_, "n_fits": self.n_fits_,
+            "warm_start": self.warm_started_,
         }
 
     # -- delegation -----------------------------------------------------------------

@@ -49,9 +49,7 @@ class OrderChoice:
     estimate (on ``z``'s scale); ``loglik_obs`` its per-row log-likelihood
     contributions and ``n_params`` its number of estimated parameters (the
     innovation variance included). ``innovations`` are its one-step forecast errors
-    of ``z[b:]`` (``b = d + D * m``) and ``ar_poly``, ``ma_poly`` its ARMA lag
-    polynomials (seasonal factors multiplied in, differences not), which give its
-    multi-step errors. ``boxcox_lambda`` is the lambda of the series the caller
+    of ``z[b:]`` (``b = d + D * m``). ``boxcox_lambda`` is the lambda of the series the caller
     searched (None when it was not Box-Cox transformed).
     """
 
@@ -67,8 +65,6 @@ class OrderChoice:
     loglik_obs: np.ndarray
     n_params: int
     innovations: np.ndarray
-    ar_poly: np.ndarray
-    ma_poly: np.ndarray
     boxcox_lambda: float | None = None
 
 
@@ -374,8 +370,6 @@ def _final_fit(zs, exog, fit, scale, order, sorder, const, start, search) -> Ord
         loglik_obs=loglik_obs,
         n_params=int(res.df_model),
         innovations=np.asarray(res.forecasts_error[0], dtype=float) * scale,
-        ar_poly=np.asarray(res.polynomial_reduced_ar, dtype=float),
-        ma_poly=np.asarray(res.polynomial_reduced_ma, dtype=float),
     )
 
 
