@@ -170,5 +170,10 @@ def test_search_window_searches_recent_rows_and_refits_on_all():
     assert (f.order_, f.trend_) == (short.order_, short.trend_)
     direct = ARIMAForecaster(order=f.order_, trend=f.trend_ if f.trend_ == "c" else None).fit(frame(y))
     np.testing.assert_allclose(f.predict(6)["y"], direct.predict(6)["y"], rtol=2e-3)
+    # the log is a candidate only when every row (not only the window's) is positive
+    z = np.abs(y) + 1.0
+    z[0] = 0.0
+    g = AutoARIMAForecaster(max_p=1, max_q=1, search_window=80).fit(frame(z))
+    assert set(g.transform_scores_) == {None}
     with pytest.raises(ConfigError, match=r"search_window must be None or an integer >= max\(20, 3 \* season_length\) = 36"):
         AutoARIMAForecaster(season_length=12, search_window=30).fit(frame(y))

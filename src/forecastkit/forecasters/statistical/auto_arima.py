@@ -262,7 +262,7 @@ class AutoARIMAForecaster(Forecaster):
         for j, target in enumerate(self.targets_):
             col = y[:, j]
             wcol = col[w0:]
-            candidates = self._candidates(wcol)
+            candidates = self._candidates(col)  # every row is refitted on the chosen scale
             # one set of unit-root and seasonal tests, on the series, for every candidate
             dD = (s["d"], s["D"])
             if len(candidates) > 1:
