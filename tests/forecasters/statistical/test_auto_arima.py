@@ -110,10 +110,14 @@ def test_seasonal_acf_rule():
 
 
 def test_no_seasonal_terms_on_a_cycle_without_seasonality():
-    """A ~40-month stochastic cycle given m = 12: no seasonal difference, and no
-    seasonal AR/MA term is even tried; the stepwise search starts from (2,d,2)."""
+    """A ~40-month stochastic cycle given m = 12: no seasonal difference, and with
+    seasonal_arma="tested" no seasonal AR/MA term is even tried; the stepwise search
+    starts from (2,d,2). By default (as R) the starting set has seasonal terms."""
     y = ar2_cycle(240, 40, seed=2)
-    f = AutoARIMAForecaster(season_length=12, transform=None, max_p=3, max_q=3).fit(frame(y))
+    kw = {"season_length": 12, "transform": None, "max_p": 3, "max_q": 3}
+    default = AutoARIMAForecaster(**kw).fit(frame(y))
+    assert default.search_[0][1] == (1, 0, 1, 12)
+    f = AutoARIMAForecaster(**kw, seasonal_arma="tested").fit(frame(y))
     assert f.D_ == 0 and f.seasonal_order_ == (0, 0, 0, 0)
     assert all(so[0] == so[2] == 0 for _, so, _, _ in f.search_)
     assert f.search_[0][0] == (2, f.d_, 2)

@@ -228,6 +228,7 @@ def select_order(
     criterion: str = "aicc",
     stepwise: bool = True,
     warm: "OrderChoice | None" = None,
+    seasonal_arma: str = "always",
 ) -> OrderChoice:
     """Hyndman-Khandakar selection for the (transformed) series ``z``.
 
@@ -243,8 +244,10 @@ def select_order(
 
     ``warm``: an earlier choice on (a shorter or longer version of) the same series,
     e.g. the previous backtest fold's. When it has the same ``d``, ``D`` and period,
-    its model joins the stepwise starting set and its parameters are the start values
-    of that fit; it changes where the search starts, not how models are ranked.
+    the search starts from its model (with its parameters as start values) and the
+    null model instead of the standard starting set; it changes where the search
+    starts, not how models are ranked. ``seasonal_arma``: "always" (R) or "tested"
+    (see the module notes).
     """
     n = len(z)
     seasonal = m > 1 and n > m
@@ -254,7 +257,7 @@ def select_order(
     xx = _net_of_regressors(z, exog)
     dx = seasonal_diff(xx, m, D) if D else xx
     dx = np.diff(dx, n=d) if d else dx
-    if seasonal and D == 0 and not seasonal_acf_significant(dx, m):
+    if seasonal_arma == "tested" and seasonal and D == 0 and not seasonal_acf_significant(dx, m):
         max_P, max_Q = 0, 0  # no seasonal difference and no seasonal correlation
     period = m if seasonal else 0
 
