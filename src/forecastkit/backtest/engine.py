@@ -95,7 +95,9 @@ def run_backtest(
     Parameters
     ----------
     forecaster : Forecaster
-        An unfitted template; each refit fits a ``clone()`` of it.
+        An unfitted template; each refit fits a ``clone()`` of it. A forecaster with a
+        ``warm_start(previous)`` method (``arima``, ``auto_arima``) gets the previous
+        refit's fitted model first: start values (and a search's starting model) only.
     y : DataFrame
         The targets over the whole series (one column per target).
     X : DataFrame or None
