@@ -95,7 +95,9 @@ def run_backtest(
     Parameters
     ----------
     forecaster : Forecaster
-        An unfitted template; each refit fits a ``clone()`` of it.
+        An unfitted template; each refit fits a ``clone()`` of it. A forecaster with a
+        ``warm_start(previous)`` method (``arima``, ``auto_arima``) gets the previous
+        refit's fitted model first: start values (and a search's starting model) only.
     y : DataFrame
         The targets over the whole series (one column per target).
     X : DataFrame or None
@@ -152,7 +154,10 @@ def run_backtest(
                 )
             t0 = time.perf_counter()
             if fold.refit or model is None:
-                model = forecaster.clone()
+                previous, model = model, forecaster.clone()
+                if previous is not None and hasattr(model, "warm_start"):
+                    # start values (and a search's starting model) from the last fold's fit
+                    model.warm_start(previous)
                 model.fit(y.iloc[fold.fit_start:fold.fit_end], _slice_X(X, fold.fit_start, fold.fit_end))
                 if (fold.fit_start, fold.fit_end) != (fold.hist_start, origin):
                     model.update(y.iloc[fold.hist_start:origin], _slice_X(X, fold.hist_start, origin))

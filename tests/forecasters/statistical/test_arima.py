@@ -19,6 +19,7 @@ from forecastkit.forecasters.statistical import differencing as dif
 from forecastkit.forecasters.statistical import order_selection as sel
 from forecastkit.forecasters.statistical.arima import ARIMAForecaster
 from forecastkit.forecasters.statistical.auto_arima import AutoARIMAForecaster
+from forecastkit.forecasters.statistical.transform_choice import original_scale_ic
 from forecastkit.forecasters.registry import make_forecaster
 
 AIRLINE = Path(__file__).resolve().parents[3] / "datasets" / "airline-passengers.csv"
@@ -389,33 +390,36 @@ def test_time_trend_continues_after_a_rolling_update():
 
 # ----------------------------------------------------------------------------- transform="auto"
 def quarterly_pair(seed=0, n=64):
-    """The same trend, seasonal pattern and AR(1) noise, added to a level rising from 20
-    to ~85 (constant variance) or multiplying it (variance growing with the level)."""
+    """The same seasonal pattern and AR(1) noise, added to a level rising from 20 to ~85
+    (constant variance) or multiplying an exponential trend (variance growing with the level)."""
     t = np.arange(n)
     e = ar1(n, 0.5, seed=seed)
     season = np.tile([6.0, -3.0, 9.0, -12.0], n // 4)
     idx = pd.date_range("1990-01-01", periods=n, freq="QS")
     additive = pd.DataFrame({"y": 20 + t + season + 2 * e}, index=idx)
-    multiplicative = pd.DataFrame({"y": np.exp(3 + 0.03 * t + season / 30 + 0.06 * e)}, index=idx)
+    # growth of 5 % a quarter and a seasonal swing of +-100 %: the forecasts, not only the
+    # noise, are multiplicative (a milder one is a coin flip for point forecasts)
+    multiplicative = pd.DataFrame({"y": np.exp(2 + 0.05 * t + season / 12 + 0.05 * e)}, index=idx)
     return additive, multiplicative
 
 
 def test_auto_transform_picks_log_on_airline_and_follows_it(airline):
     train, test = airline.iloc[:132], airline["Passengers"].to_numpy()[132:]
     f = AutoARIMAForecaster(season_length=12, transform="auto").fit(train)
-    assert f.transform == "auto" and AutoARIMAForecaster().transform is None  # stored as given
+    assert f.transform == "auto" and AutoARIMAForecaster(transform=None).transform is None  # stored as given
     assert f.transform_ == "log" and set(f.transform_scores_) == {None, "log"}
     assert f.order_ == (0, 1, 1) and f.seasonal_order_ == (0, 1, 1, 12)
-    assert f.transform_scores_["log"] < f.transform_scores_[None] - 10
-    # the scores are the chosen models' AICc on the original scale: no transform is the
-    # plain search's criterion; the log one adds 2 sum(log y) over the rows its
-    # likelihood covers (after the first d + D m = 13)
-    plain = AutoARIMAForecaster(season_length=12).fit(train)
+    # chosen by the in-sample one-step MAE on the original scale (passengers)
+    assert 5 < f.transform_scores_["log"] < f.transform_scores_[None] < 12
+    # the diagnostic AICc on the original scale: no transform is the plain search's
+    # criterion; the log one adds 2 sum(log y) over the rows its likelihood covers
+    # (after the first d + D m = 13)
+    plain = AutoARIMAForecaster(season_length=12, transform=None).fit(train)
     assert plain.order_ == (1, 1, 0) and plain.transform_ is None
-    assert f.transform_scores_[None] == pytest.approx(plain.transform_scores_[None], rel=1e-9)
-    assert f.transform_scores_[None] == pytest.approx(plain.aicc_, abs=1e-3)
+    assert f.transform_ic_[None] == pytest.approx(plain.transform_ic_[None], rel=1e-9)
+    assert f.transform_ic_[None] == pytest.approx(plain.aicc_, abs=1e-3)
     jacobian = 2 * np.log(train["Passengers"].to_numpy()[13:]).sum()
-    assert f.transform_scores_["log"] == pytest.approx(f.aicc_ + jacobian, abs=1e-2)
+    assert f.transform_ic_["log"] == pytest.approx(f.aicc_ + jacobian, abs=1e-2)
     # predictions, intervals, update and audit are those of the inner log model
     assert f.model_.transform == "log"
     got = f.predict(12)["Passengers"].to_numpy()
@@ -432,11 +436,13 @@ def test_auto_transform_none_on_additive_log_on_multiplicative():
     small = {"season_length": 4, "max_p": 1, "max_q": 1, "max_P": 1, "max_Q": 1, "transform": "auto"}
     add = AutoARIMAForecaster(**small).fit(additive)
     assert add.transform_ is None and add.model_.transform is None
-    assert add.transform_scores_["log"] > add.transform_scores_[None] + 20
+    assert add.transform_scores_["log"] > add.transform_scores_[None]
+    assert add.transform_ic_["log"] > add.transform_ic_[None] + 20
     assert add.fit_audit()["transforms"] == {}
     mult = AutoARIMAForecaster(**small).fit(multiplicative)
     assert mult.transform_ == "log" and mult.model_.transform == "log"
-    assert mult.transform_scores_[None] > mult.transform_scores_["log"] + 20
+    assert mult.transform_scores_[None] > mult.transform_scores_["log"]
+    assert mult.transform_ic_[None] > mult.transform_ic_["log"] + 20
     # per target with several columns; a series with a non-positive value is not logged
     both = pd.concat([additive, multiplicative.rename(columns={"y": "m"}), additive.rename(columns={"y": "z"}) - 30], axis=1)
     f = AutoARIMAForecaster(**small).fit(both)
@@ -461,16 +467,15 @@ def test_auto_transform_scores_are_original_scale_likelihoods():
     lz = np.log(y)
     ll_log = lognorm.logpdf(y, s=lz.std(), scale=np.exp(lz.mean())).sum()
     ll_raw = norm.logpdf(y, y.mean(), y.std()).sum()
-    assert f.transform_scores_["log"] == pytest.approx(aicc(ll_log, 60, 2), rel=1e-7)  # mean + variance
-    assert f.transform_scores_[None] == pytest.approx(aicc(ll_raw, 60, 2), rel=1e-7)
-    assert f.transform_ == "log"
+    assert f.transform_ic_["log"] == pytest.approx(aicc(ll_log, 60, 2), rel=1e-7)  # mean + variance
+    assert f.transform_ic_[None] == pytest.approx(aicc(ll_raw, 60, 2), rel=1e-7)
 
     bounds = {"m": 1, "D": 0, "max_p": 0, "max_q": 0, "max_P": 0, "max_Q": 0, "max_d": 1, "max_D": 0}
     choices = {
         None: sel.select_order(y, None, fit_sarimax, d=0, trend="c", **bounds),
         "log": sel.select_order(lz, None, fit_sarimax, d=1, trend="n", **bounds),
     }
-    scores = AutoARIMAForecaster()._scores(y, choices)
+    scores = original_scale_ic(y, choices, "aicc")
     # both scored on rows 1..59: the i.i.d. model keeps its full-sample estimates;
     # the random walk on log is N(0, s2) increments, less the Jacobian of rows 1..59
     dz = np.diff(lz)

@@ -184,3 +184,46 @@ def nsdiffs(x: np.ndarray, m: int, test: str = "seas", max_D: int = 1) -> int:
             return D
         dodiff = len(x) >= 2 * m and D < max_D and seasonal_needs_diff(x, m, test)
     return D
+
+
+# --------------------------------------------------------------------------- seasonal ARMA terms
+def seasonal_acf_significant(x: np.ndarray, m: int, max_lag: int = 8) -> bool:
+    """Whether ``x`` is autocorrelated at the seasonal lag ``m`` beyond what its short
+    memory explains: both its lag-``m`` autocorrelation is outside the 95 % band of an
+    ACF plot (Bartlett: ``var(r_m) = (1 + 2 sum_{j<m} r_j^2) / n``) and the lag-``m``
+    autocorrelation of the residuals of an AR(k) fitted by least squares (``k < m``, at
+    most ``max_lag``, chosen by AIC) is outside the white-noise band ``1.96 / sqrt(n)``.
+
+    ``auto_arima`` searches seasonal AR/MA terms without a seasonal difference only
+    when this holds for the differenced series. The plain autocorrelation at lag ``m``
+    would not do: a smooth cycle (the ~11-year sunspot cycle given ``m = 12``) is
+    correlated at many lags (its AR(2) residuals are not), and seasonal MA terms then
+    improve the AICc by a few points on thousands of rows and forecast worse."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    top = min(m - 1, max_lag)
+    if m < 2 or n <= m + top + 10 or is_constant(x):
+        return False
+    c = x - x.mean()
+    r = np.array([float(c[k:] @ c[: n - k]) for k in range(1, m + 1)]) / float(c @ c)
+    if abs(r[m - 1]) <= 1.96 * math.sqrt((1.0 + 2.0 * float(np.sum(r[: m - 1] ** 2))) / n):
+        return False
+    rows = np.arange(top, n)
+    best, resid = math.inf, c[rows]
+    for k in range(top + 1):
+        if k:
+            lags = np.column_stack([c[rows - j] for j in range(1, k + 1)])
+            beta, *_ = np.linalg.lstsq(lags, c[rows], rcond=None)
+            e = c[rows] - lags @ beta
+        else:
+            e = c[rows]
+        rss = float(e @ e)
+        aic = len(rows) * math.log(rss / len(rows)) + 2 * k if rss > 0 else -math.inf
+        if aic < best:
+            best, resid = aic, e
+    e = resid - resid.mean()
+    denom = float(e @ e)
+    if denom <= 0:
+        return False
+    r_m = float(e[m:] @ e[:-m]) / denom
+    return bool(abs(r_m) > 1.96 / math.sqrt(len(e)))

@@ -7,6 +7,9 @@ choose ``d`` and ``D`` live in :mod:`.differencing`.
   differenced series (``forecast::ndiffs``);
 - ``(p, q, P, Q)`` and the constant: the stepwise search of ``forecast::auto.arima``,
   or an exhaustive search over ``p + q + P + Q <= 5``.
+  Seasonal ``P, Q`` are searched with ``D = 0`` only when the differenced series is
+  autocorrelated at lag ``m`` (``differencing.seasonal_acf_significant``; R's
+  ``auto.arima`` always searches them).
 
 The search takes an ``evaluate(order, seasonal_order, constant) -> criterion``
 callable (``inf`` for a failed or rejected fit), so its logic can be tested on its
@@ -23,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from forecastkit.errors import DataError
-from forecastkit.forecasters.statistical.differencing import is_constant, seasonal_diff, ndiffs, nsdiffs
+from forecastkit.forecasters.statistical.differencing import (
+    is_constant,
+    ndiffs,
+    nsdiffs,
+    seasonal_acf_significant,
+    seasonal_diff,
+)
 
 #: exhaustive search bound on p + q + P + Q (forecast::auto.arima's max.order)
 MAX_ORDER = 5
@@ -39,8 +48,9 @@ class OrderChoice:
     criterion)``; ``params`` and ``converged`` are the chosen model's final
     estimate (on ``z``'s scale); ``loglik_obs`` its per-row log-likelihood
     contributions and ``n_params`` its number of estimated parameters (the
-    innovation variance included). ``boxcox_lambda`` is the lambda of the series the
-    caller searched (None when it was not Box-Cox transformed).
+    innovation variance included). ``innovations`` are its one-step forecast errors
+    of ``z[b:]`` (``b = d + D * m``). ``boxcox_lambda`` is the lambda of the series the caller
+    searched (None when it was not Box-Cox transformed).
     """
 
     order: tuple[int, int, int]
@@ -54,6 +64,7 @@ class OrderChoice:
     converged: bool
     loglik_obs: np.ndarray
     n_params: int
+    innovations: np.ndarray
     boxcox_lambda: float | None = None
 
 
@@ -90,6 +101,7 @@ def search_orders(
     toggle_constant: bool,
     stepwise: bool = True,
     max_models: int = MAX_MODELS,
+    extra_start: tuple[int, int, int, int, bool] | None = None,
 ) -> tuple[tuple[int, int, int, int, bool], float, list[tuple[tuple[int, int, int, int, bool], float]]]:
     """Search ``(p, q, P, Q, constant)``; returns the best, its criterion and every
     model tried in order as ``((p, q, P, Q, constant), criterion)``.
@@ -135,6 +147,12 @@ def search_orders(
     ]
     if toggle_constant and constant:
         initial.append((0, 0, 0, 0, False))
+    if extra_start is not None and allowed(extra_start):
+        # a warm start (e.g. the previous backtest fold's model): start from it and the
+        # null model instead of the standard set
+        initial = [extra_start, (0, 0, 0, 0, extra_start[4])]
+        if toggle_constant:
+            initial.append((0, 0, 0, 0, not extra_start[4]))
     best, best_ic = start, math.inf
     for key in initial:
         ic = fit(key)
@@ -156,6 +174,41 @@ def search_orders(
 
 
 # --------------------------------------------------------------------------- the whole procedure
+def _net_of_regressors(z: np.ndarray, exog: np.ndarray | None) -> np.ndarray:
+    if exog is None:
+        return z
+    design = np.column_stack([np.ones(len(z)), exog])
+    beta, *_ = np.linalg.lstsq(design, z, rcond=None)
+    return z - design @ beta
+
+
+def differencing_orders(
+    z: np.ndarray, exog: np.ndarray | None, *, m: int, d: int | None, D: int | None,
+    max_d: int, max_D: int, seasonal_test: str = "seas",
+) -> tuple[int, int]:
+    """``(d, D)`` for ``z``: the given values, else ``forecast::nsdiffs`` then
+    ``forecast::ndiffs`` on the series net of the regressors' linear effect (as
+    ``forecast::auto.arima``); ``D = 0`` without a season (``m <= 1`` or ``n <= m``).
+    A difference that would make a regressor constant is not taken."""
+    n = len(z)
+    xx = _net_of_regressors(z, exog)
+    if not (m > 1 and n > m):
+        D = 0
+    elif D is None:
+        D = nsdiffs(xx, m, seasonal_test, max_D)
+        # a difference that makes a regressor constant would leave it unidentified
+        if D and exog is not None and any(is_constant(c) for c in seasonal_diff(exog, m, D).T):
+            D -= 1
+    dx = seasonal_diff(xx, m, D) if D else xx
+    if d is None:
+        d = ndiffs(dx, max_d=max_d)
+        if d and exog is not None:
+            dexog = np.diff(seasonal_diff(exog, m, D) if D else exog, n=d, axis=0)
+            if any(is_constant(c) for c in dexog.T):
+                d -= 1
+    return int(d), int(D)
+
+
 def select_order(
     z: np.ndarray,
     exog: np.ndarray | None,
@@ -174,6 +227,8 @@ def select_order(
     trend: str | None = "auto",
     criterion: str = "aicc",
     stepwise: bool = True,
+    warm: "OrderChoice | None" = None,
+    seasonal_arma: str = "always",
 ) -> OrderChoice:
     """Hyndman-Khandakar selection for the (transformed) series ``z``.
 
@@ -186,31 +241,24 @@ def select_order(
     estimated parameters (the innovation variance included). The fit is that of the
     differenced series, so ``loglik_obs[i]`` is ``log p(z[b + i] | z[:b + i])``,
     ``b = d + D * m``, on ``z``'s scale (see :func:`information_criterion`).
+
+    ``warm``: an earlier choice on (a shorter or longer version of) the same series,
+    e.g. the previous backtest fold's. When it has the same ``d``, ``D`` and period,
+    the search starts from its model (with its parameters as start values) and the
+    null model instead of the standard starting set; it changes where the search
+    starts, not how models are ranked. ``seasonal_arma``: "always" (R) or "tested"
+    (see the module notes).
     """
     n = len(z)
-    # tests see the series net of the regressors' linear effect (forecast::auto.arima)
-    if exog is not None:
-        design = np.column_stack([np.ones(n), exog])
-        beta, *_ = np.linalg.lstsq(design, z, rcond=None)
-        xx = z - design @ beta
-    else:
-        xx = z
     seasonal = m > 1 and n > m
     if not seasonal:
-        D, max_P, max_Q = 0, 0, 0
-    elif D is None:
-        D = nsdiffs(xx, m, seasonal_test, max_D)
-        # a difference that makes a regressor constant would leave it unidentified
-        if D and exog is not None and any(is_constant(c) for c in seasonal_diff(exog, m, D).T):
-            D -= 1
+        max_P, max_Q = 0, 0
+    d, D = differencing_orders(z, exog, m=m, d=d, D=D, max_d=max_d, max_D=max_D, seasonal_test=seasonal_test)
+    xx = _net_of_regressors(z, exog)
     dx = seasonal_diff(xx, m, D) if D else xx
-    if d is None:
-        d = ndiffs(dx, max_d=max_d)
-        if d and exog is not None:
-            dexog = np.diff(seasonal_diff(exog, m, D) if D else exog, n=d, axis=0)
-            if any(is_constant(c) for c in dexog.T):
-                d -= 1
     dx = np.diff(dx, n=d) if d else dx
+    if seasonal_arma == "tested" and seasonal and D == 0 and not seasonal_acf_significant(dx, m):
+        max_P, max_Q = 0, 0  # no seasonal difference and no seasonal correlation
     period = m if seasonal else 0
 
     # search bounds (forecast::auto.arima)
@@ -234,16 +282,30 @@ def select_order(
     # steps. The criterion is shifted back to the unscaled series.
     scale = float(np.std(dx))
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-    zs = z / scale
+    zs = np.asarray(z, dtype=float) / scale
     model_kw = {"simple_differencing": True}
     # ranking needs neither standard errors nor the last digits of the likelihood
     # (factr=1e10: relative tolerance ~2e-6); the chosen model is refined below
     fit_kw = {"cov_type": "none", "low_memory": True, "factr": 1e10}
     params: dict[tuple, np.ndarray] = {}
+    k_lin = int(exog.shape[1]) if exog is not None else 0
+    warm_key, warm_start = None, None
+    if warm is not None and (warm.d, warm.D, warm.seasonal_order[3] or period) == (d, D, period):
+        wp, _, wq = warm.order
+        wP, _, wQ, _ = warm.seasonal_order
+        if wp <= max_p and wq <= max_q and wP <= max_P and wQ <= max_Q:
+            warm_key = (wp, wq, wP, wQ, warm.trend == "c")
+            warm_start = np.asarray(warm.params, dtype=float).copy()
+            warm_start[: int(warm_key[4]) + k_lin] /= scale  # to zs's scale
 
     def evaluate(order, seasonal_order, const) -> float:
+        kw = fit_kw
+        if warm_key is not None and (order, seasonal_order, const) == (
+            (warm_key[0], d, warm_key[1]), (warm_key[2], D, warm_key[3], period), warm_key[4]
+        ):
+            kw = {**fit_kw, "start_params": warm_start}
         try:
-            res = fit(zs, exog, order, seasonal_order, "c" if const else None, model_kw, fit_kw)
+            res = fit(zs, exog, order, seasonal_order, "c" if const else None, model_kw, kw)
         except (np.linalg.LinAlgError, ValueError, IndexError, OverflowError):
             return math.inf
         ic = float(getattr(res, criterion)) + 2.0 * res.nobs_effective * math.log(scale)
@@ -261,7 +323,7 @@ def select_order(
     else:
         best, best_ic, tried = search_orders(
             evaluate, d=d, D=D, m=period, max_p=max_p, max_q=max_q, max_P=max_P, max_Q=max_Q,
-            constant=constant, toggle_constant=toggle, stepwise=stepwise,
+            constant=constant, toggle_constant=toggle, stepwise=stepwise, extra_start=warm_key,
         )
         if not np.isfinite(best_ic):
             raise DataError(
@@ -269,12 +331,30 @@ def select_order(
                 f"({len(tried)} models tried)"
             )
     p, q, P, Q, const = best
-    order = (p, d, q)
+    start = params.get(((p, d, q), (P, D, Q, period), const))
+    search = [
+        ((k[0], d, k[1]), (k[2], D, k[3], period) if period else (0, 0, 0, 0), "c" if k[4] else "n", ic)
+        for k, ic in tried
+    ]
+    return _final_fit(zs, exog, fit, scale, (p, d, q), (P, D, Q, period), const, start, search)
+
+
+def _unit_scale(z: np.ndarray, d: int, D: int, m: int) -> float:
+    """The spread of the differenced series (what the search divides ``z`` by)."""
+    dx = seasonal_diff(z, m, D) if D else np.asarray(z, dtype=float)
+    dx = np.diff(dx, n=d) if d else dx
+    scale = float(np.std(dx)) if dx.size else 1.0
+    return scale if np.isfinite(scale) and scale > 0 else 1.0
+
+
+def _final_fit(zs, exog, fit, scale, order, sorder, const, start, search) -> OrderChoice:
+    """The chosen model at full tolerance from ``start`` (on ``zs = z / scale``)."""
+    p, d, q = order
+    P, D, Q, period = sorder
     seasonal_order = (P, D, Q, period) if period and (P or D or Q) else (0, 0, 0, 0)
     trend_ = "c" if const else "n"
-    # final estimate of the chosen model: full tolerance, warm-started from the search
-    start = params.get(((p, d, q), (P, D, Q, period), const))
-    res = fit(zs, exog, order, seasonal_order, trend_, model_kw, {"start_params": start})
+    model_kw = {"simple_differencing": True}
+    res = fit(zs, exog, order, seasonal_order, trend_, model_kw, {"start_params": start, "cov_type": "none"})
     final = np.asarray(res.params, dtype=float).copy()
     final[: res.model.k_trend + res.model.k_exog] *= scale  # back to z's scale
     retvals = getattr(res, "mle_retvals", None) or {}
@@ -286,16 +366,27 @@ def select_order(
         trend=trend_,
         d=d,
         D=D,
-        search=[
-            ((k[0], d, k[1]), (k[2], D, k[3], period) if period else (0, 0, 0, 0), "c" if k[4] else "n", ic)
-            for k, ic in tried
-        ],
-        n_fits=len(tried),
+        search=search,
+        n_fits=len(search),
         params=final,
         converged=bool(retvals.get("converged", True)),
         loglik_obs=loglik_obs,
         n_params=int(res.df_model),
+        innovations=np.asarray(res.forecasts_error[0], dtype=float) * scale,
     )
+
+
+def refit_order(z: np.ndarray, exog: np.ndarray | None, fit: Callable[..., Any], choice: OrderChoice) -> OrderChoice:
+    """``choice``'s model estimated on ``z`` (e.g. every row, after a search on the
+    last ones), from ``choice``'s parameters; its ``search`` record is kept."""
+    period = choice.seasonal_order[3]
+    scale = _unit_scale(z, choice.d, choice.D, period)
+    start = np.asarray(choice.params, dtype=float).copy()
+    k_lin = int(choice.trend == "c") + (int(exog.shape[1]) if exog is not None else 0)
+    start[:k_lin] /= scale
+    P, D, Q, _ = choice.seasonal_order
+    sorder = (P, choice.D, Q, period)
+    return _final_fit(z / scale, exog, fit, scale, choice.order, sorder, choice.trend == "c", start, choice.search)
 
 
 def information_criterion(loglik: float, nobs: int, n_params: int, criterion: str) -> float:
