@@ -91,3 +91,29 @@ def test_too_few_rows_keep_native_intervals_and_say_why():
     assert model.scores_ is None and "too few to calibrate" in model.fitted_info()["intervals"]
     native = model.model_.predict_interval(4, level=0.8)
     pd.testing.assert_frame_equal(model.predict_interval(4, level=0.8), native)
+
+
+def test_warm_start_reaches_the_wrapped_model_and_its_calibration_copy(tmp_path):
+    # the backtest engine calls warm_start(previous fold's model) on what it refits; through
+    # the run's conformal wrapper it must reach auto_arima and the copy, and change nothing
+    # but where their optimisers start (same chosen model, same forecasts to tolerance)
+    from forecastkit.forecasters.persistence import load_forecaster, save_forecaster
+
+    rng = np.random.default_rng(7)
+    t = np.arange(132)
+    y = pd.DataFrame({"y": 50 + 0.3 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, t.size)},
+                     index=pd.date_range("2000-01-31", periods=t.size, freq="ME"))
+    params = dict(model={"type": "auto_arima", "season_length": 12}, horizon=6, windows=12)
+    first = make_forecaster("conformal", **params).fit(y.iloc[:120])
+    warm = make_forecaster("conformal", **params).warm_start(first).fit(y.iloc[:126])
+    cold = make_forecaster("conformal", **params).fit(y.iloc[:126])
+    assert warm.model_.fitted_info()["warm_start"] is True
+    assert warm._cal_model.fitted_info()["warm_start"] is True
+    assert cold.model_.fitted_info()["warm_start"] is False
+    assert warm.model_.fitted_info()["order"] == cold.model_.fitted_info()["order"]
+    np.testing.assert_allclose(warm.predict(6).to_numpy(), cold.predict(6).to_numpy(), rtol=1e-3)
+    # the links to the previous fold are not part of what a saved model holds
+    save_forecaster(warm, tmp_path / "m", name="m", type_name="conformal")
+    loaded, _ = load_forecaster(tmp_path / "m")
+    assert not hasattr(loaded, "_cal_model")
+    np.testing.assert_allclose(loaded.predict(6).to_numpy(), warm.predict(6).to_numpy())

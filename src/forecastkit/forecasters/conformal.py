@@ -154,8 +154,29 @@ class ConformalForecaster(Forecaster):
         return [cols] if isinstance(cols, str) else [str(c) for c in cols]
 
     # -- fit --------------------------------------------------------------------------
+    def warm_start(self, previous: "ConformalForecaster") -> "ConformalForecaster":
+        """Pass ``previous``'s fitted models (the previous backtest fold's, with the same
+        parameters) on as start values: its wrapped model to the next fit's wrapped model
+        and its calibration copy to the next copy, for models that have ``warm_start``
+        (``arima``, ``auto_arima``). Nothing of ``previous``'s rows enters the next fit's
+        data; only where its optimisers start. Returns self."""
+        if isinstance(previous, ConformalForecaster) and previous.get_params() == self.get_params():
+            self._warm = (getattr(previous, "model_", None), getattr(previous, "_cal_model", None))
+        return self
+
+    def _state_attributes(self, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+        # the calibration copy and the warm-start links only seed the next fold's fits
+        return super()._state_attributes(exclude=(*exclude, "_cal_model", "_warm"))
+
+    def _warmed(self, model: Forecaster, previous: Forecaster | None) -> Forecaster:
+        if previous is not None and hasattr(model, "warm_start"):
+            model.warm_start(previous)
+        return model
+
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
-        base = self._base()
+        warm_model, warm_cal = getattr(self, "_warm", (None, None))
+        self._warm = (None, None)  # used once
+        base = self._warmed(self._base(), warm_model)
         frame = pd.DataFrame(y, index=self.history_index(), columns=self.targets_)
         self.clip_ = self.nonnegative is True or (self.nonnegative == "auto" and bool((y >= 0).all()))
         self.scores_, self.note_, self.scale_ = None, None, None
@@ -178,7 +199,7 @@ class ConformalForecaster(Forecaster):
             self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
                           f"(needs at least {need + h})")
             return
-        self.scores_ = self._calibrate(frame, X, n0, h)
+        self.scores_ = self._calibrate(frame, X, n0, h, warm_cal)
         self.cal_fit_rows_ = int(n0)
 
     def _copy(self) -> Forecaster:
@@ -191,11 +212,13 @@ class ConformalForecaster(Forecaster):
             base.set_params(patience=COPY_PATIENCE)
         return base
 
-    def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int) -> np.ndarray:
+    def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int,
+                   warm_cal: Forecaster | None = None) -> np.ndarray:
         prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
         cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
         if cal is None:
-            cal = self._copy().fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
+            cal = self._warmed(self._copy(), warm_cal).fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
+            self._cal_model = cal  # start values for the next fold's copy (see warm_start)
         origins = np.arange(n0, len(frame) - h + 1)
         batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
         preds, scales = batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)
