@@ -143,9 +143,10 @@ class ThetaForecaster(Forecaster):
                                use_test=self.deseasonalize == "test",
                                method="auto" if bool((col > 0).all()) else "additive")
             res = model.fit(use_mle=bool(self.use_mle))
+            sigma2 = float(res.sigma2)  # fits an ARIMA(0,1,1) on first use: quietly, one BLAS thread
         has = bool(model._has_seasonality) and res._seasonal.shape[0] > 0
         return {"variant": "standard", "engine": "statsmodels", "b0": float(res.params.iloc[0]),
-                "alpha": float(res.params.iloc[1]), "theta": float(self.theta), "sigma2": float(res.sigma2),
+                "alpha": float(res.params.iloc[1]), "theta": float(self.theta), "sigma2": sigma2,
                 "level": float(np.asarray(res._one_step).ravel()[0]), "n": len(col), "mse": {},
                 "seasonal": np.asarray(res._seasonal, dtype=float) if has else np.zeros(0),
                 "multiplicative": has and model.method.startswith("mul")}
