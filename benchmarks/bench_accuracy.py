@@ -12,7 +12,8 @@ before the last row; every model is fitted on the rows before each origin with o
 ``season_length`` given. MASE per fold = MAE / in-sample MAE of the seasonal naive
 (lag ``m``) on that fold's training rows; per series the mean over folds; across
 series the geometric mean. The recommended model's members are the very models
-reported as ``fk_auto_arima``, ``fk_ets``, ``fk_theta`` (fitted once, inside it).
+reported as ``fk_auto_arima``, ``fk_ets``, ``fk_theta`` (fitted once, inside it);
+``fk_mean(...)``/``fk_median(...)`` combine those three models' own forecasts.
 Wall time per fit is printed (noisy on a shared machine) and peak memory at the end.
 """
 
@@ -114,6 +115,9 @@ def forecastkit_forecasts(y: np.ndarray, m: int, h: int, only_recommended: bool 
             t0 = time.perf_counter()
             model = make_forecaster(name, season_length=m).fit(frame)
             out[f"fk_{name}"] = (model.predict(h)["y"].to_numpy(), time.perf_counter() - t0)
+    trio = np.stack([out[f"fk_{k}"][0] for k in ("auto_arima", "ets", "theta")])
+    out["fk_mean(arima,ets,theta)"] = (trio.mean(axis=0), float("nan"))  # the members' own forecasts
+    out["fk_median(arima,ets,theta)"] = (np.median(trio, axis=0), float("nan"))
     for name in ("naive", "seasonal_naive"):
         params = {"season_length": m} if name == "seasonal_naive" else {}
         if name == "seasonal_naive" and m == 1:

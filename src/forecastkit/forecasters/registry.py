@@ -77,7 +77,7 @@ REGISTRY: dict[str, Entry] = {
     ),
     "theta": Entry(
         "forecastkit.forecasters.statistical.theta:ThetaForecaster",
-        "Theta method with the classical seasonality test (statsmodels ThetaModel)",
+        "Theta method: best of the standard/optimised/dynamic Theta models by in-sample MSE, like AutoTheta",
         test_params={"season_length": 12},
     ),
     # combinations and validation-based choice (members are registered types)

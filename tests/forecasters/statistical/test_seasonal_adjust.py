@@ -43,6 +43,12 @@ def test_indices_recover_a_multiplicative_pattern():
     np.testing.assert_allclose(seasonal_indices(y, 12), PATTERN / PATTERN.mean(), rtol=1e-12)
 
 
+def test_additive_indices_recover_an_additive_pattern():
+    offsets = 10 * (PATTERN - PATTERN.mean())
+    y = 50 + 0.3 * np.arange(96) + np.tile(offsets, 8)  # a line plus the pattern
+    np.testing.assert_allclose(seasonal_indices(y, 12, multiplicative=False), offsets, atol=1e-9)
+
+
 def test_naive2_on_a_level_times_season_series_is_exact():
     y = 50 * np.tile(PATTERN, 6)
     f = Naive2Forecaster(season_length=12).fit(monthly(y)).predict(18)["y"].to_numpy()
@@ -61,7 +67,7 @@ def test_naive2_without_seasonality_is_naive():
 def test_theta_on_a_line_adds_half_the_slope():
     # SES weight -> 1 on a line, so the forecast is y_n + (slope / 2) * k
     y = 5 + 2.0 * np.arange(40)
-    est = ThetaForecaster(season_length=12).fit(monthly(y))
+    est = ThetaForecaster(season_length=12, variant="standard").fit(monthly(y))
     np.testing.assert_allclose(est.predict(4)["y"], y[-1] + np.arange(1, 5), atol=0.05)
     alpha = est.fitted_info()["alpha"]
     assert (alpha[0] if isinstance(alpha, (list, tuple)) else alpha) > 0.99
@@ -72,7 +78,7 @@ def test_theta_matches_statsforecast_standard_theta_roughly():
     rng = np.random.default_rng(5)
     t = np.arange(96)
     y = (200 + 1.5 * t + rng.normal(0, 5, 96)) * np.tile(PATTERN, 8)
-    ours = ThetaForecaster(season_length=12).fit(monthly(y)).predict(12)["y"].to_numpy()
+    ours = ThetaForecaster(season_length=12, variant="standard").fit(monthly(y)).predict(12)["y"].to_numpy()
     theirs = sf.Theta(season_length=12).forecast(y=y, h=12)["mean"]
     assert np.max(np.abs(ours - theirs) / theirs) < 0.03
 

@@ -1,4 +1,6 @@
-"""Theta: equal to statsmodels' ThetaModel called directly; update without re-estimation."""
+"""Theta: the standard variant equals statsmodels' ThetaModel called directly; the four
+Fiorucci et al. models against a step-by-step reference; AutoTheta's choice; update
+without re-estimation."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def test_matches_statsmodels(m, theta):
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     y = airline().iloc[:-12]
-    model = ThetaForecaster(season_length=m, theta=theta).fit(y)
+    model = ThetaForecaster(season_length=m, theta=theta, variant="standard").fit(y)
     ref = ThetaModel(y["y"].to_numpy(), period=m).fit()
     np.testing.assert_allclose(model.predict(12)["y"].to_numpy(), ref.forecast(12, theta=theta), rtol=1e-10)
     band = model.predict_interval(12, level=0.8)
@@ -40,16 +42,16 @@ def test_no_seasonality_detected_on_white_noise():
 
 def test_update_keeps_parameters_and_refilters_the_level():
     y = airline()
-    model = ThetaForecaster(season_length=12).fit(y.iloc[:-24])
+    model = ThetaForecaster(season_length=12, variant="standard").fit(y.iloc[:-24])
     b0, alpha = model.b0_, model.alpha_
     model.update(y.iloc[:-12])
     assert (model.b0_, model.alpha_) == (b0, alpha)
-    fresh = ThetaForecaster(season_length=12).fit(y.iloc[:-12])
+    fresh = ThetaForecaster(season_length=12, variant="standard").fit(y.iloc[:-12])
     # same origin, parameters from two years less data: close, not equal
     got, ref = model.predict(12)["y"].to_numpy(), fresh.predict(12)["y"].to_numpy()
     assert not np.allclose(got, ref) and np.max(np.abs(got / ref - 1)) < 0.05
     # updating with the history it was fitted on changes nothing
-    again = ThetaForecaster(season_length=12).fit(y.iloc[:-12])
+    again = ThetaForecaster(season_length=12, variant="standard").fit(y.iloc[:-12])
     before = again.predict(6)
     again.update(y.iloc[:-12])
     pd.testing.assert_frame_equal(again.predict(6), before)

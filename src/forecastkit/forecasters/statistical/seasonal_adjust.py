@@ -41,19 +41,22 @@ def acf(x: np.ndarray, nlags: int) -> np.ndarray:
     return np.array([1.0] + [float(np.dot(x[k:], x[:-k])) / denom for k in range(1, nlags + 1)])
 
 
-def is_seasonal(y: np.ndarray, m: int) -> bool:
-    """The 90% autocorrelation test of the M4 benchmarks (see the module docstring)."""
+def is_seasonal(y: np.ndarray, m: int, min_seasons: int = 3) -> bool:
+    """The 90% autocorrelation test of the M4 benchmarks (see the module docstring);
+    series shorter than ``min_seasons`` full seasons count as not seasonal."""
     y = np.asarray(y, float)
     n = len(y)
-    if m <= 1 or n < 3 * m:
+    if m <= 1 or n < min_seasons * m:
         return False
     r = acf(y, m)
     limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:m] ** 2)) / n)
     return bool(abs(r[m]) > limit)
 
 
-def seasonal_indices(y: np.ndarray, m: int) -> np.ndarray:
-    """Classical multiplicative seasonal indices, one per position ``t % m`` (mean 1)."""
+def seasonal_indices(y: np.ndarray, m: int, multiplicative: bool = True) -> np.ndarray:
+    """Classical seasonal indices, one per position ``t % m``: ratios to the centred
+    moving average normalised to mean 1, or (``multiplicative=False``) differences
+    from it normalised to mean 0."""
     y = np.asarray(y, float)
     n = len(y)
     if m % 2 == 0:
@@ -63,9 +66,10 @@ def seasonal_indices(y: np.ndarray, m: int) -> np.ndarray:
     trend = np.convolve(y, w, mode="valid")  # centred: trend[i] belongs to t = i + len(w)//2
     offset = len(w) // 2
     ratio = np.full(n, np.nan)
-    ratio[offset: offset + len(trend)] = y[offset: offset + len(trend)] / trend
+    part = y[offset: offset + len(trend)]
+    ratio[offset: offset + len(trend)] = part / trend if multiplicative else part - trend
     idx = np.array([np.nanmean(ratio[p::m]) for p in range(m)])
-    return idx / idx.mean()
+    return idx / idx.mean() if multiplicative else idx - idx.mean()
 
 
 def _adjust(y: np.ndarray, m: int, seasonal: Any) -> tuple[np.ndarray, bool]:
