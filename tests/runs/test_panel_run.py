@@ -71,7 +71,11 @@ def test_panel_run_writes_every_file(tmp_path):
     fut = pd.read_csv(out / "forecast.csv", parse_dates=["time"])
     assert fut.groupby(["model", "series_id"]).size().eq(5).all() and fut["series_id"].nunique() == 6
     theta = fut[fut.model == "theta"]
-    assert theta["lower"].notna().all() and fut[fut.model == "ridge"]["lower"].isna().all()
+    # every model gives calibrated intervals past the end; a combination none
+    assert fut[fut.model != "combo"][["lower", "upper"]].notna().all().all()
+    assert fut[fut.model == "combo"]["lower"].isna().all()
+    assert (fut["lower"] <= fut["forecast"]).where(fut["lower"].notna(), True).all()
+    assert (fut["upper"] >= fut["forecast"]).where(fut["upper"].notna(), True).all()
     last = res.forecasts.groupby("series_id")["time"].max()  # backtest ends at each series' end
     first_future = fut[fut.model == "theta"].groupby("series_id")["time"].min()
     assert ((first_future - last).dt.days.between(28, 31)).all()

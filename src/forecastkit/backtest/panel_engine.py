@@ -77,6 +77,13 @@ class Task:
     future_h: int
     seed: int = 0
     season_length: int = 1
+    #: the folds to compute (:data:`FUTURE` for the forecast past the end); None: all of them
+    folds: tuple[int, ...] | None = None
+    #: "conformal" (calibrated on each series' training rows), "native" or None (no intervals)
+    intervals: str | None = "conformal"
+
+    def wants(self, fold: int) -> bool:
+        return self.folds is None or fold in self.folds
 
 
 def is_global_type(type_name: str) -> bool:
@@ -134,14 +141,19 @@ class _Done(Exception):
     """The array-core path finished (leaves the DataFrame path's try block)."""
 
 
+def _check_train(proto, values: np.ndarray) -> None:
+    """What ``fit`` checks before its numpy core (the panel loader checked the rest)."""
+    if len(values) < proto.min_train_size():
+        raise ForecastkitError(f"needs at least {proto.min_train_size()} observations, got {len(values)}")
+    if not np.isfinite(values).all():
+        raise ForecastkitError("the training values contain NaN or infinite values")
+
+
 def _array_core(proto, values: np.ndarray, h: int, level: float, intervals: bool):
     """Fit and forecast through the forecaster's numpy core (``_fit``/``_predict*``), as
     ``fit``/``predict`` would without their DataFrame validation, which the panel did."""
+    _check_train(proto, values)
     est = proto.clone()
-    if len(values) < est.min_train_size():
-        raise ForecastkitError(f"needs at least {est.min_train_size()} observations, got {len(values)}")
-    if not np.isfinite(values).all():
-        raise ForecastkitError("the training values contain NaN or infinite values")
     est._fit(values[:, None].astype(float), None)
     est.is_fitted_ = True
     if intervals:
@@ -152,16 +164,27 @@ def _array_core(proto, values: np.ndarray, h: int, level: float, intervals: bool
     return mean, lo, hi, est
 
 
+def _conformal_wrapper(model: PanelModel, steps: int):
+    """The model wrapped for split-conformal intervals over ``steps`` (DataFrame path)."""
+    from forecastkit.forecasters.conformal import ConformalForecaster
+
+    return ConformalForecaster(model={"type": model.type, **model.params}, horizon=steps)
+
+
 def run_local(task: Task) -> ChunkResult:
-    """Fit the task's model on each series of the chunk, fold by fold, then on all rows."""
+    """Fit the task's model on each series of the chunk, fold by fold, then on all rows
+    (only the folds the task ``wants``)."""
     from threadpoolctl import threadpool_limits
+
+    from forecastkit.backtest.panel_conformal import local_conformal
 
     start = _time.perf_counter()
     proto = build_local(task.model)
     need = proto.min_train_size()
-    intervals = proto.tags().get("intervals", False)
-    # models whose numpy core needs no dates (baselines, naive2, theta) skip the DataFrame layer
+    mode = task.intervals if proto.tags().get("intervals", False) else None
+    # models whose numpy core needs no dates (baselines, naive2) skip the DataFrame layer
     fast = bool(proto.tags().get("array_core", False))
+    wrapped = {}  # steps -> the conformal wrapper (DataFrame path)
     parts, times_of, fparts, ftimes, failures, fitted = [], [], [], [], [], {}
     h = task.plan.horizon
     with threadpool_limits(limits=1, user_api="blas"):
@@ -171,15 +194,25 @@ def run_local(task: Task) -> ChunkResult:
                 grid = pd.date_range(b.times[0], periods=len(b.values) + max(h, task.future_h), freq=task.freq).values
             for fold, origin in folds + [(FUTURE, len(b.values))]:
                 steps = h if fold != FUTURE else task.future_h
-                if fold == FUTURE and (steps < 1 or origin < need):
+                if not task.wants(fold) or (fold == FUTURE and (steps < 1 or origin < need)):
                     continue
+                note = None
                 try:
                     if fast:
-                        mean, lo, hi, est = _array_core(proto, b.values[:origin], steps, task.level, intervals)
+                        train = b.values[:origin]
+                        if mode == "conformal":
+                            _check_train(proto, train)
+                            mean, lo, hi, est, note = local_conformal(proto, train, steps, task.level)
+                        else:
+                            mean, lo, hi, est = _array_core(proto, train, steps, task.level, mode is not None)
                         ft = grid[origin: origin + steps]
                         raise _Done
-                    est = proto.clone().fit(pd.DataFrame({"y": b.values[:origin]}, index=b.times[:origin]))
-                    if intervals:
+                    if mode == "conformal":
+                        est = wrapped.setdefault(steps, _conformal_wrapper(task.model, steps)).clone()
+                    else:
+                        est = proto.clone()
+                    est.fit(pd.DataFrame({"y": b.values[:origin]}, index=b.times[:origin]))
+                    if mode is not None:
                         iv = est.predict_interval(steps, level=task.level)  # columns y, y_lower, y_upper
                         mean, lo, hi = (iv[c].to_numpy(float) for c in ("y", "y_lower", "y_upper"))
                     else:
@@ -197,7 +230,8 @@ def run_local(task: Task) -> ChunkResult:
                     fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
                                         np.full(steps, np.nan)))
                     ftimes.append(ft)
-                    fitted[b.sid] = json.dumps(est.fitted_info(), default=str)
+                    info = est.fitted_info()
+                    fitted[b.sid] = json.dumps(info if note is None else {**info, "intervals": note}, default=str)
                 else:
                     parts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
                                        b.values[origin: origin + steps]))
@@ -297,9 +331,30 @@ def _season(train: np.ndarray, m: int, deseasonalize: bool) -> np.ndarray:
     return np.ones(1)
 
 
+def _pooled_forecasts(task: Task, p: dict, m: int, pairs: list[tuple[SeriesBlock, int]], steps: int):
+    """One pooled regressor fitted on the rows of each block before its origin, and the
+    ``steps``-step forecast of every block from its origin: ``[(block, origin, season, mean)]``."""
+    members = []
+    for b, origin in pairs:
+        train = b.values[:origin]
+        season = _season(train, m, p["deseasonalize"])
+        adjusted = train / season[np.arange(origin) % len(season)]
+        mu, sd = _scale(adjusted) if p["scaling"] == "series" else (0.0, 1.0)
+        members.append((b, origin, mu, sd, season, (adjusted - mu) / sd))
+    trains = [z for *_, z in members]
+    reg, n_in, n_steps = _fit_pooled(task.model, trains, steps, task.seed)
+    lasts = np.array([z[-n_in:] for z in trains])
+    pred = _predict_pooled(reg, lasts, n_in, n_steps, steps, p["scaling"] == "window")
+    return [(b, o, season, (row * sd + mu) * season[(o + np.arange(steps)) % len(season)])
+            for (b, o, mu, sd, season, _), row in zip(members, pred)]
+
+
 def run_global(task: Task) -> ChunkResult:
-    """One pooled regressor per fold over every series of the task (all series: one chunk)."""
+    """One pooled regressor per fold over every series of the task (all series: one chunk);
+    conformal intervals pooled across series (:mod:`~forecastkit.backtest.panel_conformal`)."""
     from threadpoolctl import threadpool_limits
+
+    from forecastkit.backtest.panel_conformal import pooled_intervals
 
     start = _time.perf_counter()
     need = min_train(task.model)
@@ -308,39 +363,43 @@ def run_global(task: Task) -> ChunkResult:
     h = task.plan.horizon
     plans = {b.sid: series_origins(b.times, task.plan, need, task.cutoffs) for b in task.blocks}
     folds = sorted({k for v in plans.values() for k, _ in v})
-    parts, times_of, fparts, ftimes, failures = [], [], [], [], []
+    parts, times_of, fparts, ftimes, failures, fitted = [], [], [], [], [], {}
     with threadpool_limits(limits=1, user_api="blas"):
         for fold in folds + [FUTURE]:
-            members, steps = [], (h if fold != FUTURE else task.future_h)
-            if steps < 1:
+            steps = h if fold != FUTURE else task.future_h
+            if steps < 1 or not task.wants(fold):
                 continue
+            pairs = []
             for b in task.blocks:
                 origin = len(b.values) if fold == FUTURE else dict(plans[b.sid]).get(fold)
-                if origin is None or origin < need:
-                    continue
-                train = b.values[:origin]
-                season = _season(train, m, p["deseasonalize"])
-                adjusted = train / season[np.arange(origin) % len(season)]
-                mu, sd = _scale(adjusted) if p["scaling"] == "series" else (0.0, 1.0)
-                members.append((b, origin, mu, sd, season, (adjusted - mu) / sd))
-            if not members:
+                if origin is not None and origin >= need:
+                    pairs.append((b, origin))
+            if not pairs:
                 continue
-            trains = [z for *_, z in members]
-            reg, n_in, n_steps = _fit_pooled(task.model, trains, steps, task.seed)
-            lasts = np.array([z[-n_in:] for z in trains])
-            pred = _predict_pooled(reg, lasts, n_in, n_steps, steps, p["scaling"] == "window")
-            nan = np.full(steps, np.nan)
-            for (b, o, mu, sd, season, _), row in zip(members, pred):
-                (mean,) = _clip_nonnegative(b.values[:o], (row * sd + mu) * season[(o + np.arange(steps)) % len(season)])
+            out = _pooled_forecasts(task, p, m, pairs, steps)
+            means = [_clip_nonnegative(b.values[:o], mean)[0] for b, o, _, mean in out]
+            nan = [np.full(steps, np.nan)] * len(out)
+            lower, upper, note = nan, nan, "no intervals"
+            if task.intervals == "conformal":
+                def forecast_at(sub, k, pairs=pairs):
+                    try:
+                        out = _pooled_forecasts(task, p, m, [(pairs[i][0], c) for i, c in sub], k)
+                    except ConfigError:  # no series has a training window before these origins
+                        return None
+                    return [mean for *_, mean in out]
+
+                lower, upper, note = pooled_intervals(forecast_at, [b.values for b, _ in pairs],
+                                                      [o for _, o in pairs], means, need, task.level, m)
+            for (b, o, season, _), mean, lo, hi in zip(out, means, lower, upper):
                 if fold == FUTURE:
-                    fparts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan, nan))
+                    fparts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, lo, hi, nan[0]))
                     ftimes.append(_future_times(b.times, o, steps, task.freq))
+                    fitted[b.sid] = json.dumps({"pooling": "global", "scaled_on_rows": int(o),
+                                                "seasonal": bool(np.ptp(season) > 0), "intervals": note})
                 else:
-                    parts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan,
+                    parts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, lo, hi,
                                        b.values[o: o + steps]))
                     times_of.append(_future_times(b.times, o, steps, task.freq))
-    fitted = {b.sid: json.dumps({"pooling": "global", "scaled_on_rows": int(o), "seasonal": bool(np.ptp(s) > 0)})
-              for b, o, _, _, s, _ in members}
     return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
                        _time.perf_counter() - start)
 

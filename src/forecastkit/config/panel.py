@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from forecastkit.config.schema import ModelConfig, _Strict, read_toml
+from forecastkit.config.schema import IntervalsSetting, ModelConfig, _Strict, read_toml
 from forecastkit.errors import ConfigError
 
 
@@ -55,6 +55,7 @@ class PanelEvaluation(_Strict):
 class PanelForecast(_Strict):
     horizon: int | None = Field(default=None, ge=0)
     level: float = Field(default=0.95, gt=0, lt=1)
+    intervals: IntervalsSetting = True  # true/"conformal": calibrated per series; "native"; false: none
 
 
 class Execution(_Strict):
