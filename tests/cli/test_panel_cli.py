@@ -3,6 +3,7 @@ nothing written), and ``forecastkit datasets`` listing the competition panels.""
 
 from __future__ import annotations
 
+import io
 import textwrap
 
 import numpy as np
@@ -103,8 +104,60 @@ def test_validate_a_panel_config(tmp_path):
     assert res.exit_code == 0 and "OK (panel: 3 series, 90 rows, 1 models, horizon 3)" in res.stdout
 
 
-def test_forecast_on_a_panel_config_says_where_the_forecasts_are(tmp_path):
-    cfg, _ = write(tmp_path)
-    res = runner.invoke(app, ["forecast", str(cfg), "--model", "naive"])
-    assert res.exit_code == 2
-    assert "is a panel config" in res.output and "forecast.csv" in res.output and "Traceback" not in res.output
+TWO_MODELS = """
+[forecast]
+horizon = 4
+[[models]]
+name = "naive"
+type = "naive"
+[[models]]
+name = "ridge"
+type = "ridge"
+n_in = 6
+[[combinations]]
+name = "mix"
+members = ["naive", "ridge"]
+"""
+
+
+def test_forecast_on_a_panel_config_is_what_run_writes(tmp_path, monkeypatch):
+    """Every series' forecast past the end with dates and intervals, the same numbers as
+    the run's forecast.csv (one code path)."""
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = write(tmp_path, models=TWO_MODELS)
+    res = runner.invoke(app, ["forecast", str(cfg), "-o", str(tmp_path / "f.csv")])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "f.csv", parse_dates=["time"])
+    assert list(table.columns) == ["series_id", "model", "time", "step", "forecast", "lower", "upper"]
+    assert table.groupby(["model", "series_id"]).size().eq(4).all() and len(table) == 3 * 3 * 4
+    assert (table[table.step == 1]["time"] == pd.Timestamp("2020-07-01")).all()  # the month after the data
+    assert table[table.model != "mix"][["lower", "upper"]].notna().all().all()
+    assert run(cfg, "-o", tmp_path / "out", "--no-plots", "--quiet").exit_code == 0
+    written = pd.read_csv(tmp_path / "out" / "forecast.csv", parse_dates=["time"])
+    key = ["model", "series_id", "step"]
+    pd.testing.assert_frame_equal(table.sort_values(key).reset_index(drop=True),
+                                  written.sort_values(key).reset_index(drop=True))
+
+    one = runner.invoke(app, ["forecast", str(cfg), "--model", "mix", "-H", "2", "--level", "0.8"])
+    assert one.exit_code == 0, one.output
+    mix = pd.read_csv(io.StringIO(one.stdout))
+    assert set(mix["model"]) == {"mix"} and len(mix) == 3 * 2
+    best = runner.invoke(app, ["forecast", str(cfg), "--model", "best"])  # the last run's winner, named
+    assert best.exit_code == 2 and "runs/p/leaderboard.csv not found" in best.stderr
+    bad = runner.invoke(app, ["forecast", str(cfg), "--model", "nope"])
+    assert bad.exit_code == 2 and "unknown model 'nope'" in bad.stderr
+
+
+def test_intervals_native_and_false_in_panel_runs(tmp_path):
+    cfg, _ = write(tmp_path, models=TWO_MODELS)
+    text = cfg.read_text()
+    cfg.write_text(text.replace("[forecast]", '[forecast]\nintervals = "native"'))
+    assert run(cfg, "-o", tmp_path / "native", "--no-plots", "--quiet").exit_code == 0
+    native = pd.read_csv(tmp_path / "native" / "forecast.csv")
+    assert native[native.model == "naive"]["lower"].notna().all()  # the model's own
+    assert native[native.model == "ridge"]["lower"].isna().all()  # a pooled ridge has none of its own
+    cfg.write_text(text)
+    res = run(cfg, "-o", tmp_path / "none", "--no-plots", "--no-intervals")
+    assert res.exit_code == 0 and "coverage" not in res.stdout
+    for name in ("forecast.csv", "forecasts.csv"):
+        assert "lower" not in pd.read_csv(tmp_path / "none" / name).columns
