@@ -30,11 +30,12 @@ from forecastkit.backtest.panel_records import (
     _clip_nonnegative,
     _frame,
     _rows,
+    panel_blocks,
 )
 from forecastkit.errors import ForecastkitError
 
 __all__ = ["FORECAST_COLUMNS", "FUTURE", "GLOBAL_ONLY", "ChunkResult", "PanelModel", "SeriesBlock", "Task",
-           "is_global_type", "min_train", "run_global", "run_local", "run_task"]
+           "is_global_type", "min_train", "panel_blocks", "run_global", "run_local", "run_task"]
 
 
 def build_local(model: PanelModel):

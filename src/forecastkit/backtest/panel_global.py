@@ -9,6 +9,14 @@ own input values (nothing after the window's origin is used). ``deseasonalize = 
 first divides each series by classical multiplicative seasonal indices fitted on its
 training rows (only when the 90% autocorrelation test says seasonal, as for naive2),
 and multiplies them back into the forecasts.
+
+Strategies (``strategy``): ``"multi_output"`` (default), ``"recursive"`` and ``"direct"``
+(:mod:`forecastkit.backtest.panel_pooled`). Inputs beside the target lags, unless the
+model sets ``covariates = false``: the panel's past covariates (their last
+``past_covariates_lags`` values up to the origin, standardised per series on its
+training rows), its future-known covariates (at the target times, standardised the
+same way) and its static features (numbers standardised across series, text one-hot);
+``series_id_feature = "onehot"`` (or ``true``) / ``"ordinal"`` adds the series id.
 """
 
 from __future__ import annotations
@@ -20,17 +28,19 @@ from typing import Any
 import numpy as np
 
 from forecastkit.backtest.panel_folds import series_origins
+from forecastkit.backtest.panel_pooled import Member, PooledReduction
 from forecastkit.backtest.panel_records import (
     FUTURE,
     ChunkResult,
     PanelModel,
+    SeriesBlock,
     Task,
     _clip_nonnegative,
     _frame,
     _future_times,
     _rows,
 )
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, DataError, ForecastkitError
 
 
 def is_global_type(type_name: str) -> bool:
@@ -40,9 +50,24 @@ def is_global_type(type_name: str) -> bool:
     return get_entry(type_name).target.endswith(":ReductionForecaster")
 
 
-_GLOBAL_KEYS = {"regressor", "regressor_params", "n_in", "strategy", "scaling", "deseasonalize"}
+_GLOBAL_KEYS = {"regressor", "regressor_params", "n_in", "strategy", "scaling", "deseasonalize",
+                "past_covariates_lags", "series_id_feature"}
 #: parameters that only pooled models take (beside the reduction type's own)
-GLOBAL_ONLY = ("scaling", "deseasonalize")
+GLOBAL_ONLY = ("scaling", "deseasonalize", "series_id_feature")
+_CHOICES = {
+    "strategy": ("multi_output", "recursive", "direct"),
+    "scaling": ("series", "window"),
+    "deseasonalize": (True, False),
+    "series_id_feature": (False, True, "onehot", "ordinal"),
+}
+
+
+def check_global_values(name: str, params: dict[str, Any]) -> None:
+    """One ConfigError line for a global-only or strategy value outside its choices."""
+    for key, choices in _CHOICES.items():
+        value = params.get(key)
+        if key in params and not any(value is c if isinstance(c, bool) else value == c for c in choices):
+            raise ConfigError(f"model {name!r}: {key} must be one of {list(choices)}, got {value!r}")
 
 
 def _global_params(model: PanelModel) -> dict[str, Any]:
@@ -55,75 +80,26 @@ def _global_params(model: PanelModel) -> dict[str, Any]:
             f"model {model.name!r}: pooling = \"global\" supports {sorted(_GLOBAL_KEYS)}, not {unsupported}; "
             'use pooling = "local" for those'
         )
+    check_global_values(model.name, params)
     params.setdefault("n_in", 12)
     params.setdefault("strategy", "multi_output")
     params.setdefault("scaling", "series")
     params.setdefault("deseasonalize", False)
-    if params["scaling"] not in ("series", "window"):
-        raise ConfigError(f"model {model.name!r}: scaling must be 'series' or 'window', got {params['scaling']!r}")
-    if params["strategy"] not in ("multi_output", "recursive"):
-        raise ConfigError(f"model {model.name!r}: global strategy must be 'multi_output' or 'recursive', "
-                          f"got {params['strategy']!r}")
+    params.setdefault("series_id_feature", False)
+    params["n_past"] = int(params.get("past_covariates_lags") or params["n_in"])
     return params
 
 
 def global_min_train(model: PanelModel) -> int:
     """Rows before an origin a pooled model needs (one input window)."""
-    return int(_global_params(model)["n_in"])
+    p = _global_params(model)
+    return max(int(p["n_in"]), p["n_past"] if model.covariates else 0)
 
 
 def _scale(train: np.ndarray) -> tuple[float, float]:
     mu = float(np.mean(train))
     sd = float(np.std(train))
     return mu, (sd if sd > 0 else 1.0)
-
-
-def _fit_pooled(model: PanelModel, trains: list[np.ndarray], n_out: int, seed: int):
-    from forecastkit.forecasters._reduction_strategies import RegressorFactory, resolve_regressor
-    from forecastkit.framing.supervised import make_windows
-
-    p = _global_params(model)
-    n_in = int(p["n_in"])
-    steps = n_out if p["strategy"] == "multi_output" else 1
-    xs, ys = [], []
-    for z in trains:  # already scaled per series
-        if len(z) >= n_in + steps:
-            X, Y = make_windows(z[:, None], n_in, steps)
-            X, Y = X[:, :, 0], Y[:, :, 0]
-            if p["scaling"] == "window":
-                level = _levels(X)
-                X, Y = X / level, Y / level
-            xs.append(X)
-            ys.append(Y)
-    if not xs:
-        raise ConfigError(f"model {model.name!r}: no series has {n_in + steps} training rows for one window")
-    est, multi = resolve_regressor(p["regressor"], p.get("regressor_params"), seed, None)
-    reg = RegressorFactory(est, multi)(steps)
-    Y = np.concatenate(ys)
-    reg.fit(np.concatenate(xs), Y[:, 0] if steps == 1 else Y)
-    return reg, n_in, steps
-
-
-def _levels(X: np.ndarray) -> np.ndarray:
-    """Window levels for ``scaling = "window"``: the mean of each window's inputs (1 where ~0)."""
-    level = X.mean(axis=1, keepdims=True)
-    return np.where(np.abs(level) > 1e-12, level, 1.0)
-
-
-def _predict_pooled(reg, lasts: np.ndarray, n_in: int, steps: int, h: int, window: bool = False) -> np.ndarray:
-    if window:
-        level = _levels(lasts)
-        return _predict_pooled(reg, lasts / level, n_in, steps, h) * level
-    if steps == h:
-        out = reg.predict(lasts)
-        return out.reshape(len(lasts), h)
-    window = lasts.copy()
-    preds = []
-    for _ in range(h):
-        nxt = np.asarray(reg.predict(window)).reshape(-1)
-        preds.append(nxt)
-        window = np.column_stack([window[:, 1:], nxt])
-    return np.column_stack(preds)
 
 
 def _season(train: np.ndarray, m: int, deseasonalize: bool) -> np.ndarray:
@@ -135,49 +111,135 @@ def _season(train: np.ndarray, m: int, deseasonalize: bool) -> np.ndarray:
     return np.ones(1)
 
 
+def static_inputs(blocks, id_feature: Any) -> tuple[np.ndarray, list[str]]:
+    """(n_series, q) static inputs of the blocks and their names: numeric static features
+    standardised across the series, text ones one-hot, then the series id if asked for.
+    Statics do not change over time, so the whole panel may define the encoding."""
+    cols, names = [], []
+    for j, name in enumerate(n for n, _ in (blocks[0].static if blocks else ())):
+        raw = [b.static[j][1] for b in blocks]
+        if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in raw):
+            x = np.asarray(raw, float)
+            mu, sd = _scale(x)
+            cols.append(((x - mu) / sd)[:, None])
+            names.append(name)
+        else:
+            cats = sorted({str(v) for v in raw})
+            cols.append(np.array([[str(v) == c for c in cats] for v in raw], float))
+            names += [f"{name}={c}" for c in cats]
+    if id_feature in (True, "onehot"):
+        cols.append(np.eye(len(blocks)))
+        names += [f"series_id={b.sid}" for b in blocks]
+    elif id_feature == "ordinal":
+        cols.append(np.arange(len(blocks), dtype=float)[:, None])
+        names.append("series_id")
+    return (np.hstack(cols) if cols else np.empty((len(blocks), 0))), names
+
+
+def _covariates(block, origin: int, steps: int, use: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(P, F) of a series at an origin, standardised with its training rows' statistics:
+    P over the rows before the origin, F over those rows and the ``steps`` after."""
+    from forecastkit.forecasters.preprocessing import ColumnScaler
+
+    P = block.past[:origin] if use and block.past is not None else np.empty((origin, 0))
+    F = block.known[:origin + steps] if use and block.known is not None else np.empty((origin + steps, 0))
+    if P.shape[1]:
+        P = ColumnScaler("standard").fit(P).transform(P)
+    if F.shape[1]:
+        F = ColumnScaler("standard").fit(F[:origin]).transform(F)
+    return P, F
+
+
+def _known_ahead(block, origin: int, steps: int, use: bool) -> bool:
+    """Whether the future-known covariates of ``block`` cover ``steps`` after ``origin``."""
+    return not use or block.known is None or len(block.known) >= origin + steps
+
+
+def pooled_forecasts(task: Task, p: dict, m: int, pairs: list[tuple[SeriesBlock, int]], steps: int):
+    """One pooled model fitted on the rows of each block before its origin, and the
+    ``steps``-step forecast of every block from its origin: ``[(block, origin, season, mean)]``
+    (mean in the series' units). ConfigError when no series has one training window."""
+    from forecastkit.forecasters._reduction_strategies import RegressorFactory, resolve_regressor
+
+    use = task.model.covariates
+    statics = dict(zip((b.sid for b in task.blocks), _statics(task)[0]))
+    rows = []
+    for b, origin in pairs:
+        train = b.values[:origin]
+        season = _season(train, m, p["deseasonalize"])
+        adjusted = train / season[np.arange(origin) % len(season)]
+        mu, sd = _scale(adjusted) if p["scaling"] == "series" else (0.0, 1.0)
+        member = Member((adjusted - mu) / sd, *_covariates(b, origin, steps, use), statics[b.sid])
+        rows.append((b, origin, mu, sd, season, member))
+    est, multi = resolve_regressor(p["regressor"], p.get("regressor_params"), task.seed, None)
+    pooled = PooledReduction(p["strategy"], RegressorFactory(est, multi), int(p["n_in"]), p["n_past"],
+                             p["scaling"] == "window")
+    members = [mb for *_, mb in rows]
+    try:
+        pooled.fit(members, steps)
+    except DataError as err:  # no series long enough for one window
+        raise ConfigError(f"model {task.model.name!r}: {err}") from None
+    pred = pooled.predict(members, steps)
+    return [(b, o, season, (row * sd + mu) * season[(o + np.arange(steps)) % len(season)])
+            for (b, o, mu, sd, season, _), row in zip(rows, pred)]
+
+
+def _statics(task: Task) -> tuple[np.ndarray, list[str]]:
+    """The static inputs of the task's model over its blocks (none with ``covariates = false``)."""
+    values, names = static_inputs(task.blocks, _global_params(task.model)["series_id_feature"])
+    return (values, names) if task.model.covariates else (values[:, :0], [])
+
+
 def run_global(task: Task) -> ChunkResult:
-    """One pooled regressor per fold over every series of the task (all series: one chunk)."""
+    """One pooled model per fold over every series of the task (all series: one chunk)."""
     from threadpoolctl import threadpool_limits
 
     start = _time.perf_counter()
     p = _global_params(task.model)
-    need = int(p["n_in"])
+    need = global_min_train(task.model)
+    use = task.model.covariates
     m = int(task.model.params.get("season_length", task.season_length))
     h = task.plan.horizon
     plans = {b.sid: series_origins(b.times, task.plan, need, task.cutoffs) for b in task.blocks}
     folds = sorted({k for v in plans.values() for k, _ in v})
-    parts, times_of, fparts, ftimes, failures = [], [], [], [], []
+    parts, times_of, fparts, ftimes, failures, fitted = [], [], [], [], [], {}
+    blk = task.blocks[0] if task.blocks else None
+    info = {"pooling": "global", "strategy": p["strategy"], "scaling": p["scaling"],
+            "past_covariates": bool(use and blk is not None and blk.past is not None),
+            "future_covariates": bool(use and blk is not None and blk.known is not None),
+            "static_inputs": len(_statics(task)[1])}
     with threadpool_limits(limits=1, user_api="blas"):
         for fold in folds + [FUTURE]:
-            members, steps = [], (h if fold != FUTURE else task.future_h)
-            if steps < 1:
+            steps = h if fold != FUTURE else task.future_h
+            if steps < 1 or not task.wants(fold):
                 continue
+            pairs = []
             for b in task.blocks:
                 origin = len(b.values) if fold == FUTURE else dict(plans[b.sid]).get(fold)
                 if origin is None or origin < need:
                     continue
-                train = b.values[:origin]
-                season = _season(train, m, p["deseasonalize"])
-                adjusted = train / season[np.arange(origin) % len(season)]
-                mu, sd = _scale(adjusted) if p["scaling"] == "series" else (0.0, 1.0)
-                members.append((b, origin, mu, sd, season, (adjusted - mu) / sd))
-            if not members:
+                if not _known_ahead(b, origin, steps, use):
+                    failures.append(f"{task.model.name} on series {b.sid!r} (fold {fold}): no future-known "
+                                    f"covariate values for the {steps} steps after {b.times[origin - 1]}")
+                    continue
+                pairs.append((b, origin))
+            if not pairs:
                 continue
-            trains = [z for *_, z in members]
-            reg, n_in, n_steps = _fit_pooled(task.model, trains, steps, task.seed)
-            lasts = np.array([z[-n_in:] for z in trains])
-            pred = _predict_pooled(reg, lasts, n_in, n_steps, steps, p["scaling"] == "window")
+            try:
+                out = pooled_forecasts(task, p, m, pairs, steps)
+            except (ForecastkitError, np.linalg.LinAlgError) as err:
+                failures.append(f"{task.model.name} on all series (fold {fold}): {err}")
+                continue
             nan = np.full(steps, np.nan)
-            for (b, o, mu, sd, season, _), row in zip(members, pred):
-                (mean,) = _clip_nonnegative(b.values[:o], (row * sd + mu) * season[(o + np.arange(steps)) % len(season)])
+            for b, o, season, mean in out:
+                (mean,) = _clip_nonnegative(b.values[:o], mean)
                 if fold == FUTURE:
                     fparts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan, nan))
                     ftimes.append(_future_times(b.times, o, steps, task.freq))
+                    fitted[b.sid] = json.dumps({**info, "scaled_on_rows": int(o), "seasonal": bool(np.ptp(season) > 0)})
                 else:
                     parts.append(_rows(task.model.name, b.sid, fold, b.times, o, mean, nan, nan,
                                        b.values[o: o + steps]))
                     times_of.append(_future_times(b.times, o, steps, task.freq))
-    fitted = {b.sid: json.dumps({"pooling": "global", "scaled_on_rows": int(o), "seasonal": bool(np.ptp(s) > 0)})
-              for b, o, _, _, s, _ in members}
     return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
                        _time.perf_counter() - start)

@@ -20,21 +20,29 @@ FUTURE = -1  # fold number of the forecast past the end
 
 @dataclass(frozen=True)
 class SeriesBlock:
-    """One series: its id, timestamps and values."""
+    """One series: its id, timestamps and values; for global models also its past
+    covariates ``past`` (n, p), future-known covariates ``known`` (n + the future
+    horizon when their future values were given, f) and ``static`` features
+    (``(name, value)`` pairs)."""
 
     sid: str
     times: pd.DatetimeIndex
     values: np.ndarray
+    past: np.ndarray | None = None
+    known: np.ndarray | None = None
+    static: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
 class PanelModel:
-    """A configured model: ``name``, registry ``type``, its ``params`` and the ``pooling``."""
+    """A configured model: ``name``, registry ``type``, its ``params``, the ``pooling``
+    and whether a global model takes the panel's covariates and static features."""
 
     name: str
     type: str
     params: dict[str, Any] = field(default_factory=dict)
     pooling: str = "local"
+    covariates: bool = True
 
 
 @dataclass
@@ -61,6 +69,11 @@ class Task:
     future_h: int
     seed: int = 0
     season_length: int = 1
+    #: the folds to compute (:data:`FUTURE` for the forecast past the end); None: all of them
+    folds: tuple[int, ...] | None = None
+
+    def wants(self, fold: int) -> bool:
+        return self.folds is None or fold in self.folds
 
 
 def _clip_nonnegative(train: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -92,3 +105,25 @@ def _frame(parts: list[dict], times_of: list) -> pd.DataFrame:
 
 def _future_times(times: pd.DatetimeIndex, origin: int, h: int, freq: str) -> np.ndarray:
     return pd.date_range(times[origin - 1], periods=h + 1, freq=freq)[1:].values
+
+
+def panel_blocks(panel) -> list[SeriesBlock]:
+    """The :class:`SeriesBlock` of every series of a :class:`~forecastkit.data.panel.Panel`,
+    with its covariates (future-known ones extended by ``panel.future_values``) and statics."""
+    frame = panel.frame
+    past, future = list(panel.past), list(panel.future)
+    P = frame[past].to_numpy(float) if past else None
+    F = frame[future].to_numpy(float) if future else None
+    ahead = panel.future_values or {}
+    out, at = [], 0
+    for sid, times, values in panel.groups():
+        n = len(values)
+        known = None
+        if F is not None:
+            known = F[at:at + n]
+            if sid in ahead:
+                known = np.vstack([known, ahead[sid]])
+        static = () if panel.statics is None else tuple((str(c), v) for c, v in panel.statics.loc[sid].items())
+        out.append(SeriesBlock(sid, times, values, None if P is None else P[at:at + n], known, static))
+        at += n
+    return out

@@ -59,7 +59,7 @@ def _models(cfg: PanelRunConfig, m: int):
                               'pooling = "global" only')
         if "season_length" in parameters(mc.type) and "season_length" not in params:
             params["season_length"] = m
-        out.append(PanelModel(mc.name, mc.type, params, pooling))
+        out.append(PanelModel(mc.name, mc.type, params, pooling, mc.covariates))
     refs = [PanelModel(REF_SNAIVE, "seasonal_naive", {"season_length": m}),
             PanelModel(REF_NAIVE2, "naive2", {"season_length": m})]
     return out, refs
@@ -88,7 +88,8 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     plots : bool
         Draw the report's figures.
     """
-    from forecastkit.backtest.panel_engine import SeriesBlock, Task, min_train, run_task
+    from forecastkit.backtest.panel_engine import Task, min_train, panel_blocks, run_task
+    from forecastkit.config.panel import covariate_args
     from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
     from forecastkit.backtest.panel_metrics import aggregate, mase_scales, series_scores
     from forecastkit.config.panel import load_panel_config
@@ -113,14 +114,14 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     d = cfg.data
     started = time.perf_counter()
     panel = load_panel(d.path, series_id=d.series_id, target=d.target, time=d.time, freq=d.freq,
-                       season_length=d.season_length, strict=strict)
+                       season_length=d.season_length, strict=strict, **covariate_args(cfg))
     ev = cfg.evaluation
     plan = FoldPlan(ev.horizon, ev.folds, ev.step, ev.origins)
     models, refs = _models(cfg, panel.season_length)
     need = max(min_train(mdl) for mdl in models + refs)
     panel = drop_short(panel, plan.min_length(need) if plan.origins == "last" else need + plan.horizon,
                        strict, d.path)
-    blocks = [SeriesBlock(sid, t, v) for sid, t, v in panel.groups()]
+    blocks = panel_blocks(panel)
     cutoffs = None
     if plan.origins == "common":
         cutoffs = common_cutoffs(pd.Series([b.times[-1] for b in blocks]), panel.freq, plan)
