@@ -123,6 +123,9 @@ class PooledReduction:
                 Zl, _, lv = self._scaled(w.Z[:, :, 0])
                 L = assemble(Zl[:, :, None], w.P, w.F[:, :0])
                 frames.append((m, L, lv, int(w.origins[0]) + 1))
+            if max(len(L) for _, L, _, _ in frames) < h:  # as the single-series check: all h steps
+                raise DataError(f"no series has enough training rows for one window of {self.n_in} lags "
+                                f"and {h} output step(s)")
             for step in range(1, h + 1):
                 parts = []
                 for m, L, lv, first in frames:
@@ -130,8 +133,6 @@ class PooledReduction:
                     if n >= 1:
                         rows = slice(first + step - 1, first + step - 1 + n)
                         parts.append((np.hstack([L[:n], m.F[rows]]), m.z[rows, None] / lv[:n], m.s))
-                if not parts:
-                    raise DataError(f"no series has enough training rows for step {step} of the direct strategy")
                 self.models_[step] = self._fit_one(parts)
         else:
             raise DataError(f"unknown strategy {self.strategy!r}")
