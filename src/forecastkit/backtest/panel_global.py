@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from forecastkit.backtest.panel_folds import series_origins
+from forecastkit.backtest.panel_neural import NEURAL_KEYS, KerasFactory, is_neural_type, neural_settings
 from forecastkit.backtest.panel_pooled import Member, PooledReduction
 from forecastkit.backtest.panel_records import (
     FUTURE,
@@ -44,10 +45,11 @@ from forecastkit.errors import ConfigError, DataError, ForecastkitError
 
 
 def is_global_type(type_name: str) -> bool:
-    """Whether a registry type can be pooled across series (the reduction types)."""
+    """Whether a registry type can be pooled across series (the reduction types and the
+    Keras lstm, gru, dense and cnn1d networks)."""
     from forecastkit.forecasters.registry import get_entry
 
-    return get_entry(type_name).target.endswith(":ReductionForecaster")
+    return get_entry(type_name).target.endswith(":ReductionForecaster") or is_neural_type(type_name)
 
 
 _GLOBAL_KEYS = {"regressor", "regressor_params", "n_in", "strategy", "scaling", "deseasonalize",
@@ -74,10 +76,12 @@ def _global_params(model: PanelModel) -> dict[str, Any]:
     from forecastkit.forecasters.registry import get_entry
 
     params = {**get_entry(model.type).defaults, **model.params}
-    unsupported = sorted(set(params) - _GLOBAL_KEYS)
+    neural = is_neural_type(model.type)
+    supported = (NEURAL_KEYS | set(GLOBAL_ONLY)) if neural else _GLOBAL_KEYS
+    unsupported = sorted(set(params) - supported)
     if unsupported:
         raise ConfigError(
-            f"model {model.name!r}: pooling = \"global\" supports {sorted(_GLOBAL_KEYS)}, not {unsupported}; "
+            f"model {model.name!r}: pooling = \"global\" supports {sorted(supported)}, not {unsupported}; "
             'use pooling = "local" for those'
         )
     check_global_values(model.name, params)
@@ -87,6 +91,7 @@ def _global_params(model: PanelModel) -> dict[str, Any]:
     params.setdefault("deseasonalize", False)
     params.setdefault("series_id_feature", False)
     params["n_past"] = int(params.get("past_covariates_lags") or params["n_in"])
+    params["neural"] = neural_settings(model.name, model.type, params) if neural else None
     return params
 
 
@@ -171,10 +176,14 @@ def pooled_forecasts(task: Task, p: dict, m: int, pairs: list[tuple[SeriesBlock,
         mu, sd = _scale(adjusted) if p["scaling"] == "series" else (0.0, 1.0)
         member = Member((adjusted - mu) / sd, *_covariates(b, origin, steps, use), statics[b.sid])
         rows.append((b, origin, mu, sd, season, member))
-    est, multi = resolve_regressor(p["regressor"], p.get("regressor_params"), task.seed, None)
-    pooled = PooledReduction(p["strategy"], RegressorFactory(est, multi), int(p["n_in"]), p["n_past"],
-                             p["scaling"] == "window")
     members = [mb for *_, mb in rows]
+    if p["neural"] is not None:
+        first = members[0]
+        factory = KerasFactory(p["neural"], p["strategy"], int(p["n_in"]), first.P.shape[1], first.F.shape[1],
+                               len(first.s), int(p.get("seed", task.seed)))
+    else:
+        factory = RegressorFactory(*resolve_regressor(p["regressor"], p.get("regressor_params"), task.seed, None))
+    pooled = PooledReduction(p["strategy"], factory, int(p["n_in"]), p["n_past"], p["scaling"] == "window")
     try:
         pooled.fit(members, steps)
     except DataError as err:  # no series long enough for one window
