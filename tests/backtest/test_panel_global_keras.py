@@ -73,21 +73,13 @@ def test_a_global_network_runs_from_the_cli(tmp_path):
 
     from forecastkit.cli.app import app
 
-    parts = []
-    for k in range(3):
-        idx = pd.date_range("2018-01-01", periods=30, freq="MS")
-        parts.append(pd.DataFrame({"item": f"P{k}", "date": idx.strftime("%Y-%m-%d"),
-                                   "qty": 20 + 5 * k + np.sin(np.arange(30) / 2), "cat": "x" if k else "y"}))
-    pd.concat(parts).to_csv(tmp_path / "p.csv", index=False)
+    rows = pd.concat([pd.DataFrame({"item": b.sid, "date": b.times, "qty": b.values, "cat": b.sid == "a"})
+                      for b in _same_shape()])
+    rows.to_csv(tmp_path / "p.csv", index=False)
     cfg = tmp_path / "p.toml"
     cfg.write_text(textwrap.dedent(f"""
-        [data]
-        path = "{tmp_path / 'p.csv'}"
-        series_id = "item"
-        target = "qty"
-        static_features = ["cat"]
-        [evaluation]
-        horizon = 3
+        data = {{path = "{tmp_path / 'p.csv'}", series_id = "item", target = "qty", static_features = ["cat"]}}
+        evaluation = {{horizon = 3}}
         [[models]]
         name = "mlp_global"
         type = "dense"
@@ -101,4 +93,4 @@ def test_a_global_network_runs_from_the_cli(tmp_path):
     assert res.exit_code == 0, res.output
     board = pd.read_csv(tmp_path / "out" / "leaderboard.csv")
     row = board[board.model == "mlp_global"].iloc[0]
-    assert row["pooling"] == "global" and np.isfinite(row["mean_mase"])
+    assert row["pooling"] == "global" and np.isfinite(row["mean_mase"]) and row["n_series"] == 2

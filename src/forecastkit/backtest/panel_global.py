@@ -30,17 +30,8 @@ import numpy as np
 from forecastkit.backtest.panel_folds import series_origins
 from forecastkit.backtest.panel_neural import NEURAL_KEYS, KerasFactory, is_neural_type, neural_settings
 from forecastkit.backtest.panel_pooled import Member, PooledReduction
-from forecastkit.backtest.panel_records import (
-    FUTURE,
-    ChunkResult,
-    PanelModel,
-    SeriesBlock,
-    Task,
-    _clip_nonnegative,
-    _frame,
-    _future_times,
-    _rows,
-)
+from forecastkit.backtest.panel_records import FUTURE, ChunkResult, PanelModel, SeriesBlock, Task
+from forecastkit.backtest.panel_records import _clip_nonnegative, _frame, _future_times, _rows
 from forecastkit.errors import ConfigError, DataError, ForecastkitError
 
 
