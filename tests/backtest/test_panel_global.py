@@ -139,6 +139,9 @@ def test_a_static_category_lets_the_pooled_model_recover_both_groups(strategy):
     by_id = run_task(task(PanelModel("g", "ridge", {**params, "series_id_feature": "onehot"}, "global"),
                           [block(s, v) for s, v, _ in data], plan))
     np.testing.assert_allclose((by_id.forecasts["forecast"] - by_id.forecasts["actual"]).abs(), 0, atol=1e-9)
+    id_only = run_task(task(PanelModel("g", "ridge", {**params, "series_id_feature": "ordinal"}, "global",
+                                       covariates=False), with_cat, plan))  # the id, not the category
+    np.testing.assert_allclose((id_only.forecasts["forecast"] - id_only.forecasts["actual"]).abs(), 0, atol=1e-9)
 
 
 def test_numeric_statics_are_standardised_and_text_one_hot():

@@ -17,7 +17,8 @@ def frame(n=6) -> pd.DataFrame:
     parts = []
     for k, (sid, cat, size) in enumerate((("A", "food", 1), ("B", "toys", 2), ("C", "food", 3))):
         idx = pd.date_range("2021-01-01", periods=n + k, freq="MS")
-        parts.append(pd.DataFrame({"store": sid, "month": idx.strftime("%Y-%m-%d"), "sales": 10.0 * (k + 1) + np.arange(n + k),
+        parts.append(pd.DataFrame({"store": sid, "month": idx.strftime("%Y-%m-%d"),
+                                   "sales": 10.0 * (k + 1) + np.arange(n + k),
                                    "category": cat, "size": size, "price": np.arange(n + k) / 10 + k,
                                    "promo": (np.arange(n + k) % 2).astype(float)}))
     return pd.concat(parts, ignore_index=True)

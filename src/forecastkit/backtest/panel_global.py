@@ -15,8 +15,9 @@ Strategies (``strategy``): ``"multi_output"`` (default), ``"recursive"`` and ``"
 model sets ``covariates = false``: the panel's past covariates (their last
 ``past_covariates_lags`` values up to the origin, standardised per series on its
 training rows), its future-known covariates (at the target times, standardised the
-same way) and its static features (numbers standardised across series, text one-hot);
+same way) and its static features (numbers standardised across series, text one-hot).
 ``series_id_feature = "onehot"`` (or ``true``) / ``"ordinal"`` adds the series id.
+Keras networks (:mod:`forecastkit.backtest.panel_neural`) pool the same way.
 """
 
 from __future__ import annotations
@@ -107,12 +108,13 @@ def _season(train: np.ndarray, m: int, deseasonalize: bool) -> np.ndarray:
     return np.ones(1)
 
 
-def static_inputs(blocks, id_feature: Any) -> tuple[np.ndarray, list[str]]:
+def static_inputs(blocks, id_feature: Any, features: bool = True) -> tuple[np.ndarray, list[str]]:
     """(n_series, q) static inputs of the blocks and their names: numeric static features
-    standardised across the series, text ones one-hot, then the series id if asked for.
-    Statics do not change over time, so the whole panel may define the encoding."""
+    standardised across the series, text ones one-hot (``features = False``: none), then
+    the series id if asked for. Statics do not change over time, so the whole panel may
+    define the encoding."""
     cols, names = [], []
-    for j, name in enumerate(n for n, _ in (blocks[0].static if blocks else ())):
+    for j, name in enumerate(n for n, _ in (blocks[0].static if blocks and features else ())):
         raw = [b.static[j][1] for b in blocks]
         if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in raw):
             x = np.asarray(raw, float)
@@ -185,9 +187,9 @@ def pooled_forecasts(task: Task, p: dict, m: int, pairs: list[tuple[SeriesBlock,
 
 
 def _statics(task: Task) -> tuple[np.ndarray, list[str]]:
-    """The static inputs of the task's model over its blocks (none with ``covariates = false``)."""
-    values, names = static_inputs(task.blocks, _global_params(task.model)["series_id_feature"])
-    return (values, names) if task.model.covariates else (values[:, :0], [])
+    """The static inputs of the task's model over its blocks (``covariates = false``: the
+    series id alone, if the model asks for it)."""
+    return static_inputs(task.blocks, _global_params(task.model)["series_id_feature"], task.model.covariates)
 
 
 def run_global(task: Task) -> ChunkResult:
