@@ -70,7 +70,7 @@ def test_pooled_intervals_match_a_plain_loop(n_series, h, level, seed):
 
     means = [np.full(h, v[o - 1]) for v, o in zip(values, origins)]
     lower, upper, note = pooled_intervals(forecast_at, values, origins, means, need, level, 1)
-    windows = min(max(1, math.ceil(200 / n_series)),
+    windows = min(max(1, math.ceil(200 / n_series)), 10,
                   max(o - h - max(need, math.ceil(o / 2)) + 1 for o in origins))
     scores = []
     for j in range(windows):

@@ -161,3 +161,77 @@ def test_intervals_native_and_false_in_panel_runs(tmp_path):
     assert res.exit_code == 0 and "coverage" not in res.stdout
     for name in ("forecast.csv", "forecasts.csv"):
         assert "lower" not in pd.read_csv(tmp_path / "none" / name).columns
+
+
+def _covariate_panel(tmp_path):
+    """Six monthly series in two categories; a price (past covariate), a promo (future-known,
+    with its next 3 months in future.csv)."""
+    rng = np.random.default_rng(0)
+    parts, ahead = [], []
+    for k in range(6):
+        idx = pd.date_range("2018-01-01", periods=36, freq="MS")
+        promo = rng.integers(0, 2, 39).astype(float)
+        cat = "food" if k < 3 else "toys"
+        qty = 50 + (10 if cat == "toys" else 0) + 5 * promo[:36] + rng.normal(0, 1, 36)
+        parts.append(pd.DataFrame({"item": f"P{k}", "date": idx.strftime("%Y-%m-%d"), "qty": qty, "category": cat,
+                                   "price": rng.normal(10, 1, 36), "promo": promo[:36]}))
+        nxt = pd.date_range("2021-01-01", periods=3, freq="MS")
+        ahead.append(pd.DataFrame({"item": f"P{k}", "date": nxt.strftime("%Y-%m-%d"), "promo": promo[36:]}))
+    pd.concat(ahead).to_csv(tmp_path / "future.csv", index=False)
+    return pd.concat(parts, ignore_index=True)
+
+
+GLOBAL_MODELS = """
+[forecast]
+covariates_path = "{future}"
+[[models]]
+name = "ridge_direct"
+type = "ridge"
+pooling = "global"
+n_in = 6
+strategy = "direct"
+series_id_feature = "onehot"
+[[models]]
+name = "ridge_plain"
+type = "ridge"
+pooling = "global"
+n_in = 6
+strategy = "multi_output"
+covariates = false
+"""
+COVARIATE_DATA = ('past_covariates = ["price"]\n        future_covariates = ["promo"]\n'
+                  '        static_features = ["category"]')
+
+
+def test_global_models_with_covariates_and_statics_run_from_the_cli(tmp_path):
+    rows = _covariate_panel(tmp_path)
+    cfg, _ = write(tmp_path, rows=rows, extra_data=COVARIATE_DATA,
+                   models=GLOBAL_MODELS.format(future=tmp_path / "future.csv"))
+    assert runner.invoke(app, ["validate", str(cfg)]).exit_code == 0
+    res = run(cfg, "-o", tmp_path / "out", "--no-plots", "--quiet")
+    assert res.exit_code == 0, res.output
+    board = pd.read_csv(tmp_path / "out" / "leaderboard.csv").set_index("model")
+    # the promo effect (5 units) and the category level are inputs of one model only
+    assert board.loc["ridge_direct", "mean_mase"] < board.loc["ridge_plain", "mean_mase"]
+    future = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    per_model = future.groupby("model")["series_id"].nunique()
+    assert per_model["ridge_direct"] == 6 and per_model["ridge_plain"] == 6
+    fitted = pd.read_csv(tmp_path / "out" / "fitted_by_series.csv")
+    info = fitted[fitted.model == "ridge_direct"]["fitted"].iloc[0]
+    assert '"strategy": "direct"' in info and '"future_covariates": true' in info and '"static_inputs": 8' in info
+
+
+@pytest.mark.parametrize("edit, extra, pattern", [
+    (lambda d: d.assign(category=np.where(d.index == 40, "games", d.category)), COVARIATE_DATA,
+     r"series 'P1': static feature 'category' is not constant within the series \('food' at 2018-01-01, "
+     r"'games' at 2018-05-01\)"),
+    (lambda d: d, 'future_covariates = ["promo"]', r"data.future_covariates need their values after each series' end"),
+    (lambda d: d, 'static_features = ["colour"]', r"static feature column 'colour' not found"),
+])
+def test_bad_covariates_are_one_line_exit_2(tmp_path, edit, extra, pattern):
+    rows = edit(_covariate_panel(tmp_path))
+    models = GLOBAL_MODELS.format(future=tmp_path / "future.csv")
+    if "future_covariates need" in pattern:  # no [forecast] covariates_path
+        models = "[[models]]" + models.split("[[models]]", 1)[1]
+    cfg, _ = write(tmp_path, rows=rows, extra_data=extra, models=models)
+    one_line_error(run(cfg, "-o", tmp_path / "out"), pattern, tmp_path / "out")

@@ -13,7 +13,8 @@
   are pooled per horizon step, and the half-width for series ``s`` at step ``k`` is
   the ``ceil((N + 1) level)``-th smallest of the ``N`` pooled scores of step ``k``
   times the scale of ``s``. ``windows`` is as small as gives about
-  :data:`POOLED_SCORES` scores per step (one refit per window).
+  :data:`POOLED_SCORES` scores per step (one refit per window), at most
+  :data:`POOLED_MAX_WINDOWS` (fewer for networks, whose refits are costly).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import numpy as np
 from forecastkit.forecasters.conformal import MAX_WINDOWS
 
 #: scores per horizon step a pooled calibration aims for (one refit of the pooled model
-#: per calibration window: few windows when there are many series)
+#: per calibration window: few windows when there are many series), and the most windows
 POOLED_SCORES = 200
+POOLED_MAX_WINDOWS = 10
 #: the band whose half-width scales the errors of a local model (as the ConformalForecaster)
 SCALE_LEVEL = 0.8
 
@@ -105,7 +107,8 @@ def series_scale(train: np.ndarray, m: int) -> float:
 
 def pooled_intervals(forecast_at: Callable[[list[tuple[int, int]], int], list[np.ndarray]],
                      values: Sequence[np.ndarray], origins: Sequence[int], means: Sequence[np.ndarray],
-                     need: int, level: float, m: int) -> tuple[list[np.ndarray], list[np.ndarray], str]:
+                     need: int, level: float, m: int, max_windows: int = POOLED_MAX_WINDOWS,
+                     ) -> tuple[list[np.ndarray], list[np.ndarray], str]:
     """Lower and upper bounds for pooled forecasts ``means`` made at ``origins``.
 
     ``forecast_at(pairs, h)`` refits the pooled model on the rows of the series ``i``
@@ -117,7 +120,7 @@ def pooled_intervals(forecast_at: Callable[[list[tuple[int, int]], int], list[np
     scales = [series_scale(v[:o], m) for v, o in zip(values, origins)]
     min_origin = [max(need, math.ceil(o / 2)) for o in origins]
     avail = max(o - h - lo + 1 for o, lo in zip(origins, min_origin))
-    windows = min(avail, max(1, math.ceil(POOLED_SCORES / len(values))), MAX_WINDOWS)
+    windows = min(avail, max(1, math.ceil(POOLED_SCORES / len(values))), max_windows)
     scores = []
     for j in range(max(windows, 0)):
         pairs = [(i, o - h - j) for i, (o, lo) in enumerate(zip(origins, min_origin)) if o - h - j >= lo]

@@ -379,12 +379,13 @@ def validate(config: Annotated[Path, typer.Argument(help="TOML config to check."
     from forecastkit.config.panel import is_panel_config
 
     if is_panel_config(config):
-        from forecastkit.config.panel import load_panel_config
+        from forecastkit.config.panel import covariate_args, load_panel_config
         from forecastkit.data.panel_loader import load_panel
 
         cfg = load_panel_config(config)
         panel = load_panel(cfg.data.path, series_id=cfg.data.series_id, target=cfg.data.target,
-                           time=cfg.data.time, freq=cfg.data.freq, season_length=cfg.data.season_length)
+                           time=cfg.data.time, freq=cfg.data.freq, season_length=cfg.data.season_length,
+                           **covariate_args(cfg))
         typer.echo(f"{config}: OK (panel: {len(panel.series)} series, {len(panel.frame)} rows, "
                    f"{len(cfg.models)} models, horizon {cfg.evaluation.horizon})")
         return

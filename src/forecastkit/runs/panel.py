@@ -60,7 +60,7 @@ def _models(cfg: PanelRunConfig, m: int):
                               'pooling = "global" only')
         if "season_length" in parameters(mc.type) and "season_length" not in params:
             params["season_length"] = m
-        out.append(PanelModel(mc.name, mc.type, params, pooling))
+        out.append(PanelModel(mc.name, mc.type, params, pooling, mc.covariates))
     refs = [PanelModel(REF_SNAIVE, "seasonal_naive", {"season_length": m}),
             PanelModel(REF_NAIVE2, "naive2", {"season_length": m})]
     return out, refs
@@ -93,23 +93,23 @@ def _interval_mode(setting) -> str | None:
 
 def _setup(cfg: PanelRunConfig, *, strict: bool, workers: int, horizon: int | None = None) -> _Setup:
     from forecastkit.backtest.panel_engine import min_train
+    from forecastkit.backtest.panel_engine import panel_blocks
     from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
+    from forecastkit.config.panel import covariate_args
     from forecastkit.data.panel import drop_short
     from forecastkit.data.panel_loader import load_panel
     from forecastkit.runs.panel_exec import chunk
 
     d = cfg.data
     panel = load_panel(d.path, series_id=d.series_id, target=d.target, time=d.time, freq=d.freq,
-                       season_length=d.season_length, strict=strict)
+                       season_length=d.season_length, strict=strict, **covariate_args(cfg))
     ev = cfg.evaluation
     plan = FoldPlan(ev.horizon, ev.folds, ev.step, ev.origins)
     models, refs = _models(cfg, panel.season_length)
     need = max(min_train(mdl) for mdl in models + refs)
     panel = drop_short(panel, plan.min_length(need) if plan.origins == "last" else need + plan.horizon,
                        strict, d.path)
-    from forecastkit.backtest.panel_engine import SeriesBlock
-
-    blocks = [SeriesBlock(sid, t, v) for sid, t, v in panel.groups()]
+    blocks = panel_blocks(panel)
     cutoffs = None
     if plan.origins == "common":
         cutoffs = common_cutoffs(pd.Series([b.times[-1] for b in blocks]), panel.freq, plan)
@@ -206,7 +206,7 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     with RunLock(out):
         prepare_output(out, force)
         clean_stale_siblings(out)
-        state = RunState.open(out, fingerprint(cfg.model_dump(mode="json"), data_files(cfg.data.path), None),
+        state = RunState.open(out, fingerprint(cfg.model_dump(mode="json"), data_files(cfg), None),
                               resume=resume, force=force)
         results = execute(tasks, state, jobs=jobs, engine=engine, address=address, workers=ex.workers)
         owners = [t.model for t in tasks]

@@ -85,7 +85,8 @@ def execute(tasks: list, state=None, *, jobs: int = 1, engine: str = "joblib", a
     return results
 
 
-def data_files(path: str) -> list[Path]:
-    """The data file a panel run reads (none for a shipped panel: its name is in the config)."""
-    p = Path(path).expanduser()
-    return [p] if p.is_file() else []
+def data_files(cfg) -> list[Path]:
+    """The files a panel run reads: the data (none for a shipped panel: its name is in the
+    config) and the future covariates."""
+    paths = [Path(p).expanduser() for p in (cfg.data.path, getattr(cfg.forecast, "covariates_path", None)) if p]
+    return [p for p in paths if p.is_file()]
