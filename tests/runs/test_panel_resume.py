@@ -48,6 +48,14 @@ class Interrupt:
         return REAL_RUN_TASK(task)
 
 
+def interrupt_run(cfg, out, after, monkeypatch) -> None:
+    """Run ``cfg`` into ``out`` and stop it after ``after`` units."""
+    monkeypatch.setattr(engine, "run_task", Interrupt(after=after))
+    with pytest.raises(Stop):
+        run_panel(cfg, out, plots=False)
+    monkeypatch.undo()
+
+
 def test_resume_recomputes_only_the_unfinished_units(tmp_path, monkeypatch):
     cfg = write_panel(tmp_path)
     run_panel(cfg, tmp_path / "full", plots=False)
@@ -81,25 +89,21 @@ def test_resume_recomputes_only_the_unfinished_units(tmp_path, monkeypatch):
 def test_resume_with_another_jobs_gives_the_same_numbers(tmp_path, monkeypatch):
     cfg = write_panel(tmp_path, n_series=5)
     run_panel(cfg, tmp_path / "full", plots=False)
-    monkeypatch.setattr(engine, "run_task", Interrupt(after=4))
-    with pytest.raises(Stop):
-        run_panel(cfg, tmp_path / "out", plots=False)
-    monkeypatch.undo()
+    interrupt_run(cfg, tmp_path / "out", 4, monkeypatch)
     run_panel(cfg, tmp_path / "out", plots=False, resume=True, jobs=2)
     same_outputs(tmp_path / "full", tmp_path / "out")
 
 
 def test_a_changed_config_is_refused_with_a_hint(tmp_path, monkeypatch):
     cfg = write_panel(tmp_path)
-    monkeypatch.setattr(engine, "run_task", Interrupt(after=3))
-    with pytest.raises(Stop):
-        run_panel(cfg, tmp_path / "out", plots=False)
-    monkeypatch.undo()
-    cfg.write_text(cfg.read_text().replace("horizon = 5", "horizon = 6"))
+    interrupt_run(cfg, tmp_path / "out", 3, monkeypatch)
+    text = cfg.read_text()
+    cfg.write_text(text.replace("horizon = 5", "horizon = 6"))
     with pytest.raises(ConfigError, match=r"cannot resume: the config.*changed.*--force") as err:
         run_panel(cfg, tmp_path / "out", plots=False, resume=True)
     assert "\n" not in str(err.value)
-    with pytest.raises(ConfigError, match=r"cannot resume"):  # --no-intervals is a change too
+    cfg.write_text(text)
+    with pytest.raises(ConfigError, match=r"cannot resume: the config"):  # --no-intervals is a change too
         run_panel(cfg, tmp_path / "out", plots=False, resume=True, intervals=False)
     res = run_panel(cfg, tmp_path / "out", plots=False, force=True)  # starts over
     assert not res.meta["resumed"] and (tmp_path / "out" / "forecast.csv").is_file()
@@ -107,11 +111,20 @@ def test_a_changed_config_is_refused_with_a_hint(tmp_path, monkeypatch):
 
 def test_a_damaged_unit_is_named(tmp_path, monkeypatch):
     cfg = write_panel(tmp_path)
-    monkeypatch.setattr(engine, "run_task", Interrupt(after=2))
-    with pytest.raises(Stop):
-        run_panel(cfg, tmp_path / "out", plots=False)
-    monkeypatch.undo()
+    interrupt_run(cfg, tmp_path / "out", 2, monkeypatch)
     victim = sorted((tmp_path / ".out.work").glob("units/*/*/*.json"))[0]
     victim.write_text("{not json")
     with pytest.raises(ConfigError, match=rf"{victim.name}.*damaged.*--force"):
         run_panel(cfg, tmp_path / "out", plots=False, resume=True)
+
+
+def test_resume_on_a_dask_cluster_gives_the_same_numbers(tmp_path, monkeypatch):
+    """Units stored by a local run are reused by a resume on a 2-worker LocalCluster (the
+    main process stores what the workers return), and the rest computed there."""
+    pytest.importorskip("dask.distributed")
+    cfg = write_panel(tmp_path, n_series=4)
+    run_panel(cfg, tmp_path / "full", plots=False)
+    interrupt_run(cfg, tmp_path / "out", 5, monkeypatch)
+    res = run_panel(cfg, tmp_path / "out", plots=False, resume=True, engine="dask")
+    assert res.meta["engine"] == "dask" and not (tmp_path / ".out.work").exists()
+    same_outputs(tmp_path / "full", tmp_path / "out")
