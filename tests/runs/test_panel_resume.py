@@ -83,6 +83,7 @@ def test_resume_recomputes_only_the_unfinished_units(tmp_path, monkeypatch):
     run_panel(cfg, tmp_path / "count", plots=False)
     assert total == len(fresh.calls)  # each unit computed once over the two runs
     assert res.meta["resumed"] and not work.exists()
+    assert res.meta["units"] == {"reused": 7, "computed": len(again.calls)}
     same_outputs(tmp_path / "full", tmp_path / "out")
 
 

@@ -208,7 +208,8 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
         clean_stale_siblings(out)
         state = RunState.open(out, fingerprint(cfg.model_dump(mode="json"), data_files(cfg), None),
                               resume=resume, force=force)
-        results = execute(tasks, state, jobs=jobs, engine=engine, address=address, workers=ex.workers)
+        units: dict = {}
+        results = execute(tasks, state, jobs=jobs, engine=engine, address=address, workers=ex.workers, counts=units)
         owners = [t.model for t in tasks]
         forecasts = pd.concat([r.forecasts for r in results if len(r.forecasts)], ignore_index=True)
         future = _future(results, cfg)
@@ -233,7 +234,7 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
         board = aggregate(by_series, names)
         meta = {"config": cfg.model_dump(mode="json"), "n_series": len(blocks), "skipped": s.panel.skipped,
                 "season_length": s.panel.season_length, "freq": s.panel.freq, "engine": engine, "jobs": jobs,
-                "intervals": s.intervals, "level": cfg.forecast.level, "resumed": bool(resume),
+                "intervals": s.intervals, "level": cfg.forecast.level, "resumed": bool(resume), "units": units,
                 "wall_seconds": round(time.perf_counter() - started, 3), "output": str(out)}
         result = PanelResult(board, by_series, forecasts, future, fitted, failures, meta)
         write_panel_run(result, out, force, plots, blocks)

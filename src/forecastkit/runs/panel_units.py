@@ -62,9 +62,10 @@ def from_record(record: dict):
 
 
 def execute(tasks: list, state=None, *, jobs: int = 1, engine: str = "joblib", address: str | None = None,
-            workers: int = 2) -> list:
+            workers: int = 2, counts: dict | None = None) -> list:
     """Every task's result in task order: stored units from ``state`` (a resume), the rest
-    computed on the engine and stored in ``state`` as each finishes."""
+    computed on the engine and stored in ``state`` as each finishes. ``counts`` (a dict)
+    receives ``reused`` and ``computed``."""
     from forecastkit.backtest.panel_engine import run_task
     from forecastkit.runs.panel_exec import iter_tasks
 
@@ -77,6 +78,8 @@ def execute(tasks: list, state=None, *, jobs: int = 1, engine: str = "joblib", a
         else:
             pending.append(i)
     todo = [tasks[i] for i in pending]
+    if counts is not None:
+        counts.update(reused=len(tasks) - len(todo), computed=len(todo))
     for j, result in iter_tasks(run_task, todo, jobs=jobs, engine=engine, address=address, workers=workers):
         task = todo[j]
         if state is not None:
