@@ -3,6 +3,7 @@ nothing written), and ``forecastkit datasets`` listing the competition panels.""
 
 from __future__ import annotations
 
+import io
 import textwrap
 
 import numpy as np
@@ -103,8 +104,134 @@ def test_validate_a_panel_config(tmp_path):
     assert res.exit_code == 0 and "OK (panel: 3 series, 90 rows, 1 models, horizon 3)" in res.stdout
 
 
-def test_forecast_on_a_panel_config_says_where_the_forecasts_are(tmp_path):
-    cfg, _ = write(tmp_path)
-    res = runner.invoke(app, ["forecast", str(cfg), "--model", "naive"])
-    assert res.exit_code == 2
-    assert "is a panel config" in res.output and "forecast.csv" in res.output and "Traceback" not in res.output
+TWO_MODELS = """
+[forecast]
+horizon = 4
+[[models]]
+name = "naive"
+type = "naive"
+[[models]]
+name = "ridge"
+type = "ridge"
+n_in = 6
+[[combinations]]
+name = "mix"
+members = ["naive", "ridge"]
+"""
+
+
+def test_forecast_on_a_panel_config_is_what_run_writes(tmp_path, monkeypatch):
+    """Every series' forecast past the end with dates and intervals, the same numbers as
+    the run's forecast.csv (one code path)."""
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = write(tmp_path, models=TWO_MODELS)
+    res = runner.invoke(app, ["forecast", str(cfg), "-o", str(tmp_path / "f.csv")])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "f.csv", parse_dates=["time"])
+    assert list(table.columns) == ["series_id", "model", "time", "step", "forecast", "lower", "upper"]
+    assert table.groupby(["model", "series_id"]).size().eq(4).all() and len(table) == 3 * 3 * 4
+    assert (table[table.step == 1]["time"] == pd.Timestamp("2020-07-01")).all()  # the month after the data
+    assert table[table.model != "mix"][["lower", "upper"]].notna().all().all()
+    assert run(cfg, "-o", tmp_path / "out", "--no-plots", "--quiet").exit_code == 0
+    written = pd.read_csv(tmp_path / "out" / "forecast.csv", parse_dates=["time"])
+    key = ["model", "series_id", "step"]
+    pd.testing.assert_frame_equal(table.sort_values(key).reset_index(drop=True),
+                                  written.sort_values(key).reset_index(drop=True))
+
+    one = runner.invoke(app, ["forecast", str(cfg), "--model", "mix", "-H", "2", "--level", "0.8"])
+    assert one.exit_code == 0, one.output
+    mix = pd.read_csv(io.StringIO(one.stdout))
+    assert set(mix["model"]) == {"mix"} and len(mix) == 3 * 2
+    best = runner.invoke(app, ["forecast", str(cfg), "--model", "best"])  # the last run's winner, named
+    assert best.exit_code == 2 and "runs/p/leaderboard.csv not found" in best.stderr
+    bad = runner.invoke(app, ["forecast", str(cfg), "--model", "nope"])
+    assert bad.exit_code == 2 and "unknown model 'nope'" in bad.stderr
+
+
+def test_intervals_native_and_false_in_panel_runs(tmp_path):
+    cfg, _ = write(tmp_path, models=TWO_MODELS)
+    text = cfg.read_text()
+    cfg.write_text(text.replace("[forecast]", '[forecast]\nintervals = "native"'))
+    assert run(cfg, "-o", tmp_path / "native", "--no-plots", "--quiet").exit_code == 0
+    native = pd.read_csv(tmp_path / "native" / "forecast.csv")
+    assert native[native.model == "naive"]["lower"].notna().all()  # the model's own
+    assert native[native.model == "ridge"]["lower"].isna().all()  # a pooled ridge has none of its own
+    cfg.write_text(text)
+    res = run(cfg, "-o", tmp_path / "none", "--no-plots", "--no-intervals")
+    assert res.exit_code == 0 and "coverage" not in res.stdout
+    for name in ("forecast.csv", "forecasts.csv"):
+        assert "lower" not in pd.read_csv(tmp_path / "none" / name).columns
+
+
+def _covariate_panel(tmp_path):
+    """Six monthly series in two categories; a price (past covariate), a promo (future-known,
+    with its next 3 months in future.csv)."""
+    rng = np.random.default_rng(0)
+    parts, ahead = [], []
+    for k in range(6):
+        idx = pd.date_range("2018-01-01", periods=36, freq="MS")
+        promo = rng.integers(0, 2, 39).astype(float)
+        cat = "food" if k < 3 else "toys"
+        qty = 50 + (10 if cat == "toys" else 0) + 5 * promo[:36] + rng.normal(0, 1, 36)
+        parts.append(pd.DataFrame({"item": f"P{k}", "date": idx.strftime("%Y-%m-%d"), "qty": qty, "category": cat,
+                                   "price": rng.normal(10, 1, 36), "promo": promo[:36]}))
+        nxt = pd.date_range("2021-01-01", periods=3, freq="MS")
+        ahead.append(pd.DataFrame({"item": f"P{k}", "date": nxt.strftime("%Y-%m-%d"), "promo": promo[36:]}))
+    pd.concat(ahead).to_csv(tmp_path / "future.csv", index=False)
+    return pd.concat(parts, ignore_index=True)
+
+
+GLOBAL_MODELS = """
+[forecast]
+covariates_path = "{future}"
+[[models]]
+name = "ridge_direct"
+type = "ridge"
+pooling = "global"
+n_in = 6
+strategy = "direct"
+series_id_feature = "onehot"
+[[models]]
+name = "ridge_plain"
+type = "ridge"
+pooling = "global"
+n_in = 6
+strategy = "multi_output"
+covariates = false
+"""
+COVARIATE_DATA = ('past_covariates = ["price"]\n        future_covariates = ["promo"]\n'
+                  '        static_features = ["category"]')
+
+
+def test_global_models_with_covariates_and_statics_run_from_the_cli(tmp_path):
+    rows = _covariate_panel(tmp_path)
+    cfg, _ = write(tmp_path, rows=rows, extra_data=COVARIATE_DATA,
+                   models=GLOBAL_MODELS.format(future=tmp_path / "future.csv"))
+    assert runner.invoke(app, ["validate", str(cfg)]).exit_code == 0
+    res = run(cfg, "-o", tmp_path / "out", "--no-plots", "--quiet")
+    assert res.exit_code == 0, res.output
+    board = pd.read_csv(tmp_path / "out" / "leaderboard.csv").set_index("model")
+    # the promo effect (5 units) and the category level are inputs of one model only
+    assert board.loc["ridge_direct", "mean_mase"] < board.loc["ridge_plain", "mean_mase"]
+    future = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    per_model = future.groupby("model")["series_id"].nunique()
+    assert per_model["ridge_direct"] == 6 and per_model["ridge_plain"] == 6
+    fitted = pd.read_csv(tmp_path / "out" / "fitted_by_series.csv")
+    info = fitted[fitted.model == "ridge_direct"]["fitted"].iloc[0]
+    assert '"strategy": "direct"' in info and '"future_covariates": true' in info and '"static_inputs": 8' in info
+
+
+@pytest.mark.parametrize("edit, extra, pattern", [
+    (lambda d: d.assign(category=np.where(d.index == 40, "games", d.category)), COVARIATE_DATA,
+     r"series 'P1': static feature 'category' is not constant within the series \('food' at 2018-01-01, "
+     r"'games' at 2018-05-01\)"),
+    (lambda d: d, 'future_covariates = ["promo"]', r"data.future_covariates need their values after each series' end"),
+    (lambda d: d, 'static_features = ["colour"]', r"static feature column 'colour' not found"),
+])
+def test_bad_covariates_are_one_line_exit_2(tmp_path, edit, extra, pattern):
+    rows = edit(_covariate_panel(tmp_path))
+    models = GLOBAL_MODELS.format(future=tmp_path / "future.csv")
+    if "future_covariates need" in pattern:  # no [forecast] covariates_path
+        models = "[[models]]" + models.split("[[models]]", 1)[1]
+    cfg, _ = write(tmp_path, rows=rows, extra_data=extra, models=models)
+    one_line_error(run(cfg, "-o", tmp_path / "out"), pattern, tmp_path / "out")

@@ -49,3 +49,36 @@ def test_bad_panel_configs(change, match):
 def test_reduction_types_accept_the_global_options():
     cfg = parse_panel_config({**BASE, "models": [{"name": "r", "type": "ridge", "scaling": "window"}]})
     assert cfg.models[0].params == {"scaling": "window"}
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda c: {**c, "models": [{"name": "r", "type": "ridge", "strategy": "sideways"}]},
+     r"models.0: model 'r': strategy must be one of \['multi_output', 'recursive', 'direct'\], got 'sideways'"),
+    (lambda c: {**c, "models": [{"name": "r", "type": "ridge", "series_id_feature": "hash"}]},
+     r"series_id_feature must be one of \[False, True, 'onehot', 'ordinal'\], got 'hash'"),
+    (lambda c: {**c, "models": [{"name": "n", "type": "naive", "series_id_feature": True}]},
+     r"has no parameter\(s\) \['series_id_feature'\]"),
+    (lambda c: {**c, "data": {**c["data"], "static_feature": ["cat"]}}, r"unknown key 'data.static_feature'"),
+    (lambda c: {**c, "data": {**c["data"], "static_features": "cat"}}, r"data.static_features: Input should be a valid list"),
+    (lambda c: {**c, "forecast": {"covariate_path": "f.csv"}}, r"unknown key 'forecast.covariate_path'"),
+    (lambda c: {**c, "data": {**c["data"], "future_covariates": ["promo"]}},
+     r"data.future_covariates need their values after each series' end: set forecast.covariates_path"),
+])
+def test_bad_global_model_and_covariate_keys(change, match):
+    with pytest.raises(ConfigError, match=match):
+        parse_panel_config(change(BASE), "cfg")
+
+
+def test_covariate_keys_reach_the_loader():
+    from forecastkit.config.panel import covariate_args
+
+    cfg = parse_panel_config({**BASE, "data": {**BASE["data"], "past_covariates": ["price"], "static_features": ["cat"],
+                                               "future_covariates": ["promo"]},
+                              "forecast": {"covariates_path": "f.csv", "horizon": 5},
+                              "models": [{"name": "r", "type": "ridge", "strategy": "direct",
+                                          "series_id_feature": "ordinal", "covariates": False}]})
+    assert covariate_args(cfg) == {"past_covariates": ["price"], "future_covariates": ["promo"],
+                                   "static_features": ["cat"], "covariates_path": "f.csv", "horizon": 5}
+    no_future = parse_panel_config({**BASE, "data": {**BASE["data"], "future_covariates": ["promo"]},
+                                    "forecast": {"horizon": 0}})
+    assert no_future.forecast.covariates_path is None

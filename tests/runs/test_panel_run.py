@@ -71,7 +71,11 @@ def test_panel_run_writes_every_file(tmp_path):
     fut = pd.read_csv(out / "forecast.csv", parse_dates=["time"])
     assert fut.groupby(["model", "series_id"]).size().eq(5).all() and fut["series_id"].nunique() == 6
     theta = fut[fut.model == "theta"]
-    assert theta["lower"].notna().all() and fut[fut.model == "ridge"]["lower"].isna().all()
+    # every model gives calibrated intervals past the end; a combination none
+    assert fut[fut.model != "combo"][["lower", "upper"]].notna().all().all()
+    assert fut[fut.model == "combo"]["lower"].isna().all()
+    assert (fut["lower"] <= fut["forecast"]).where(fut["lower"].notna(), True).all()
+    assert (fut["upper"] >= fut["forecast"]).where(fut["upper"].notna(), True).all()
     last = res.forecasts.groupby("series_id")["time"].max()  # backtest ends at each series' end
     first_future = fut[fut.model == "theta"].groupby("series_id")["time"].min()
     assert ((first_future - last).dt.days.between(28, 31)).all()
@@ -90,12 +94,24 @@ def _numbers(res):
     return res.forecasts.sort_values(["model", "series_id", "fold", "step"]).reset_index(drop=True)
 
 
+def _same(a, b):
+    """Backtest forecasts and bounds, the future with its intervals, the leaderboard (coverage
+    included) and what each model chose: all identical."""
+    pd.testing.assert_frame_equal(_numbers(a), _numbers(b))
+    key = ["model", "series_id", "step"]
+    pd.testing.assert_frame_equal(a.future.sort_values(key).reset_index(drop=True),
+                                  b.future.sort_values(key).reset_index(drop=True))
+    assert a.future[a.future.model != "combo"]["lower"].notna().all()
+    pd.testing.assert_frame_equal(a.leaderboard.drop(columns="seconds"), b.leaderboard.drop(columns="seconds"))
+    pd.testing.assert_frame_equal(a.fitted.sort_values(["model", "series_id"]).reset_index(drop=True),
+                                  b.fitted.sort_values(["model", "series_id"]).reset_index(drop=True))
+
+
 def test_jobs_2_gives_the_same_results_as_jobs_1(tmp_path):
     cfg = write_panel(tmp_path)
     one = run_panel(cfg, tmp_path / "a", jobs=1, plots=False)
     two = run_panel(cfg, tmp_path / "b", jobs=2, plots=False)
-    pd.testing.assert_frame_equal(_numbers(one), _numbers(two))
-    pd.testing.assert_frame_equal(one.leaderboard.drop(columns="seconds"), two.leaderboard.drop(columns="seconds"))
+    _same(one, two)
 
 
 def test_dask_local_cluster_gives_the_same_results(tmp_path):
@@ -103,7 +119,7 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
     cfg = write_panel(tmp_path, n_series=4)
     one = run_panel(cfg, tmp_path / "a", plots=False)
     dask = run_panel(cfg, tmp_path / "b", engine="dask", plots=False)  # a 2-worker LocalCluster
-    pd.testing.assert_frame_equal(_numbers(one), _numbers(dask))
+    _same(one, dask)
     assert json.loads((tmp_path / "b" / "run.json").read_text())["engine"] == "dask"
 
 

@@ -223,7 +223,10 @@ def run(
     from forecastkit.config.panel import is_panel_config
 
     if is_panel_config(config):  # [data] series_id: many series
-        _run_panel(config, output, jobs, force, strict, quiet, no_plots, engine, address)
+        from forecastkit.cli.panel import run_command
+
+        run_command(config, output, jobs=jobs, force=force, resume=resume, strict=strict, quiet=quiet,
+                    no_plots=no_plots, no_intervals=no_intervals, engine=engine, address=address)
         return
     from forecastkit.runs.api import ModelsFailedError
     from forecastkit.runs.api import run as run_config
@@ -242,22 +245,6 @@ def run(
         typer.echo(f"warning: model {line}", err=True)
     if failed is not None:
         raise typer.Exit(1)
-
-
-def _run_panel(config, output, jobs, force, strict, quiet, no_plots, engine, address) -> None:
-    from forecastkit.runs.panel import run_panel
-
-    result = run_panel(config, output, jobs=jobs, force=force, strict=strict, engine=engine, address=address,
-                       plots=not no_plots)
-    if not quiet:
-        cols = ["model", "pooling", "n_series", "owa", "mean_smape", "mean_mase", "median_mase", "gmean_rel_mase",
-                "beats_snaive", "seconds"]
-        typer.echo(result.leaderboard[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        typer.echo(f"report: {Path(result.meta['output']) / 'report.html'}")
-    if result.failures:
-        typer.echo(f"warning: {len(result.failures)} per-series fit(s) failed, first: {result.failures[0]}", err=True)
-        if strict:
-            raise typer.Exit(1)
 
 
 def _summarise(result) -> None:
@@ -322,13 +309,15 @@ def forecast(
     horizon: Annotated[Optional[int], typer.Option("--horizon", "-H", help="Steps past the end of the data.")] = None,
     level: Annotated[Optional[float], typer.Option("--level", help="Interval level, e.g. 0.95.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file (default: stdout).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Panels: parallel workers over series chunks.")] = 1,
 ) -> None:
     """Forecast past the end of the data (dates, value, lower, upper).
 
     Either CONFIG --model NAME (fit that model on all the data; CONFIG alone lists
     the names, --model best takes the best model of the config's last run), or
     --model-dir DIR --data NEW.csv (reload a saved model and forecast from new data
-    without refitting).
+    without refitting). On a panel config ([data] series_id): every series' forecast
+    (all models, or --model NAME), as `run` writes to forecast.csv.
     """
     from forecastkit.errors import DataError
 
@@ -356,12 +345,12 @@ def forecast(
             raise DataError("give CONFIG --model NAME (or --model-dir DIR --data FILE for a saved model)")
         from forecastkit.config.panel import is_panel_config
 
-        if is_panel_config(config):
-            from forecastkit.errors import ConfigError
+        if is_panel_config(config):  # every series' forecast past the end (all models, or --model)
+            from forecastkit.cli.panel import forecast_table
 
-            raise ConfigError(f"{config} is a panel config ([data] series_id): `forecastkit forecast` takes one "
-                              f"series; `forecastkit run {config}` writes every series' forecast past the end "
-                              "to forecast.csv in the run directory")
+            table = forecast_table(config, model, horizon=horizon, level=level, jobs=jobs)
+            _write_or_print(table.to_csv(index=False), output)
+            return
         from forecastkit.config.schema import load_config
         from forecastkit.runs.future import best_model, forecast_one
 
@@ -390,12 +379,13 @@ def validate(config: Annotated[Path, typer.Argument(help="TOML config to check."
     from forecastkit.config.panel import is_panel_config
 
     if is_panel_config(config):
-        from forecastkit.config.panel import load_panel_config
+        from forecastkit.config.panel import covariate_args, load_panel_config
         from forecastkit.data.panel_loader import load_panel
 
         cfg = load_panel_config(config)
         panel = load_panel(cfg.data.path, series_id=cfg.data.series_id, target=cfg.data.target,
-                           time=cfg.data.time, freq=cfg.data.freq, season_length=cfg.data.season_length)
+                           time=cfg.data.time, freq=cfg.data.freq, season_length=cfg.data.season_length,
+                           **covariate_args(cfg))
         typer.echo(f"{config}: OK (panel: {len(panel.series)} series, {len(panel.frame)} rows, "
                    f"{len(cfg.models)} models, horizon {cfg.evaluation.horizon})")
         return

@@ -19,6 +19,8 @@
     name = "ridge"
     type = "ridge"
     pooling = "global"           # reduction types; "local" = one model per series
+    strategy = "direct"          # or "multi_output" (global default), "recursive"
+    series_id_feature = "onehot" # or "ordinal"; with [data] static_features = [...]
 
     [[combinations]]
     name = "combo"
@@ -32,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from forecastkit.config.schema import ModelConfig, _Strict, read_toml
+from forecastkit.config.schema import IntervalsSetting, ModelConfig, _Strict, read_toml
 from forecastkit.errors import ConfigError
 
 
@@ -43,6 +45,12 @@ class PanelData(_Strict):
     time: str | list[str] | None = None
     freq: str | None = None
     season_length: int | None = Field(default=None, ge=1)
+    #: numeric columns per series: past covariates (lags up to each origin) and
+    #: future-known ones (at the target times); inputs of global models
+    past_covariates: list[str] = Field(default_factory=list)
+    future_covariates: list[str] = Field(default_factory=list)
+    #: columns constant within each series (e.g. a category): inputs of global models
+    static_features: list[str] = Field(default_factory=list)
 
 
 class PanelEvaluation(_Strict):
@@ -55,6 +63,9 @@ class PanelEvaluation(_Strict):
 class PanelForecast(_Strict):
     horizon: int | None = Field(default=None, ge=0)
     level: float = Field(default=0.95, gt=0, lt=1)
+    intervals: IntervalsSetting = True  # true/"conformal": calibrated per series; "native"; false: none
+    #: long file (series id, time, the future covariates) over the forecast horizon
+    covariates_path: str | None = None
 
 
 class Execution(_Strict):
@@ -74,6 +85,13 @@ class PanelModelConfig(ModelConfig):
         from forecastkit.backtest.panel_engine import GLOBAL_ONLY, is_global_type
 
         return set(GLOBAL_ONLY) if is_global_type(self.type) else set()
+
+    @model_validator(mode="after")
+    def _global_values(self) -> "PanelModelConfig":
+        from forecastkit.backtest.panel_global import check_global_values
+
+        check_global_values(self.name, self.params)
+        return self
 
 
 class CombinationConfig(_Strict):
@@ -112,7 +130,20 @@ class PanelRunConfig(_Strict):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"model name {dup[0]!r} is used twice; names must be unique")
+        d, f = self.data, self.forecast
+        if d.future_covariates and f.covariates_path is None and f.horizon != 0:
+            raise ValueError("data.future_covariates need their values after each series' end: set "
+                             "forecast.covariates_path (a long file with the id, time and these columns) "
+                             "or forecast.horizon = 0")
         return self
+
+
+def covariate_args(cfg: PanelRunConfig) -> dict[str, Any]:
+    """The covariate arguments of :func:`~forecastkit.data.panel_loader.load_panel` for a config."""
+    d, f = cfg.data, cfg.forecast
+    return {"past_covariates": d.past_covariates, "future_covariates": d.future_covariates,
+            "static_features": d.static_features, "covariates_path": f.covariates_path,
+            "horizon": f.horizon if f.horizon is not None else cfg.evaluation.horizon}
 
 
 def is_panel_config(path: str | Path) -> bool:

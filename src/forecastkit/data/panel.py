@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,12 @@ class Panel:
         The official test periods (same columns), for competition datasets.
     skipped : dict
         Series left out as too short: id -> number of rows.
+    past, future : tuple of str
+        Past and future-known covariate columns, kept in ``frame`` beside ``value``.
+    statics : DataFrame or None
+        Static features: one row per series (index: the series id), one column each.
+    future_values : dict or None
+        Future-known covariates past each series' end: id -> (horizon, len(future)) array.
     """
 
     frame: pd.DataFrame
@@ -51,6 +57,10 @@ class Panel:
     season_length: int = 1
     test: pd.DataFrame | None = None
     skipped: dict[str, int] = field(default_factory=dict)
+    past: tuple[str, ...] = ()
+    future: tuple[str, ...] = ()
+    statics: pd.DataFrame | None = None
+    future_values: dict[str, np.ndarray] | None = None
 
     @property
     def series(self) -> list[str]:
@@ -125,6 +135,9 @@ def panel_from_frame(
     min_length: int = 1,
     strict: bool = False,
     source: str = "<frame>",
+    past_covariates: Sequence[str] = (),
+    future_covariates: Sequence[str] = (),
+    static_features: Sequence[str] = (),
 ) -> Panel:
     """Validate a long DataFrame into a :class:`Panel`.
 
@@ -149,7 +162,14 @@ def panel_from_frame(
         Fail on a too-short series instead of skipping it.
     source : str
         Name used in messages.
+    past_covariates, future_covariates : list of str
+        Numeric columns kept per series: past covariates (global models use their lags
+        up to each origin) and future-known ones (known ahead, used at the target time).
+    static_features : list of str
+        Columns constant within each series (e.g. a category); a column that varies
+        within a series is a DataError naming the series.
     """
+    from forecastkit.data.panel_covariates import check_covariate_names, covariate_columns, static_table
     from forecastkit.data.timedetect import time_index
     from forecastkit.data.timeindex import check_freq, fmt_ts, infer_freq
 
@@ -161,6 +181,9 @@ def panel_from_frame(
         raise DataError(f"{source}: the target {target!r} is also the series_id column")
     rest = df.drop(columns=id_cols)
     axis = time_index(rest, time)
+    past, future, statics = (list(c) for c in (past_covariates, future_covariates, static_features))
+    check_covariate_names([str(c) for c in df.columns], id_cols + [target] + list(axis.columns), source,
+                          past=past, future=future, static=statics)
     values = pd.to_numeric(df[target], errors="coerce")
     bad = values.isna() & df[target].notna()
     if bad.any():
@@ -170,7 +193,9 @@ def panel_from_frame(
             f"{df[target].iloc[i]!r} at {fmt_ts(axis.index[i])}"
         )
     long = pd.DataFrame({SERIES: ids.to_numpy(), "time": axis.index.tz_localize(None) if axis.index.tz else axis.index,
-                         "value": values.to_numpy(dtype=float)})
+                         "value": values.to_numpy(dtype=float),
+                         **covariate_columns(df, ids.to_numpy(), axis.index, past + future, source),
+                         **{c: df[c].to_numpy() for c in statics}})
     dup = long.duplicated([SERIES, "time"])
     if dup.any():
         row = long[dup].iloc[0]
@@ -213,7 +238,10 @@ def panel_from_frame(
                 "fill the gaps or drop the series"
             )
     m = season_length if season_length is not None else default_season(alias)
-    return drop_short(Panel(long, alias, target, int(m), None, {}), min_length, strict, source)
+    table = static_table(long, statics, SERIES, source)
+    long = long.drop(columns=statics)
+    panel = Panel(long, alias, target, int(m), None, {}, tuple(past), tuple(future), table)
+    return drop_short(panel, min_length, strict, source)
 
 
 def drop_short(panel: Panel, min_length: int, strict: bool = False, source: str = "panel") -> Panel:
@@ -236,8 +264,10 @@ def drop_short(panel: Panel, min_length: int, strict: bool = False, source: str 
     warnings.warn(f"skipping {msg}", UserWarning, stacklevel=2)
     keep = ~panel.frame[SERIES].isin(short)
     test = None if panel.test is None else panel.test[~panel.test[SERIES].isin(short)].reset_index(drop=True)
-    return Panel(panel.frame[keep].reset_index(drop=True), panel.freq, panel.target, panel.season_length,
-                 test, {**panel.skipped, **short})
+    statics = None if panel.statics is None else panel.statics.drop(index=list(short), errors="ignore")
+    future = None if panel.future_values is None else {k: v for k, v in panel.future_values.items() if k not in short}
+    return replace(panel, frame=panel.frame[keep].reset_index(drop=True), test=test,
+                   skipped={**panel.skipped, **short}, statics=statics, future_values=future)
 
 
 def default_season(alias: str) -> int:

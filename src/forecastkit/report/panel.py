@@ -112,6 +112,20 @@ def series_figure(block, forecasts: pd.DataFrame, model: str, label: str):
     return fig
 
 
+def intervals_note(meta: dict) -> str:
+    """How the run's intervals were made, in one sentence."""
+    mode, level = meta.get("intervals", "conformal"), meta.get("level")
+    if mode is None:
+        return "Point forecasts only (intervals = false)."
+    at = f"{100 * level:.10g}% " if level else ""
+    if mode == "native":
+        return f"{at}intervals: each model's own (intervals = \"native\"); combinations have none."
+    return (f"{at}intervals: split-conformal per horizon step, calibrated on each series' training rows only "
+            "(local models: on that series' own out-of-sample errors; global models: errors pooled across series, "
+            "each scaled by its series' MASE scale); combinations have none. coverage = share of test values "
+            "inside.")
+
+
 def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> Path:
     """Write ``report.html`` (and its PNGs) into ``directory``."""
     from forecastkit.report.plots import to_png
@@ -125,7 +139,7 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
     parts = [f"<h1>Panel run {_e(result.meta.get('config', {}).get('name', ''))}</h1>",
              f"<p>{result.meta.get('n_series')} series, season length {result.meta.get('season_length')}, "
              f"frequency {_e(result.meta.get('freq'))}; {len(result.meta.get('skipped', {}))} series skipped as too "
-             f"short; {len(result.failures)} per-series failures.</p>"]
+             f"short; {len(result.failures)} per-series failures.</p>", f"<p>{_e(intervals_note(result.meta))}</p>"]
     scored = board.dropna(subset=["mean_mase"])
     if len(scored):
         win = scored.iloc[0]
@@ -134,6 +148,8 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
                      f"{100 * win['beats_snaive']:.0f}% of series). OWA below 1 beats naive2; gmean_rel_mase below "
                      "1 beats seasonal naive.</p>")
         parts.append(_significance(result.by_series, scored))
+    if result.meta.get("intervals", "conformal") is None:
+        cols.remove("coverage")
     shown = full[cols].rename(columns={"coverage": f"coverage ({100 * level:.10g}%)"} if level else {})
     parts += ["<h2>Leaderboard (aggregate over series)</h2>", _table(shown)]
     images: dict[str, bytes] = {}

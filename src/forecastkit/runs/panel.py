@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -59,15 +60,98 @@ def _models(cfg: PanelRunConfig, m: int):
                               'pooling = "global" only')
         if "season_length" in parameters(mc.type) and "season_length" not in params:
             params["season_length"] = m
-        out.append(PanelModel(mc.name, mc.type, params, pooling))
+        out.append(PanelModel(mc.name, mc.type, params, pooling, mc.covariates))
     refs = [PanelModel(REF_SNAIVE, "seasonal_naive", {"season_length": m}),
             PanelModel(REF_NAIVE2, "naive2", {"season_length": m})]
     return out, refs
 
 
+#: most series in one work unit (without ``[execution] chunk_size``)
+MAX_CHUNK = 100
+
+
+@dataclass
+class _Setup:
+    """A loaded panel and what every task of a run (or a forecast) shares."""
+
+    cfg: PanelRunConfig
+    panel: Any
+    blocks: list
+    plan: Any
+    cutoffs: Any
+    models: list
+    refs: list
+    chunks: list
+    future_h: int
+    intervals: str | None
+
+
+def _interval_mode(setting) -> str | None:
+    """``[forecast] intervals``: true/"conformal" -> "conformal", "native", false -> None."""
+    return None if setting is False else ("native" if setting == "native" else "conformal")
+
+
+def _setup(cfg: PanelRunConfig, *, strict: bool, workers: int, horizon: int | None = None) -> _Setup:
+    from forecastkit.backtest.panel_engine import min_train
+    from forecastkit.backtest.panel_engine import panel_blocks
+    from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
+    from forecastkit.config.panel import covariate_args
+    from forecastkit.data.panel import drop_short
+    from forecastkit.data.panel_loader import load_panel
+    from forecastkit.runs.panel_exec import chunk
+
+    d = cfg.data
+    panel = load_panel(d.path, series_id=d.series_id, target=d.target, time=d.time, freq=d.freq,
+                       season_length=d.season_length, strict=strict, **covariate_args(cfg))
+    ev = cfg.evaluation
+    plan = FoldPlan(ev.horizon, ev.folds, ev.step, ev.origins)
+    models, refs = _models(cfg, panel.season_length)
+    need = max(min_train(mdl) for mdl in models + refs)
+    panel = drop_short(panel, plan.min_length(need) if plan.origins == "last" else need + plan.horizon,
+                       strict, d.path)
+    blocks = panel_blocks(panel)
+    cutoffs = None
+    if plan.origins == "common":
+        cutoffs = common_cutoffs(pd.Series([b.times[-1] for b in blocks]), panel.freq, plan)
+    if horizon is None:
+        horizon = cfg.forecast.horizon if cfg.forecast.horizon is not None else ev.horizon
+    # chunks of at most MAX_CHUNK series whatever the workers: the unit a resume keeps
+    size = cfg.execution.chunk_size or min(MAX_CHUNK, -(-len(blocks) // (4 * workers)))
+    chunks = chunk(blocks, 1, size)
+    return _Setup(cfg, panel, blocks, plan, cutoffs, models, refs, chunks, horizon,
+                  _interval_mode(cfg.forecast.intervals))
+
+
+def _tasks(s: _Setup, models: list, folds: list[int]) -> list:
+    """One task per (model, series chunk, fold): the unit a resume skips when finished.
+    Global models take every series in one chunk (one pooled fit per fold)."""
+    from forecastkit.backtest.panel_metrics import REF_NAIVE2, REF_SNAIVE
+    from forecastkit.backtest.panel_engine import FUTURE, Task
+
+    out = []
+    for mdl in models:
+        ref = mdl.name in (REF_SNAIVE, REF_NAIVE2)  # references: backtest scores only
+        for part in ([s.blocks] if mdl.pooling == "global" else s.chunks):
+            for fold in [f for f in folds if not (ref and f == FUTURE)]:
+                out.append(Task(mdl, tuple(part), s.plan, s.cutoffs, s.panel.freq, s.cfg.forecast.level, s.future_h,
+                                s.cfg.seed, s.panel.season_length, folds=(fold,),
+                                intervals=None if ref else s.intervals))
+    return out
+
+
+def _with_intervals(cfg: PanelRunConfig, intervals: bool | None, level: float | None = None) -> PanelRunConfig:
+    update = {}
+    if intervals is not None:
+        update["intervals"] = bool(intervals) and cfg.forecast.intervals
+    if level is not None:
+        update["level"] = float(level)
+    return cfg.model_copy(update={"forecast": cfg.forecast.model_copy(update=update)}) if update else cfg
+
+
 def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = None, *, jobs: int = 1,
               force: bool = False, strict: bool = False, engine: str | None = None,
-              address: str | None = None, plots: bool = True) -> PanelResult:
+              address: str | None = None, plots: bool = True, resume: bool = False,
+              intervals: bool | None = None) -> PanelResult:
     """Backtest every model of a panel config and write the run directory.
 
     Parameters
@@ -79,7 +163,7 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     jobs : int
         joblib workers over series chunks (results identical to ``jobs=1``).
     force : bool
-        Replace an existing run directory forecastkit wrote.
+        Replace an existing run directory forecastkit wrote (and any interrupted run of it).
     strict : bool
         Fail on series too short for the fold plan instead of skipping them.
     engine, address : str, optional
@@ -87,22 +171,26 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
         none for a LocalCluster of ``[execution] workers``).
     plots : bool
         Draw the report's figures.
+    resume : bool
+        Continue an interrupted run of ``output``: only the (model, series chunk, fold)
+        units it did not finish are computed.
+    intervals : bool, optional
+        False: point forecasts only (overrides ``[forecast] intervals``).
     """
-    from forecastkit.backtest.panel_engine import SeriesBlock, Task, min_train, run_task
-    from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
+    from forecastkit.backtest.panel_engine import FUTURE
     from forecastkit.backtest.panel_metrics import aggregate, mase_scales, series_scores
     from forecastkit.config.panel import load_panel_config
-    from forecastkit.data.panel import drop_short
-    from forecastkit.data.panel_loader import load_panel
     from forecastkit.runs.outputs import prepare_output
-    from forecastkit.runs.panel_exec import chunk, run_tasks
+    from forecastkit.runs.panel_units import data_files, execute
+    from forecastkit.runs.state import RunState, fingerprint
     from forecastkit.safety.limits import cap_jobs
     from forecastkit.safety.locks import RunLock
+    from forecastkit.safety.rundirs import clean_stale_siblings
 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {jobs}")
     jobs = cap_jobs(jobs)
-    cfg = config if isinstance(config, PanelRunConfig) else load_panel_config(config)
+    cfg = _with_intervals(config if isinstance(config, PanelRunConfig) else load_panel_config(config), intervals)
     ex = cfg.execution
     engine = engine or ex.engine
     address = address if address is not None else ex.address
@@ -110,46 +198,31 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
         raise ConfigError(f"engine must be 'joblib' or 'dask', got {engine!r}")
     out = Path(output) if output is not None else Path("runs") / (cfg.name or "panel")
     prepare_output(out, force)
-    d = cfg.data
     started = time.perf_counter()
-    panel = load_panel(d.path, series_id=d.series_id, target=d.target, time=d.time, freq=d.freq,
-                       season_length=d.season_length, strict=strict)
-    ev = cfg.evaluation
-    plan = FoldPlan(ev.horizon, ev.folds, ev.step, ev.origins)
-    models, refs = _models(cfg, panel.season_length)
-    need = max(min_train(mdl) for mdl in models + refs)
-    panel = drop_short(panel, plan.min_length(need) if plan.origins == "last" else need + plan.horizon,
-                       strict, d.path)
-    blocks = [SeriesBlock(sid, t, v) for sid, t, v in panel.groups()]
-    cutoffs = None
-    if plan.origins == "common":
-        cutoffs = common_cutoffs(pd.Series([b.times[-1] for b in blocks]), panel.freq, plan)
-    future_h = cfg.forecast.horizon if cfg.forecast.horizon is not None else ev.horizon
     workers = jobs if engine == "joblib" else ex.workers
-    chunks = chunk(blocks, 4 * workers if workers > 1 else 1, ex.chunk_size)
-    tasks, owners = [], []
-    for mdl in models + refs:
-        parts = [blocks] if mdl.pooling == "global" else chunks
-        for part in parts:
-            tasks.append(Task(mdl, tuple(part), plan, cutoffs, panel.freq, cfg.forecast.level, future_h, cfg.seed,
-                              panel.season_length))
-            owners.append(mdl)
+    s = _setup(cfg, strict=strict, workers=workers)
+    folds = list(range(s.plan.folds)) + ([FUTURE] if s.future_h >= 1 else [])
+    tasks = _tasks(s, s.models + s.refs, folds)
     with RunLock(out):
         prepare_output(out, force)
-        results = run_tasks(run_task, tasks, jobs=jobs, engine=engine, address=address, workers=ex.workers)
+        clean_stale_siblings(out)
+        state = RunState.open(out, fingerprint(cfg.model_dump(mode="json"), data_files(cfg), None),
+                              resume=resume, force=force)
+        units: dict = {}
+        results = execute(tasks, state, jobs=jobs, engine=engine, address=address, workers=ex.workers, counts=units)
+        owners = [t.model for t in tasks]
         forecasts = pd.concat([r.forecasts for r in results if len(r.forecasts)], ignore_index=True)
-        future = pd.concat([r.future for r in results if len(r.future)], ignore_index=True)
+        future = _future(results, cfg)
         forecasts = pd.concat([forecasts] + [combine(forecasts, c) for c in cfg.combinations], ignore_index=True)
-        future = pd.concat([future] + [combine(future, c) for c in cfg.combinations], ignore_index=True)
         failures = [f for r in results for f in r.failures]
         seconds: dict[str, float] = {}
         for mdl, r in zip(owners, results):
             seconds[mdl.name] = seconds.get(mdl.name, 0.0) + r.seconds
         fitted = pd.DataFrame([(mdl.name, sid, info) for mdl, r in zip(owners, results)
                                for sid, info in r.fitted.items()], columns=["model", "series_id", "fitted"])
-        scales = mase_scales(blocks, forecasts, panel.season_length)
+        blocks, models, combos = s.blocks, s.models, cfg.combinations
+        scales = mase_scales(blocks, forecasts, s.panel.season_length)
         by_series = series_scores(forecasts, scales)
-        combos = cfg.combinations
         names = pd.DataFrame({
             "model": [m.name for m in models] + [c.name for c in combos],
             "type": [m.type for m in models] + [f"{c.method}({', '.join(c.members)})" for c in combos],
@@ -159,12 +232,62 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
             + [round(sum(seconds.get(n, 0.0) for n in c.members), 3) for c in combos],
         })
         board = aggregate(by_series, names)
-        meta = {"config": cfg.model_dump(mode="json"), "n_series": len(blocks), "skipped": panel.skipped,
-                "season_length": panel.season_length, "freq": panel.freq, "engine": engine, "jobs": jobs,
+        meta = {"config": cfg.model_dump(mode="json"), "n_series": len(blocks), "skipped": s.panel.skipped,
+                "season_length": s.panel.season_length, "freq": s.panel.freq, "engine": engine, "jobs": jobs,
+                "intervals": s.intervals, "level": cfg.forecast.level, "resumed": bool(resume), "units": units,
                 "wall_seconds": round(time.perf_counter() - started, 3), "output": str(out)}
         result = PanelResult(board, by_series, forecasts, future, fitted, failures, meta)
         write_panel_run(result, out, force, plots, blocks)
+        state.discard()
     return result
+
+
+def _future(results: list, cfg: PanelRunConfig) -> pd.DataFrame:
+    """The forecasts past the end of every series, with the combinations'."""
+    from forecastkit.backtest.panel_engine import FORECAST_COLUMNS
+
+    parts = [r.future for r in results if len(r.future)]
+    future = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FORECAST_COLUMNS)
+    return pd.concat([future] + [combine(future, c) for c in cfg.combinations], ignore_index=True)
+
+
+def forecast_panel(config: PanelRunConfig | str | Path, models: list[str] | None = None, *,
+                   horizon: int | None = None, level: float | None = None, jobs: int = 1,
+                   engine: str | None = None, address: str | None = None, strict: bool = False) -> pd.DataFrame:
+    """Every series' forecast past the end of its data, as ``run_panel`` writes to
+    ``forecast.csv`` (the same tasks, future fold only): columns ``series_id``,
+    ``model``, ``time``, ``step``, ``forecast``, ``lower``, ``upper``.
+
+    ``models``: model or combination names (default: all of the config's).
+    """
+    from forecastkit.backtest.panel_engine import FUTURE
+    from forecastkit.config.panel import load_panel_config
+    from forecastkit.runs.panel_units import execute
+    from forecastkit.safety.limits import cap_jobs
+
+    cfg = _with_intervals(config if isinstance(config, PanelRunConfig) else load_panel_config(config), None, level)
+    names = [m.name for m in cfg.models] + [c.name for c in cfg.combinations]
+    unknown = [m for m in models or [] if m not in names]
+    if unknown:
+        raise ConfigError(f"unknown model {unknown[0]!r}; the config has: {', '.join(names)}")
+    wanted = set(models or names)
+    combos = [c for c in cfg.combinations if c.name in wanted]
+    needed = wanted | {m for c in combos for m in c.members}
+    cfg = cfg.model_copy(update={"combinations": combos})
+    jobs = cap_jobs(jobs)
+    engine = engine or cfg.execution.engine
+    workers = jobs if engine == "joblib" else cfg.execution.workers
+    s = _setup(cfg, strict=strict, workers=workers, horizon=horizon)
+    if s.future_h < 1:
+        raise ConfigError("the forecast horizon is 0: set [forecast] horizon or pass --horizon")
+    tasks = _tasks(s, [m for m in s.models if m.name in needed], [FUTURE])
+    address = address if address is not None else cfg.execution.address
+    results = execute(tasks, None, jobs=jobs, engine=engine, address=address, workers=cfg.execution.workers)
+    future = _future(results, cfg)
+    future = future[future["model"].isin(wanted)]
+    for line in (f for r in results for f in r.failures):
+        warnings.warn(f"model {line}", stacklevel=2)
+    return future[["series_id", "model", "time", "step", "forecast", "lower", "upper"]].reset_index(drop=True)
 
 
 def combine(forecasts: pd.DataFrame, combo) -> pd.DataFrame:
@@ -197,8 +320,10 @@ def write_panel_run(result: PanelResult, out: Path, force: bool, plots: bool, bl
         mark(tmp)
         result.leaderboard.to_csv(tmp / "leaderboard.csv", index=False)
         result.by_series.to_csv(tmp / "metrics_by_series.csv", index=False)
-        result.forecasts.to_csv(tmp / "forecasts.csv", index=False)
-        cols = ["series_id", "model", "time", "step", "forecast", "lower", "upper"]
+        bounds = [] if result.meta.get("intervals", "conformal") is None else ["lower", "upper"]  # false: none
+        result.forecasts.drop(columns=[c for c in ("lower", "upper") if c not in bounds]).to_csv(
+            tmp / "forecasts.csv", index=False)
+        cols = ["series_id", "model", "time", "step", "forecast"] + bounds
         result.future[cols].to_csv(tmp / "forecast.csv", index=False)
         result.fitted.to_csv(tmp / "fitted_by_series.csv", index=False)
         (tmp / "run.json").write_text(json.dumps({**result.meta, "failures": result.failures}, indent=2,

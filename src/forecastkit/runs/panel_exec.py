@@ -8,7 +8,7 @@ Dask is imported only when ``engine = "dask"``; with no ``address`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from forecastkit.errors import ConfigError
@@ -28,18 +28,36 @@ def chunk(items: Sequence[Any], n_chunks: int, size: int | None = None) -> list[
 def run_tasks(fn: Callable, tasks: list, *, jobs: int = 1, engine: str = "joblib",
               address: str | None = None, workers: int = 2) -> list:
     """``[fn(t) for t in tasks]`` on the chosen engine."""
+    out: list = [None] * len(tasks)
+    for i, result in iter_tasks(fn, tasks, jobs=jobs, engine=engine, address=address, workers=workers):
+        out[i] = result
+    return out
+
+
+def iter_tasks(fn: Callable, tasks: list, *, jobs: int = 1, engine: str = "joblib",
+               address: str | None = None, workers: int = 2) -> Iterator[tuple[int, Any]]:
+    """``(index, fn(tasks[index]))`` for every task, as each finishes (so a caller can store
+    finished units while others still run: an interrupted run keeps them)."""
     if engine == "dask":
-        return _run_dask(fn, tasks, address, workers)
+        yield from _iter_dask(fn, tasks, address, workers)
+        return
     if jobs == 1 or len(tasks) <= 1:
-        return [fn(t) for t in tasks]
+        for i, t in enumerate(tasks):
+            yield i, fn(t)
+        return
     from joblib import Parallel, delayed
 
-    return Parallel(n_jobs=jobs)(delayed(fn)(t) for t in tasks)
+    yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(
+        delayed(_indexed)(fn, i, t) for i, t in enumerate(tasks))
 
 
-def _run_dask(fn: Callable, tasks: list, address: str | None, workers: int) -> list:
+def _indexed(fn: Callable, i: int, task: Any) -> tuple[int, Any]:
+    return i, fn(task)
+
+
+def _iter_dask(fn: Callable, tasks: list, address: str | None, workers: int) -> Iterator[tuple[int, Any]]:
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise ConfigError(DASK_HINT) from None
     cluster = None
@@ -54,8 +72,9 @@ def _run_dask(fn: Callable, tasks: list, address: str | None, workers: int) -> l
             except (OSError, TimeoutError) as err:
                 raise ConfigError(f"cannot reach the Dask scheduler at {address!r}: {err}") from None
         try:
-            futures = client.map(fn, tasks, pure=False)
-            return client.gather(futures)
+            futures = client.map(_indexed, [fn] * len(tasks), range(len(tasks)), tasks, pure=False)
+            for _, (i, result) in as_completed(futures, with_results=True):
+                yield i, result
         finally:
             client.close()
     finally:

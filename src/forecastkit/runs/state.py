@@ -6,6 +6,7 @@ Layout of ``.<run-name>.work/`` (a hidden sibling of the output directory)::
     state.json                      the run's fingerprint (config + data + model selection)
     folds/<model>/<evaluation>/fold-00003.json (+ .npz)
     future/<model>.json (+ .npz)    the forecast past the end of the data
+    units/<model>/fold-00000/<chunk>.json (+ .npz)   panel runs: one (model, series chunk, fold)
     models/<model>/                 saved fitted models (``--save-models``)
 
 Results are JSON plus ``.npz`` arrays (:mod:`forecastkit.safety.codec`), never
@@ -103,6 +104,12 @@ def _future_record(value: Any) -> tuple:
     return frame, error, seconds
 
 
+def _mapping(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a mapping, got {type(value).__name__}")
+    return value
+
+
 class RunState:
     """Finished results of one run, keyed by model, evaluation and fold."""
 
@@ -182,6 +189,19 @@ class RunState:
 
     def store_future(self, model: str, record) -> None:
         _atomic_dump(record, self._future_path(model))
+
+    # -- panel units (model, series chunk, fold) -------------------------------------
+    def _unit_path(self, model: str, fold: int, chunk: str) -> Path:
+        where = "future" if fold < 0 else f"fold-{fold:05d}"
+        return self.work / "units" / safe_name(model) / where / f"{safe_name(chunk)}.json"
+
+    def unit(self, model: str, fold: int, chunk: str) -> dict | None:
+        """A stored panel unit (a mapping of plain values and arrays), or None."""
+        path = self._unit_path(model, fold, chunk)
+        return _load(path, _mapping) if path.exists() else None
+
+    def store_unit(self, model: str, fold: int, chunk: str, record: dict) -> None:
+        _atomic_dump(record, self._unit_path(model, fold, chunk))
 
     # -- saved models --------------------------------------------------------------
     @property
