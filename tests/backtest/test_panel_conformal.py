@@ -118,3 +118,99 @@ def test_pooled_intervals_cover_about_their_level_on_a_synthetic_panel():
         lower, upper, _ = pooled_intervals(forecast_at, values, [origin] * 200, means, 2, level, 1)
         inside = np.mean([(v[origin:] >= lo) & (v[origin:] <= hi) for v, lo, hi in zip(values, lower, upper)])
         assert abs(inside - level) < 0.06, (level, inside)
+
+
+# -- local models: series short of windows take the chunk's pooled quantile --------------
+
+def _cal(rng, w, h, kind):
+    from forecastkit.backtest.panel_conformal import LocalCalibration
+
+    return LocalCalibration(rng.normal(0, 5, h), np.abs(rng.standard_cauchy((w, h))), rng.uniform(0.5, 3, h), kind,
+                            bool(rng.integers(0, 2)), "conformal: test")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 30), st.sampled_from(["band", "mase"])), min_size=1, max_size=8),
+       st.integers(1, 4), st.sampled_from([0.5, 0.8, 0.9, 0.95]), st.booleans(), st.integers(0, 10_000))
+def test_pooled_fallback_matches_a_plain_loop(spec, h, level, always, seed):
+    from forecastkit.backtest.panel_conformal import pool_short
+
+    rng = np.random.default_rng(seed)
+    cals = [_cal(rng, w, h, kind) for w, kind in spec] + [None]
+    out = pool_short(cals, level, always=always)
+    assert out[-1] is None
+    for c, got in zip(cals[:-1], out[:-1]):
+        w = len(c.scores)
+        short = math.ceil((w + 1) * level) > w
+        if not (always or short):
+            assert got is None
+            continue
+        for k in range(h):  # the pooled scores of step k, written out one by one
+            pool = sorted(float(o.scores[i, k]) for o in cals[:-1] if o.kind == c.kind for i in range(len(o.scores)))
+            q = pool[min(math.ceil((len(pool) + 1) * level), len(pool)) - 1]
+            lo, hi = c.mean[k] - q * c.unit[k], c.mean[k] + q * c.unit[k]
+            if c.clip:
+                lo, hi = max(lo, 0.0), max(hi, 0.0)
+            assert got[0][k] == pytest.approx(lo) and got[1][k] == pytest.approx(hi)
+        assert "pooled over the chunk" in got[2]
+
+
+def _panel_task(spec, lengths, level, h=6, seed=0, folds=1, future_h=0):
+    from forecastkit.backtest.panel_engine import PanelModel, SeriesBlock, Task
+    from forecastkit.backtest.panel_folds import FoldPlan
+
+    rng = np.random.default_rng(seed)
+    blocks = []
+    for i, n in enumerate(lengths):
+        y = rng.normal(0, rng.uniform(0.5, 20), n).cumsum() - 5000.0  # random walks, < 0: no clipping
+        blocks.append(SeriesBlock(f"s{i}", pd.date_range("2000-01-01", periods=n, freq="MS"), y))
+    params = {k: v for k, v in spec.items() if k != "type"}
+    return Task(PanelModel(spec["type"], spec["type"], params), tuple(blocks), FoldPlan(h, folds=folds), None, "MS",
+                level, future_h, 0, 12)
+
+
+@pytest.mark.parametrize("spec", [{"type": "naive"}, {"type": "theta", "season_length": 1}])
+def test_series_with_enough_windows_keep_their_own_bounds(spec):
+    """Long series (>= 19 windows at 95%) get exactly what they get alone; short ones
+    beside them say in their note that their bound is pooled."""
+    from forecastkit.backtest.panel_engine import run_task
+
+    if spec["type"] == "theta":
+        pytest.importorskip("statsmodels")
+    task = _panel_task(spec, [120, 30, 120, 28], 0.95, future_h=6)
+    res = run_task(task)
+    for i in (0, 2):  # long: as in a chunk of their own
+        alone = run_task(_replace_blocks(task, (task.blocks[i],)))
+        for frame, ref in ((res.forecasts, alone.forecasts), (res.future, alone.future)):
+            got = frame[frame.series_id == f"s{i}"].reset_index(drop=True)
+            pd.testing.assert_frame_equal(got, ref.reset_index(drop=True))
+        assert "pooled" not in res.fitted[f"s{i}"]
+    for i in (1, 3):
+        assert "pooled over the chunk" in res.fitted[f"s{i}"]
+
+
+def _coverage(res):
+    f = res.forecasts
+    return float(np.mean((f["actual"] >= f["lower"]) & (f["actual"] <= f["upper"])))
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95])
+def test_short_series_cover_their_level_with_pooled_bounds(level):
+    """120 short random walks (24-40 rows, h = 6: 7-15 windows, too few at 95%): the
+    pooled fallback covers within 3 points of the level over 720 test values; each series'
+    own largest error at 95% falls short (the defect the fallback fixes)."""
+    from forecastkit.backtest.panel_engine import run_task
+
+    rng = np.random.default_rng(7)
+    task = _panel_task({"type": "naive"}, list(rng.integers(24, 41, 120)), level, seed=3)
+    cover = _coverage(run_task(task))
+    assert abs(cover - level) < 0.03, cover
+    if level == 0.95:  # each series alone: the bound is its largest of 10-15 errors
+        own = np.mean([_coverage(run_task(_replace_blocks(task, (b,)))) for b in task.blocks])
+        assert own < cover - 0.02, (own, cover)
+
+
+def _replace_blocks(task, blocks):
+    import dataclasses
+
+    return dataclasses.replace(task, blocks=blocks)

@@ -157,3 +157,16 @@ def test_global_only_options_on_a_local_model_are_refused(tmp_path):
     cfg = write_panel(tmp_path, extra='\n[[models]]\nname = "r2"\ntype = "ridge"\npooling = "local"\nscaling = "window"\n')
     with pytest.raises(ConfigError, match=r"scaling apply to pooling = \"global\" only"):
         run_panel(cfg, tmp_path / "out", plots=False)
+
+
+def test_chunks_do_not_depend_on_the_workers(tmp_path):
+    """A local model's short series pool their interval scores over their chunk, so the
+    chunks (no ``chunk_size``) are the same for any number of workers."""
+    from forecastkit.config.panel import load_panel_config
+    from forecastkit.runs.panel import _setup
+
+    cfg = write_panel(tmp_path, n_series=7)
+    cfg.write_text(cfg.read_text().replace("chunk_size = 2", ""))
+    cfg = load_panel_config(cfg)
+    chunks = [[[b.sid for b in c] for c in _setup(cfg, strict=False, workers=w).chunks] for w in (1, 2, 8)]
+    assert chunks[0] == chunks[1] == chunks[2] == [[f"S{k}" for k in range(7)]]

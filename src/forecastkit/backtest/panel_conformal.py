@@ -4,7 +4,15 @@
   ConformalForecaster` does for one series. Models whose numpy core needs no dates
   (``array_core``: the baselines, naive2) take :func:`local_conformal`, the same
   computation on arrays (no DataFrame per calibration window); the others are wrapped
-  in the ConformalForecaster itself.
+  in the ConformalForecaster itself. A series whose own windows are too few for the
+  level (``ceil((w + 1) level) > w``: fewer than 19 windows at 95 %, 4 at 80 %) takes
+  instead the ``ceil((N + 1) level)``-th smallest of the ``N`` scaled scores of that
+  step pooled across the series of its chunk (same fold and horizon; each series'
+  scores come from its own training rows), times its own unit (the model's band, else
+  its MASE scale): :func:`pool_short`. Its own largest error was the bound before, and
+  covered 86-90 % at 95 % on M3 monthly. Chunks are fixed sets of series
+  (``runs/panel.py``), so the pool is the same for any ``--jobs``, Dask and a resume;
+  the series' note in ``fitted_by_series.csv`` says it was pooled.
 - Global (pooled) models: the pooled model is refitted on every series' rows before
   a calibration origin ``c = o - h - j`` (``o`` the series' fold origin, ``j = 0 ..
   windows-1``) and forecasts ``h`` steps that are still inside its training rows. Each
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,10 +70,29 @@ def _fit_array(proto, values: np.ndarray):
     return est
 
 
-def local_conformal(proto, values: np.ndarray, h: int, level: float):
-    """``(mean, lower, upper, fitted model, note)`` of an ``array_core`` model fitted on ``values``, with
-    the ConformalForecaster's intervals (scaled scores; absolute errors where the model's
-    band has no usable width); clipped at 0 when every value is >= 0."""
+@dataclass
+class LocalCalibration:
+    """One series' split-conformal calibration (local model): ``scores`` (windows, h)
+    are scaled out-of-sample errors, ``unit`` (h,) what a score quantile is multiplied by
+    at the origin (the model's band, or the series' MASE scale where the band has no usable
+    width: ``kind`` says which; only scores of one kind are pooled)."""
+
+    mean: np.ndarray
+    scores: np.ndarray
+    unit: np.ndarray
+    kind: str
+    clip: bool
+    note: str
+
+    def bounds(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.mean - q * self.unit, self.mean + q * self.unit
+        return (np.maximum(lo, 0.0), np.maximum(hi, 0.0)) if self.clip else (lo, hi)
+
+
+def local_scores(proto, values: np.ndarray, h: int, level: float, m: int = 1):
+    """The calibration of an ``array_core`` model fitted on ``values``: ``(calibration,
+    fitted model)``, or ``((mean, lower, upper, note), fitted model)`` with the model's
+    native intervals when the rows are too few to calibrate any window."""
     clip = bool(np.all(values >= 0))
     c = (lambda a: np.maximum(a, 0.0)) if clip else (lambda a: a)
     full = _fit_array(proto, values)
@@ -72,9 +100,9 @@ def local_conformal(proto, values: np.ndarray, h: int, level: float):
     w, n0 = calibration_windows(n, h, need)
     if w < 1 or n0 < need:
         mean, lo, hi = (np.asarray(a, float).reshape(h) for a in full._predict_interval(h, None, float(level)))
-        return (c(mean), c(lo), c(hi), full,
+        return (c(mean), c(lo), c(hi),
                 f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
-                f"(needs at least {need + h})")
+                f"(needs at least {need + h})"), full
     errors, scales = np.empty((w, h)), np.empty((w, h))
     cal = _fit_array(proto, values[:n0])
     for i, o in enumerate(range(n0, n - h + 1)):
@@ -83,15 +111,78 @@ def local_conformal(proto, values: np.ndarray, h: int, level: float):
         pred, scales[i] = _band(cal, h)
         errors[i] = np.abs(values[o:o + h] - c(pred))
     raw, scale = _band(full, h)
-    mean = c(raw)
     if np.isfinite(scales).all() and (scales > 0).all() and np.isfinite(scale).all() and (scale > 0).all():
-        q = half_width(errors / scales, level) * scale
-        how = " (scaled by the model's band)"
-    else:
-        q = half_width(errors, level)
-        how = ""
+        scores, unit, kind, how = errors / scales, scale, "band", " (scaled by the model's band)"
+    else:  # absolute errors: as scores per unit of the series' MASE scale (comparable across series)
+        s = series_scale(values, m)
+        scores, unit, kind, how = errors / s, np.full(h, s), "mase", ""
     note = f"conformal{how}: {w} out-of-sample windows of {h} steps (fit on the first {n0} rows)"
-    return mean, c(mean - q), c(mean + q), full, note
+    return LocalCalibration(c(raw), scores, unit, kind, clip, note), full
+
+
+def local_conformal(proto, values: np.ndarray, h: int, level: float):
+    """``(mean, lower, upper, fitted model, note)`` of an ``array_core`` model fitted on ``values``, with
+    the ConformalForecaster's intervals (scaled scores; absolute errors where the model's
+    band has no usable width); clipped at 0 when every value is >= 0."""
+    cal, full = local_scores(proto, values, h, level)
+    if not isinstance(cal, LocalCalibration):
+        mean, lo, hi, note = cal
+        return mean, lo, hi, full, note
+    lo, hi = cal.bounds(half_width(cal.scores, level))
+    return cal.mean, lo, hi, full, cal.note
+
+
+def wrapper_calibration(est, h: int, train: np.ndarray, m: int) -> LocalCalibration | None:
+    """A fitted :class:`~forecastkit.forecasters.conformal.ConformalForecaster`'s
+    calibration as a :class:`LocalCalibration` (None when it calibrated nothing)."""
+    if est.scores_ is None:
+        return None
+    mean = None
+    if est.scale_ == "band":
+        raw, scale = est._scale_of(est.model_, h, None)
+        raw, scale = raw[:, 0], scale[:, 0]
+        if np.isfinite(scale).all() and (scale > 0).all():
+            mean, unit, scores, kind = est._clip(raw), scale, est.scores_[:, :h, 0], "band"
+    elif est.scale_ == "relative":
+        raw = est._predict(h, None)[:, 0]
+        if (np.abs(raw) > 0).all():
+            mean, unit, scores, kind = raw, np.abs(raw), est.scores_[:, :h, 0], "relative"
+    if mean is None:  # absolute errors, per unit of the series' MASE scale
+        s = series_scale(train, m)
+        mean, unit, scores, kind = est._predict(h, None)[:, 0], np.full(h, s), est.abs_scores_[:, :h, 0] / s, "mase"
+    return LocalCalibration(mean, scores, unit, kind, bool(est.clip_), est.fitted_info()["intervals"])
+
+
+def needs_pool(windows: int, level: float) -> bool:
+    """Whether a series' own ``windows`` scores are too few for a ``level`` bound: the
+    conformal rank ``ceil((w + 1) level)`` is past the largest. (Pooling also series with
+    fewer than 10 windows at 80 % lowered M3 monthly's coverage by 0.4-1.9 points, away
+    from 80 % for three of four models: their own largest of 7 is conservative there.)"""
+    return math.ceil((windows + 1) * level) > windows
+
+
+def pool_short(cals: Sequence[LocalCalibration | None], level: float,
+               always: bool = False) -> list[tuple[np.ndarray, np.ndarray, str] | None]:
+    """Bounds from the scores pooled across ``cals`` (one chunk's series, same fold and
+    horizon) for each calibration with too few windows of its own (:func:`needs_pool`; every
+    one with ``always``): the ``ceil((N + 1) level)``-th smallest of the ``N`` pooled scores
+    of each step (scores of the same ``kind`` only) times the series' own unit. None where
+    the series keeps its own quantile (or has no calibration)."""
+    grouped: dict[str, list[np.ndarray]] = {}
+    for c in cals:
+        if c is not None:
+            grouped.setdefault(c.kind, []).append(c.scores)
+    pools = {k: np.concatenate(v, axis=0) for k, v in grouped.items()}
+    out = []
+    for c in cals:
+        if c is None or not (always or needs_pool(len(c.scores), level)):
+            out.append(None)
+            continue
+        scores = pools[c.kind]
+        lo, hi = c.bounds(half_width(scores, level))
+        short = "" if math.ceil((len(scores) + 1) * level) <= len(scores) else ", too few for the level: the largest"
+        out.append((lo, hi, f"{c.note}; bound pooled over the chunk: {len(scores)} scaled errors per step{short}"))
+    return out
 
 
 def series_scale(train: np.ndarray, m: int) -> float:

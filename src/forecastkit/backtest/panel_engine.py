@@ -87,10 +87,13 @@ def _conformal_wrapper(model: PanelModel, steps: int):
 
 def run_local(task: Task) -> ChunkResult:
     """Fit the task's model on each series of the chunk, fold by fold, then on all rows
-    (only the folds the task ``wants``)."""
+    (only the folds the task ``wants``). With conformal intervals, a series with too few
+    calibration windows for the level takes the quantile of the scores pooled across the
+    chunk's series at the same fold (:func:`~forecastkit.backtest.panel_conformal.pool_short`)."""
     from threadpoolctl import threadpool_limits
 
-    from forecastkit.backtest.panel_conformal import local_conformal
+    from forecastkit.backtest.panel_conformal import (
+        LocalCalibration, half_width, local_scores, pool_short, wrapper_calibration)
 
     start = _time.perf_counter()
     proto = build_local(task.model)
@@ -99,7 +102,7 @@ def run_local(task: Task) -> ChunkResult:
     # models whose numpy core needs no dates (baselines, naive2) skip the DataFrame layer
     fast = bool(proto.tags().get("array_core", False))
     wrapped = {}  # steps -> the conformal wrapper (DataFrame path)
-    parts, times_of, fparts, ftimes, failures, fitted = [], [], [], [], [], {}
+    done, failures = [], []  # done: [block, fold, origin, mean, lo, hi, est, note, times, calibration]
     h = task.plan.horizon
     with threadpool_limits(limits=1, user_api="blas"):
         for b in task.blocks:
@@ -110,13 +113,18 @@ def run_local(task: Task) -> ChunkResult:
                 steps = h if fold != FUTURE else task.future_h
                 if not task.wants(fold) or (fold == FUTURE and (steps < 1 or origin < need)):
                     continue
-                note = None
+                note = cal = None
+                train = b.values[:origin]
                 try:
                     if fast:
-                        train = b.values[:origin]
                         if mode == "conformal":
                             _check_train(proto, train)
-                            mean, lo, hi, est, note = local_conformal(proto, train, steps, task.level)
+                            cal, est = local_scores(proto, train, steps, task.level, task.season_length)
+                            if isinstance(cal, LocalCalibration):
+                                mean, note = cal.mean, cal.note
+                                lo, hi = cal.bounds(half_width(cal.scores, task.level))
+                            else:
+                                (mean, lo, hi, note), cal = cal, None
                         else:
                             mean, lo, hi, est = _array_core(proto, train, steps, task.level, mode is not None)
                         ft = grid[origin: origin + steps]
@@ -125,7 +133,7 @@ def run_local(task: Task) -> ChunkResult:
                         est = wrapped.setdefault(steps, _conformal_wrapper(task.model, steps)).clone()
                     else:
                         est = proto.clone()
-                    est.fit(pd.DataFrame({"y": b.values[:origin]}, index=b.times[:origin]))
+                    est.fit(pd.DataFrame({"y": train}, index=b.times[:origin]))
                     if mode is not None:
                         iv = est.predict_interval(steps, level=task.level)  # columns y, y_lower, y_upper
                         mean, lo, hi = (iv[c].to_numpy(float) for c in ("y", "y_lower", "y_upper"))
@@ -133,23 +141,38 @@ def run_local(task: Task) -> ChunkResult:
                         iv = est.predict(steps)
                         mean = iv["y"].to_numpy(float)
                         lo = hi = np.full(steps, np.nan)
+                    if mode == "conformal":
+                        cal = wrapper_calibration(est, steps, train, task.season_length)
                     ft = iv.index.values
                 except _Done:
                     pass
                 except (ForecastkitError, ValueError, np.linalg.LinAlgError) as err:
                     failures.append(f"{task.model.name} on series {b.sid!r} (fold {fold}): {err}")
                     continue
-                mean, lo, hi = _clip_nonnegative(b.values[:origin], mean, lo, hi)
-                if fold == FUTURE:
-                    fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
-                                        np.full(steps, np.nan)))
-                    ftimes.append(ft)
-                    info = est.fitted_info()
-                    fitted[b.sid] = json.dumps(info if note is None else {**info, "intervals": note}, default=str)
-                else:
-                    parts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
-                                       b.values[origin: origin + steps]))
-                    times_of.append(ft)
+                done.append([b, fold, origin, mean, lo, hi, est, note, ft, cal])
+        if mode == "conformal":  # series short of windows: bounds from the chunk's pooled scores
+            for fold in dict.fromkeys(d[1] for d in done):
+                rows = [d for d in done if d[1] == fold]
+                for d, pooled in zip(rows, pool_short([d[9] for d in rows], task.level)):
+                    if pooled is not None:
+                        d[4], d[5], d[7] = pooled
+    return _collect(task, done, failures, start)
+
+
+def _collect(task: Task, done: list, failures: list[str], start: float) -> ChunkResult:
+    """The chunk's forecast rows (backtest folds and past the end) and fitted notes."""
+    parts, times_of, fparts, ftimes, fitted = [], [], [], [], {}
+    for b, fold, origin, mean, lo, hi, est, note, ft, _ in done:
+        mean, lo, hi = _clip_nonnegative(b.values[:origin], mean, lo, hi)
+        if fold == FUTURE:
+            fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi, np.full(len(mean), np.nan)))
+            ftimes.append(ft)
+            info = est.fitted_info()
+            fitted[b.sid] = json.dumps(info if note is None else {**info, "intervals": note}, default=str)
+        else:
+            parts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,
+                               b.values[origin: origin + len(mean)]))
+            times_of.append(ft)
     return ChunkResult(_frame(parts, times_of), _frame(fparts, ftimes), failures, fitted,
                        _time.perf_counter() - start)
 

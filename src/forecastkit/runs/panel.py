@@ -115,8 +115,10 @@ def _setup(cfg: PanelRunConfig, *, strict: bool, workers: int, horizon: int | No
         cutoffs = common_cutoffs(pd.Series([b.times[-1] for b in blocks]), panel.freq, plan)
     if horizon is None:
         horizon = cfg.forecast.horizon if cfg.forecast.horizon is not None else ev.horizon
-    # chunks of at most MAX_CHUNK series whatever the workers: the unit a resume keeps
-    size = cfg.execution.chunk_size or min(MAX_CHUNK, -(-len(blocks) // (4 * workers)))
+    # chunks of at most MAX_CHUNK series, as equal as can be, whatever the workers: the unit a
+    # resume keeps, and the pool of a local model's short-series interval scores (so the
+    # same for --jobs 1, --jobs N and Dask)
+    size = cfg.execution.chunk_size or -(-len(blocks) // max(1, -(-len(blocks) // MAX_CHUNK)))
     chunks = chunk(blocks, 1, size)
     return _Setup(cfg, panel, blocks, plan, cutoffs, models, refs, chunks, horizon,
                   _interval_mode(cfg.forecast.intervals))
