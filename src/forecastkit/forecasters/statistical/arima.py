@@ -220,8 +220,11 @@ class ARIMAForecaster(Forecaster):
                 z, _ = transform_target(y[:, j], self._transform, self._lambdas[target], target)
                 old = self.results_[target]
                 if continues and not old.model.concentrate_scale:
-                    # the filter state at the old end carries over: filter the new rows only
-                    new_results[target] = old.extend(z[n_old:], exog=None if exog is None else exog[n_old:])
+                    # the filter state at the old end carries over: filter the new rows only.
+                    # statsmodels' SARIMAXResults.extend restarts a time trend at its own
+                    # nobs + 1, wrong once the results are themselves an extension: pass it
+                    new_results[target] = old.extend(z[n_old:], exog=None if exog is None else exog[n_old:],
+                                                     trend_offset=old.model.trend_offset + old.nobs)
                 else:
                     # every parameter fixed, the variance included (a concentrated model
                     # would re-estimate it from the new data)
@@ -260,6 +263,22 @@ class ARIMAForecaster(Forecaster):
 
     def _predict_interval(self, h: int, X_future: pd.DataFrame | None, level: float):
         return self._forecast(h, X_future, level)
+
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+                          level: float | None):
+        """Forecasts from many origins at once with the fitted parameters, in one Kalman
+        filter pass (the interval calibration of
+        :class:`~forecastkit.forecasters.conformal.ConformalForecaster`).
+
+        Row ``i`` of each (n_origins, h, k) array equals ``update(y[:o], X[:o])`` then
+        ``predict_interval(h, X[o:o + h], level)`` (``predict``, and None bounds, when
+        ``level`` is None) with ``o = origins[i]``; ``o + h <= len(y)``. None when the
+        configuration is not covered (the caller then loops).
+        """
+        from forecastkit.forecasters.statistical.arima_origins import forecast_origins
+
+        self._check_fitted()
+        return forecast_origins(self, y, X, origins, h, level)
 
     # -- persistence ----------------------------------------------------------------
     def _save_state(self, directory) -> dict[str, Any]:
