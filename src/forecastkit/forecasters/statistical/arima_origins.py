@@ -19,7 +19,7 @@ as the update/predict loop does without updating.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,9 +27,6 @@ import pandas as pd
 from forecastkit.errors import DataError
 from forecastkit.forecasters.statistical._common import exog_matrix, quiet_statsmodels, steps_between
 from forecastkit.forecasters.statistical.transforms import inverse, transform_target
-
-if TYPE_CHECKING:  # pragma: no cover
-    from forecastkit.forecasters.statistical.arima import ARIMAForecaster
 
 
 def _at(matrix: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -57,9 +54,10 @@ def _propagate(fr, origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]
     return means, variances
 
 
-def forecast_origins(model: "ARIMAForecaster", y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+def forecast_origins(model: Any, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
                      level: float | None):
-    """``ARIMAForecaster._forecast_origins`` (see there); None to decline."""
+    """``ARIMAForecaster._forecast_origins`` of the fitted ``model`` (see there); None
+    to decline."""
     from scipy.stats import norm
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
