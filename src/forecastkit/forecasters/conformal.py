@@ -18,10 +18,7 @@ forecast every calibration window in one vectorised pass (equal to updating and
 forecasting origin by origin, which other models do); a plain linear reduction model's
 copy is solved from Gram blocks its full fit accumulated in the same pass over the data
 (no refit; equal to fitting the copy up to rounding); a Keras copy trains with a shorter
-early-stopping patience (:data:`COPY_PATIENCE`). A model with ``warm_from_prefix``
-(``arima``) is fitted after its copy, its optimiser started at the copy's estimate when
-no previous fold's model is given (the same optimum up to the optimiser's tolerance;
-the copy itself never sees a row after its own).
+early-stopping patience (:data:`COPY_PATIENCE`).
 
 Steps beyond the calibrated ``horizon`` use the last step's errors; a level too high
 for the number of windows (``ceil((windows + 1) level) > windows``) uses the largest
@@ -197,18 +194,12 @@ class ConformalForecaster(Forecaster):
         calibrate = w >= 1 and n0 >= need
         if calibrate and hasattr(base, "_reserve_copy"):  # the copy's Gram blocks from the same pass
             base._reserve_copy(n0, h)
-        cal = None
-        if calibrate and warm_model is None and getattr(base, "warm_from_prefix", False):
-            # the copy first: its estimate (rows before n0, inside the model's own rows)
-            # starts the model's optimisation, a few iterations from its optimum
-            cal = self._fit_copy(frame, X, n0, warm_cal)
-            base.warm_start(cal)
         self.model_ = base.fit(frame, X)
         if not calibrate:
             self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
                           f"(needs at least {need + h})")
             return
-        self.scores_ = self._calibrate(frame, X, n0, h, warm_cal, cal)
+        self.scores_ = self._calibrate(frame, X, n0, h, warm_cal)
         self.cal_fit_rows_ = int(n0)
 
     def _copy(self) -> Forecaster:
@@ -221,21 +212,13 @@ class ConformalForecaster(Forecaster):
             base.set_params(patience=COPY_PATIENCE)
         return base
 
-    def _fit_copy(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int,
-                  warm_cal: Forecaster | None) -> Forecaster:
-        """The calibration copy fitted on the first ``n0`` rows (started from the previous
-        fold's copy when given)."""
-        cal = self._warmed(self._copy(), warm_cal).fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
-        self._cal_model = cal  # start values for the next fold's copy (see warm_start)
-        return cal
-
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int,
-                   warm_cal: Forecaster | None = None, cal: Forecaster | None = None) -> np.ndarray:
+                   warm_cal: Forecaster | None = None) -> np.ndarray:
+        prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
+        cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
         if cal is None:
-            prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
-            cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
-        if cal is None:
-            cal = self._fit_copy(frame, X, n0, warm_cal)
+            cal = self._warmed(self._copy(), warm_cal).fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
+            self._cal_model = cal  # start values for the next fold's copy (see warm_start)
         origins = np.arange(n0, len(frame) - h + 1)
         batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
         preds, scales = batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)

@@ -140,19 +140,3 @@ def test_conformal_scores_unchanged_by_the_batched_pass(score, monkeypatch):
     np.testing.assert_allclose(fast.scores_, slow.scores_, rtol=1e-8, atol=1e-12)
     pd.testing.assert_frame_equal(fast.predict_interval(6, level=0.9), slow.predict_interval(6, level=0.9))
 
-
-def test_conformal_arima_starts_the_model_at_the_copy_estimate():
-    """The copy is fitted first, on its own rows only (its estimate is a cold fit's);
-    the model's optimiser starts there and reaches the cold fit's optimum in fewer
-    iterations."""
-    y, _ = _series(400, 1, seed=11)
-    spec = {"order": (2, 0, 1), "trend": "c"}
-    wrapped = make_forecaster("conformal", model={"type": "arima", **spec}, horizon=6).fit(y)
-    n0 = wrapped.cal_fit_rows_
-    cold_copy = ARIMAForecaster(**spec).fit(y.iloc[:n0])
-    np.testing.assert_array_equal(wrapped._cal_model._fixed["y0"], cold_copy._fixed["y0"])
-    cold, warm = ARIMAForecaster(**spec).fit(y).results_["y0"], wrapped.model_.results_["y0"]
-    assert warm.mle_retvals["iterations"] < cold.mle_retvals["iterations"]
-    assert warm.llf == pytest.approx(cold.llf, abs=1e-2)
-    np.testing.assert_allclose(wrapped.predict(6).to_numpy(), ARIMAForecaster(**spec).fit(y).predict(6).to_numpy(),
-                               rtol=1e-3)

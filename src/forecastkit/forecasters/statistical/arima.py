@@ -101,9 +101,6 @@ class ARIMAForecaster(Forecaster):
 
     _tags = {"intervals": True, "past_covariates": False, "future_covariates": True}
     param_choices = {"trend": (None, *TRENDS, "a list of 0/1"), "transform": (None, *TRANSFORMS)}
-    #: the conformal wrapper starts this model's optimisation at its calibration copy's
-    #: estimate (first rows of the same data) when no earlier fold's model is given
-    warm_from_prefix = True
 
     def __init__(
         self,
