@@ -140,3 +140,23 @@ def test_conformal_scores_unchanged_by_the_batched_pass(score, monkeypatch):
     np.testing.assert_allclose(fast.scores_, slow.scores_, rtol=1e-8, atol=1e-12)
     pd.testing.assert_frame_equal(fast.predict_interval(6, level=0.9), slow.predict_interval(6, level=0.9))
 
+
+
+def test_warm_start_skips_an_estimate_at_the_invertibility_boundary():
+    """On 60 airline months the log airline model's seasonal MA is -0.99: started
+    there, the next fit would stay near it (a lower likelihood than the cold fit's),
+    so that start is skipped and the fit equals the cold one; an interior estimate
+    (132 months) is used."""
+    from pathlib import Path
+
+    df = pd.read_csv(Path(__file__).resolve().parents[3] / "datasets" / "airline-passengers.csv")
+    y = pd.DataFrame({"P": df["Passengers"].to_numpy(dtype=float)},
+                     index=pd.date_range("1949-01-01", periods=len(df), freq="MS"))
+    spec = {"order": (0, 1, 1), "seasonal_order": (0, 1, 1, 12), "transform": "log"}
+    edge = ARIMAForecaster(**spec).fit(y.iloc[:60])
+    assert edge.results_["P"].params[-1] < -0.95
+    warm = ARIMAForecaster(**spec).warm_start(edge).fit(y.iloc[:66])
+    cold = ARIMAForecaster(**spec).fit(y.iloc[:66])
+    np.testing.assert_array_equal(warm.results_["P"].params, cold.results_["P"].params)
+    inside = ARIMAForecaster(**spec).fit(y.iloc[:132])
+    assert ARIMAForecaster(**spec).warm_start(inside)._warm["params"].keys() == {"P"}
