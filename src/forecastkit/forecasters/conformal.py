@@ -13,11 +13,11 @@ step ``k`` are genuinely out of sample for the copy, and the half-width of the
 errors it covers with probability at least ``level``. The copy has seen fewer rows
 than the model that forecasts, so the band is, if anything, slightly conservative.
 
-Cost: models with a ``_forecast_origins`` method (reduction and Keras models) forecast
-every calibration window in one vectorised pass (equal to updating and forecasting
-origin by origin, which other models do); a plain linear reduction model's copy is
-solved from Gram blocks its full fit accumulated in the same pass over the data (no
-refit; equal to fitting the copy up to rounding); a Keras copy trains with a shorter
+Cost: models with a ``_forecast_origins`` method (reduction, Keras and ARIMA models)
+forecast every calibration window in one vectorised pass (equal to updating and
+forecasting origin by origin, which other models do); a plain linear reduction model's
+copy is solved from Gram blocks its full fit accumulated in the same pass over the data
+(no refit; equal to fitting the copy up to rounding); a Keras copy trains with a shorter
 early-stopping patience (:data:`COPY_PATIENCE`).
 
 Steps beyond the calibrated ``horizon`` use the last step's errors; a level too high

@@ -350,6 +350,17 @@ class AutoARIMAForecaster(Forecaster):
 
         return stack(""), stack("_lower"), stack("_upper")
 
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins, h: int, level: float | None):
+        """The chosen models' :meth:`ARIMAForecaster._forecast_origins
+        <forecastkit.forecasters.statistical.arima.ARIMAForecaster._forecast_origins>`,
+        one column per target; None when one declines."""
+        self._check_fitted()
+        parts = [self.models_[t]._forecast_origins(y[[t]], X, origins, h, level) for t in self.targets_]
+        if any(p is None for p in parts):
+            return None
+        return tuple(None if parts[0][i] is None else np.concatenate([p[i] for p in parts], axis=-1)
+                     for i in range(3))
+
     # -- persistence ----------------------------------------------------------------
     def _save_state(self, directory) -> dict[str, Any]:
         # the inner ARIMA models save themselves; model_ is a view of models_
