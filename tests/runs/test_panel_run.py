@@ -161,12 +161,16 @@ def test_global_only_options_on_a_local_model_are_refused(tmp_path):
 
 def test_chunks_do_not_depend_on_the_workers(tmp_path):
     """A local model's short series pool their interval scores over their chunk, so the
-    chunks (no ``chunk_size``) are the same for any number of workers."""
+    chunks (no ``chunk_size``) are the same for any number of workers: the plan is made
+    from the config and the panel alone (``_setup`` takes no worker count)."""
+    import inspect
+
     from forecastkit.config.panel import load_panel_config
     from forecastkit.runs.panel import _setup
 
     cfg = write_panel(tmp_path, n_series=7)
     cfg.write_text(cfg.read_text().replace("chunk_size = 2", ""))
     cfg = load_panel_config(cfg)
-    chunks = [[[b.sid for b in c] for c in _setup(cfg, strict=False, workers=w).chunks] for w in (1, 2, 8)]
-    assert chunks[0] == chunks[1] == chunks[2] == [[f"S{k}" for k in range(7)]]
+    assert "workers" not in inspect.signature(_setup).parameters
+    chunks = [[b.sid for b in c] for c in _setup(cfg, strict=False).chunks]
+    assert chunks == [[f"S{k}" for k in range(7)]]

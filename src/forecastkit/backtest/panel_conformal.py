@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecastkit.forecasters.conformal import MAX_WINDOWS
+from forecastkit.forecasters.conformal import conformal_quantile as half_width
+from forecastkit.forecasters.conformal import default_windows as calibration_windows
 
 #: scores per horizon step a pooled calibration aims for (one refit of the pooled model
 #: per calibration window: few windows when there are many series), and the most windows
@@ -41,21 +42,6 @@ POOLED_SCORES = 200
 POOLED_MAX_WINDOWS = 10
 #: the band whose half-width scales the errors of a local model (as the ConformalForecaster)
 SCALE_LEVEL = 0.8
-
-
-def calibration_windows(n: int, h: int, need: int) -> tuple[int, int]:
-    """``(windows, n0)`` as the ConformalForecaster's default: as many origins as leave the
-    calibrating copy half the rows (and its minimum), at most :data:`MAX_WINDOWS`."""
-    w = min(MAX_WINDOWS, n - h + 1 - max(need, math.ceil(n / 2)))
-    return w, n - w - h + 1
-
-
-def half_width(scores: np.ndarray, level: float) -> np.ndarray:
-    """Per-step conformal quantile of ``scores`` (windows, h): the ``ceil((w + 1) level)``-th
-    smallest (the largest when the level asks for more than there are)."""
-    s = np.sort(scores, axis=0)
-    rank = min(math.ceil((s.shape[0] + 1) * level), s.shape[0])
-    return s[rank - 1]
 
 
 def _band(est, h: int) -> tuple[np.ndarray, np.ndarray]:

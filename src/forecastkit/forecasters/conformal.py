@@ -47,6 +47,25 @@ METHODS = ("conformal", "native")
 #: most calibration windows of the default (each costs an update and a forecast; 60 were
 #: too few for the seasonal volatility of daily PM2.5, see bench_coverage.py)
 MAX_WINDOWS = 200
+
+
+def conformal_quantile(scores: np.ndarray, level: float) -> np.ndarray:
+    """The split-conformal quantile of ``scores`` (windows, ...) along the first axis: the
+    ``ceil((w + 1) level)``-th smallest (the largest when the level asks for more than
+    there are)."""
+    s = np.sort(scores, axis=0)
+    rank = min(math.ceil((s.shape[0] + 1) * level), s.shape[0])
+    return s[rank - 1]
+
+
+def default_windows(n: int, h: int, need: int) -> tuple[int, int]:
+    """``(windows, n0)``: as many calibration origins as leave the copy half of the ``n``
+    rows (and the ``need`` it must have), at most :data:`MAX_WINDOWS`; the copy is
+    fitted on the first ``n0`` rows."""
+    w = min(MAX_WINDOWS, n - h + 1 - max(need, math.ceil(n / 2)))
+    return w, n - w - h + 1
+
+
 #: early-stopping patience of a Keras model's calibration copy (at most the model's own):
 #: the copy's second training was half of a wrapped Keras fit (airline: best epoch 0-1,
 #: then 20 epochs of patience). The copy never sees the calibration windows, so the
@@ -186,10 +205,7 @@ class ConformalForecaster(Forecaster):
             return
         h, n = self._h(), len(frame)
         need = base.min_train_size()
-        if self.windows is None:  # as many as leave the copy half the rows (and its minimum)
-            w = min(MAX_WINDOWS, n - h + 1 - max(need, math.ceil(n / 2)))
-        else:
-            w = int(self.windows)
+        w = default_windows(n, h, need)[0] if self.windows is None else int(self.windows)
         n0 = n - w - h + 1
         calibrate = w >= 1 and n0 >= need
         if calibrate and hasattr(base, "_reserve_copy"):  # the copy's Gram blocks from the same pass
@@ -304,11 +320,8 @@ class ConformalForecaster(Forecaster):
         return self._clip(self.model_.predict(h, X).to_numpy(dtype=float))
 
     def _half_width(self, h: int, level: float, scores: np.ndarray) -> np.ndarray:
-        scores = np.sort(scores, axis=0)  # (w, H, k)
-        w, H = scores.shape[0], scores.shape[1]
-        rank = min(math.ceil((w + 1) * level), w)  # the largest error when the level asks for more
-        q = scores[rank - 1]  # (H, k)
-        steps = np.minimum(np.arange(h), H - 1)
+        q = conformal_quantile(scores, level)  # (H, k) from (w, H, k)
+        steps = np.minimum(np.arange(h), q.shape[0] - 1)
         return q[steps]
 
     def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):

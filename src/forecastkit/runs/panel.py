@@ -91,7 +91,7 @@ def _interval_mode(setting) -> str | None:
     return None if setting is False else ("native" if setting == "native" else "conformal")
 
 
-def _setup(cfg: PanelRunConfig, *, strict: bool, workers: int, horizon: int | None = None) -> _Setup:
+def _setup(cfg: PanelRunConfig, *, strict: bool, horizon: int | None = None) -> _Setup:
     from forecastkit.backtest.panel_engine import min_train
     from forecastkit.backtest.panel_engine import panel_blocks
     from forecastkit.backtest.panel_folds import FoldPlan, common_cutoffs
@@ -201,8 +201,7 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
     out = Path(output) if output is not None else Path("runs") / (cfg.name or "panel")
     prepare_output(out, force)
     started = time.perf_counter()
-    workers = jobs if engine == "joblib" else ex.workers
-    s = _setup(cfg, strict=strict, workers=workers)
+    s = _setup(cfg, strict=strict)
     folds = list(range(s.plan.folds)) + ([FUTURE] if s.future_h >= 1 else [])
     tasks = _tasks(s, s.models + s.refs, folds)
     with RunLock(out):
@@ -278,8 +277,7 @@ def forecast_panel(config: PanelRunConfig | str | Path, models: list[str] | None
     cfg = cfg.model_copy(update={"combinations": combos})
     jobs = cap_jobs(jobs)
     engine = engine or cfg.execution.engine
-    workers = jobs if engine == "joblib" else cfg.execution.workers
-    s = _setup(cfg, strict=strict, workers=workers, horizon=horizon)
+    s = _setup(cfg, strict=strict, horizon=horizon)
     if s.future_h < 1:
         raise ConfigError("the forecast horizon is 0: set [forecast] horizon or pass --horizon")
     tasks = _tasks(s, [m for m in s.models if m.name in needed], [FUTURE])
