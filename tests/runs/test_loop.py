@@ -15,12 +15,12 @@ from forecastkit.forecasters.registry import make_forecaster
 
 def test_chunks_start_at_refit_folds_and_keep_order():
     folds = rolling_folds(100, 5, folds=6, refit_every=2)
-    chunks = split_at_refits(folds, 2)
+    chunks = split_at_refits(folds, 2)  # 3 refit segments, 2 per chunk
     assert [f.fold for c in chunks for f in c] == list(range(6))
-    assert all(c[0].refit for c in chunks) and len(chunks) == 2
-    assert len(split_at_refits(folds, 10)) == 3  # never more chunks than refits
+    assert all(c[0].refit for c in chunks) and [len(c) for c in chunks] == [4, 2]
+    assert len(split_at_refits(folds, 1)) == 3  # never more chunks than refits
     once = holdout_folds(100, 1, test_size=10)  # fit once: one chain, one chunk
-    assert split_at_refits(once, 4) == [once]
+    assert split_at_refits(once, 1) == [once]
 
 
 def test_merged_chunks_equal_the_whole_backtest():
@@ -30,7 +30,7 @@ def test_merged_chunks_equal_the_whole_backtest():
     folds = rolling_folds(120, 7, folds=6, refit_every=2)
     model = make_forecaster("ridge", n_in=7, strategy="direct")
     whole = run_backtest(model, y, None, folds, name="r")
-    merged = merge_runs([run_backtest(model, y, None, c, name="r") for c in split_at_refits(folds, 3)])
+    merged = merge_runs([run_backtest(model, y, None, c, name="r") for c in split_at_refits(folds, 1)])
     pd.testing.assert_frame_equal(merged.forecasts, whole.forecasts)
     assert [a.fold for a in merged.audit] == list(range(6)) and merged.folds == whole.folds
 
@@ -54,3 +54,24 @@ def test_progress_events_count_every_fold_and_final_refit(tmp_path):
         {}, {"season_length": 12}]
     # every model's intervals are calibrated out of sample, and it says so
     assert all(re.match(r"conformal( \([a-z' ]+\))?: \d+ out-of-sample windows of 6 steps", c["intervals"]) for c in chose)
+
+
+def test_warm_started_models_give_the_same_forecasts_with_any_jobs():
+    """arima and auto_arima start each refit from the previous one's estimate: the
+    chains are cut at the same folds whatever --jobs is, so the numbers are equal."""
+    from forecastkit.config.schema import RunConfig
+    from forecastkit.runs.loop import CHAIN_SEGMENTS, run_experiment
+
+    folds = CHAIN_SEGMENTS + 2  # two chunks per model
+    cfg = RunConfig.model_validate({
+        "data": {"path": "airline-passengers", "target": "Passengers"},
+        "evaluation": [{"scheme": "rolling", "horizon": 3, "folds": folds, "step": 3}],
+        "forecast": {"horizon": 3},
+        "models": [{"name": "arima", "type": "arima", "order": [2, 1, 1], "transform": "log"},
+                   {"name": "auto", "type": "auto_arima", "season_length": 12, "max_P": 0, "max_Q": 0,
+                    "transform": None}],
+    })
+    one, two = run_experiment(cfg, jobs=1), run_experiment(cfg, jobs=2)
+    for a, b in zip(one.model_runs, two.model_runs, strict=True):
+        assert a.error is None and len(a.forecasts) == 3 * folds
+        pd.testing.assert_frame_equal(a.forecasts, b.forecasts, check_exact=True)

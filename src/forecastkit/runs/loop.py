@@ -101,12 +101,20 @@ def _reapply_after_first(on_fold):
     return call
 
 
-def split_at_refits(folds: list, n_chunks: int) -> list[list]:
-    """Contiguous chunks of a fold plan that each start at a refit fold.
+#: refit segments per backtest chunk. Warm starts (``arima``, ``auto_arima``: the next
+#: refit starts from the previous one's estimate) chain within a chunk only, so a fixed
+#: chunking, the same whatever ``--jobs`` is, gives the same forecasts with any ``--jobs``.
+CHAIN_SEGMENTS = 5
 
-    A chunk then runs on its own (in another worker) and gives exactly the forecasts
-    of the whole chain: every fold after a refit only updates the history. A plan
-    that fits once (``refit_every = 0``) stays one chunk.
+
+def split_at_refits(folds: list, per: int = CHAIN_SEGMENTS) -> list[list]:
+    """Contiguous chunks of a fold plan, each starting at a refit fold and holding
+    ``per`` refit segments (a refit fold and the folds that only update after it).
+
+    A chunk runs on its own (serially or in another worker) and gives exactly the
+    forecasts of the chain it belongs to: every fold after a refit only updates the
+    history, and warm starts do not cross chunks. A plan that fits once
+    (``refit_every = 0``) stays one chunk.
     """
     segments: list[list] = []
     for fold in folds:
@@ -114,8 +122,7 @@ def split_at_refits(folds: list, n_chunks: int) -> list[list]:
             segments.append([fold])
         else:
             segments[-1].append(fold)
-    n_chunks = max(1, min(n_chunks, len(segments)))
-    per = -(-len(segments) // n_chunks)
+    per = max(1, int(per))
     return [[f for seg in segments[i:i + per] for f in seg] for i in range(0, len(segments), per)]
 
 
@@ -242,19 +249,18 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         progress(RunStarted(n_units))
 
     tasks = [(m, ev, folds) for m in chosen for ev, folds in plan]
+    # the same chunks for every --jobs (see CHAIN_SEGMENTS): one slow model spreads over
+    # the workers, and the forecasts do not depend on the number of workers
+    chunks = [(t, part) for t, (m, ev, folds) in enumerate(tasks) for part in split_at_refits(folds)]
     if jobs == 1:
-        model_runs = [
-            _backtest_task(m, context, data, ev, folds, level, on_fold=lambda _f: tick(), state=state)
-            for m, ev, folds in tasks
-        ]
+        runs = [_backtest_task(tasks[t][0], context, data, tasks[t][1], part, level, on_fold=lambda _f: tick(),
+                               state=state) for t, part in chunks]
         futures = []
         for m in chosen:
             futures.append(_future_task(m, cfg, future_context, data, level, X_future, state, save_models))
             tick()
     else:
-        # One pool for backtests and final refits, so no worker idles between the two;
-        # each backtest is cut at refit folds so one slow model spreads over the workers.
-        chunks = [(t, part) for t, (m, ev, folds) in enumerate(tasks) for part in split_at_refits(folds, jobs)]
+        # one pool for backtests and final refits, so no worker idles between the two
         backtest_task, future_task = limited(_backtest_task), limited(_future_task)
         calls = [delayed(backtest_task)(tasks[t][0], context, data, tasks[t][1], part, level, state=state)
                  for t, part in chunks]
@@ -265,11 +271,11 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
         for n, res in zip(units, Parallel(n_jobs=jobs, return_as="generator")(calls)):
             results.append(res)
             tick(n)
-        parts: dict[int, list] = {}
-        for (t, _), res in zip(chunks, results):
-            parts.setdefault(t, []).append(res)
-        model_runs = [merge_runs(parts[t]) for t in range(len(tasks))]
-        futures = results[len(chunks):]
+        runs, futures = results[:len(chunks)], results[len(chunks):]
+    parts: dict[int, list] = {}
+    for (t, _), res in zip(chunks, runs):
+        parts.setdefault(t, []).append(res)
+    model_runs = [merge_runs(parts[t]) for t in range(len(tasks))]
 
     future_frames = [f.frame for f in futures if f.frame is not None]
     future = pd.concat(future_frames, ignore_index=True) if future_frames else pd.DataFrame(columns=FUTURE_COLUMNS)
