@@ -159,7 +159,9 @@ def accumulate_prefixes(
     # One shift for every prefix (any shift is absorbed by the intercept column)
     if fit_intercept:
         mu_l, mu_f = L[:order[-1]].mean(axis=0), Fz[:order[-1]].mean(axis=0)
-        Q = np.hstack([L - mu_l, np.ones((S1, 1))])
+        Q = np.empty((S1, pl + 1))  # [L - mu_l, 1] without the intermediate copies
+        np.subtract(L, mu_l, out=Q[:, :pl])
+        Q[:, pl] = 1.0
         Fc = Fz - mu_f
         pen_q = np.r_[np.full(pl, alpha), 0.0]
     else:

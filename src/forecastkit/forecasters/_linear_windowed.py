@@ -43,8 +43,19 @@ class Windowed:
 
 
 def _shifted_products(Q: np.ndarray, B: np.ndarray, c: int, T: int) -> np.ndarray:
-    """``(q, T * b)``: column block ``t`` is ``Q[:c]' B[t:t + c]``."""
-    return np.concatenate([Q[:c].T @ B[t:t + c] for t in range(T)], axis=1)
+    """``(q, T * b)``: column block ``t`` is ``Q[:c]' B[t:t + c]``.
+
+    One matrix product per column of ``B`` against its ``(c, T)`` sliding windows
+    (``W[i, t] = B[i + t]``) rather than ``T`` matrix-vector products: the same sums,
+    several times faster (BLAS level 3).
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    q, b = Q.shape[1], B.shape[1]
+    out = np.empty((q, T, b))
+    for j in range(b):
+        out[:, :, j] = Q[:c].T @ sliding_window_view(B[:c + T - 1, j], T)
+    return out.reshape(q, T * b)
 
 
 def lagged_cross(A: np.ndarray, B: np.ndarray, c: int, T: int) -> np.ndarray:
@@ -78,7 +89,9 @@ def accumulate_windowed(
     f, k = Fz.shape[1], Yz.shape[1]
     if fit_intercept:
         mu_l, mu_b = L[:order[-1]].mean(axis=0), Fb[:order[-1] + T - 1].mean(axis=0)
-        Q = np.hstack([L - mu_l, np.ones((S1, 1))])
+        Q = np.empty((S1, pl + 1))  # [L - mu_l, 1] without the intermediate copies
+        np.subtract(L, mu_l, out=Q[:, :pl])
+        Q[:, pl] = 1.0
         pen_q = np.r_[np.full(pl, alpha), 0.0]
     else:
         mu_l, mu_b = np.zeros(pl), np.zeros(Fb.shape[1])

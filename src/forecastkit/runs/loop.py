@@ -104,7 +104,7 @@ def _reapply_after_first(on_fold):
 #: refit segments per backtest chunk. Warm starts (``arima``, ``auto_arima``: the next
 #: refit starts from the previous one's estimate) chain within a chunk only, so a fixed
 #: chunking, the same whatever ``--jobs`` is, gives the same forecasts with any ``--jobs``.
-CHAIN_SEGMENTS = 5
+CHAIN_SEGMENTS = 10
 
 
 def split_at_refits(folds: list, per: int = CHAIN_SEGMENTS) -> list[list]:
