@@ -205,3 +205,29 @@ def test_covariates_are_rejected():
     X = pd.DataFrame({"temp": np.ones(10)}, index=y.index)
     with pytest.raises(DataError, match="past covariates \\['temp'\\]"):
         NaiveForecaster().fit(y, X)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["naive", "seasonal_naive"]), n=st.integers(8, 40), k=st.integers(1, 2),
+       h=st.integers(1, 9), m=st.integers(1, 5), level=st.sampled_from([None, 0.8, 0.95]), seed=st.integers(0, 999))
+def test_forecast_origins_equal_the_update_predict_loop(kind, n, k, h, m, level, seed):
+    """The conformal calibration's one-pass forecasts equal update-then-predict per origin."""
+    rng = np.random.default_rng(seed)
+    y = pd.DataFrame(rng.normal(size=(n + h, k)).cumsum(axis=0), columns=[f"y{j}" for j in range(k)],
+                     index=pd.date_range("2000-01-01", periods=n + h, freq="D"))
+    model = make_forecaster(kind, **({"season_length": m} if kind == "seasonal_naive" else {}))
+    start = model.min_train_size()
+    if start > n:
+        return
+    model.fit(y.iloc[:start])
+    origins = np.arange(start, n + 1)
+    fast = model._forecast_origins(y, None, origins, h, level)
+    for i, o in enumerate(origins):
+        model.update(y.iloc[:o])
+        if level is None:
+            np.testing.assert_allclose(fast[0][i], model.predict(h).to_numpy(), rtol=1e-12)
+            assert fast[1] is None and fast[2] is None
+        else:
+            band = model.predict_interval(h, level=level)
+            for a, suffix in zip(fast, ("", "_lower", "_upper")):
+                np.testing.assert_allclose(a[i], band[[f"{c}{suffix}" for c in y.columns]].to_numpy(), rtol=1e-9)

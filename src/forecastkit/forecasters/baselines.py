@@ -70,6 +70,42 @@ class _Baseline(Forecaster):
         half = normal_quantile(level) * self._sd(h)
         return mean, mean - half, mean + half
 
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+                          level: float | None):
+        """Forecasts from many origins at once (the interval calibration of
+        :class:`~forecastkit.forecasters.conformal.ConformalForecaster`): row ``i`` of each
+        ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
+        level=level)`` (``predict`` and None bounds when ``level`` is None), ``o =
+        origins[i]``. None when the baseline has no vectorised form (the caller loops)."""
+        self._check_fitted()
+        origins = np.asarray(origins, dtype=int)
+        if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0:
+            return None
+        if origins.min() < self.min_train_size() or origins.max() > len(y):
+            raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows")
+        stats = self._origin_stats(y.to_numpy(dtype=float), origins, h)
+        if stats is None:
+            return None
+        mean, sd = stats
+        if level is None:
+            return mean, None, None
+        half = normal_quantile(level) * sd
+        return mean, mean - half, mean + half
+
+    def _origin_stats(self, y: np.ndarray, origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(mean, sd)``, each ``(n_origins, h, k)``, of the baseline refitted on
+        ``y[:o]`` for every origin ``o``; None where not vectorised."""
+        return None
+
+
+def _prefix_sigma(resid: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """:func:`_residual_sigma` (no parameters) of ``resid[:c]`` for every ``c`` in
+    ``counts``: ``(len(counts), k)`` from one cumulative sum."""
+    if counts.min() < 1:
+        raise DataError(f"not enough residuals ({counts.min()}) to estimate the forecast variance")
+    cum = np.concatenate([np.zeros((1, resid.shape[1])), np.cumsum(resid**2, axis=0)])
+    return np.sqrt(cum[counts] / counts[:, None])
+
 
 class NaiveForecaster(_Baseline):
     """Persistence: every future value equals the last observation, ``y(T+k) = y(T)``.
@@ -92,6 +128,11 @@ class NaiveForecaster(_Baseline):
 
     def _sd(self, h: int) -> np.ndarray:
         return np.sqrt(np.arange(1, h + 1))[:, None] * self.sigma_
+
+    def _origin_stats(self, y, origins, h):
+        sigma = _prefix_sigma(np.diff(y, axis=0), origins - 1)
+        mean = np.repeat(y[origins - 1][:, None, :], h, axis=1)
+        return mean, np.sqrt(np.arange(1, h + 1))[None, :, None] * sigma[:, None, :]
 
 
 class SeasonalNaiveForecaster(_Baseline):
@@ -131,6 +172,13 @@ class SeasonalNaiveForecaster(_Baseline):
         m = self.last_season_.shape[0]
         k = (np.arange(1, h + 1) - 1) // m
         return np.sqrt(k + 1.0)[:, None] * self.sigma_
+
+    def _origin_stats(self, y, origins, h):
+        m = self.season_length_
+        sigma = _prefix_sigma(y[m:] - y[:-m], origins - m)
+        mean = y[origins[:, None] - m + (np.arange(h) % m)[None, :]]
+        k = (np.arange(1, h + 1) - 1) // m
+        return mean, np.sqrt(k + 1.0)[None, :, None] * sigma[:, None, :]
 
 
 class DriftForecaster(_Baseline):
