@@ -210,12 +210,19 @@ class ConformalForecaster(Forecaster):
         calibrate = w >= 1 and n0 >= need
         if calibrate and hasattr(base, "_reserve_copy"):  # the copy's Gram blocks from the same pass
             base._reserve_copy(n0, h)
+        cal = None
+        if calibrate and warm_model is None and hasattr(base, "warm_start"):
+            # a cold start (first fold of a chain, final fit): the copy first, then the
+            # model's optimiser (or search) starts where the copy's ended: far fewer
+            # iterations on a long series. The copy's rows are a prefix of the model's.
+            cal = self._fit_copy(frame, X, n0, warm_cal)
+            base.warm_start(cal)
         self.model_ = base.fit(frame, X)
         if not calibrate:
             self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
                           f"(needs at least {need + h})")
             return
-        self.scores_ = self._calibrate(frame, X, n0, h, warm_cal)
+        self.scores_ = self._calibrate(frame, X, n0, h, warm_cal, cal)
         self.cal_fit_rows_ = int(n0)
 
     def _copy(self) -> Forecaster:
@@ -228,13 +235,19 @@ class ConformalForecaster(Forecaster):
             base.set_params(patience=COPY_PATIENCE)
         return base
 
+    def _fit_copy(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int,
+                  warm_cal: Forecaster | None) -> Forecaster:
+        cal = self._warmed(self._copy(), warm_cal).fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
+        self._cal_model = cal  # start values for the next fold's copy (see warm_start)
+        return cal
+
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int,
-                   warm_cal: Forecaster | None = None) -> np.ndarray:
-        prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
-        cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
+                   warm_cal: Forecaster | None = None, cal: Forecaster | None = None) -> np.ndarray:
         if cal is None:
-            cal = self._warmed(self._copy(), warm_cal).fit(frame.iloc[:n0], None if X is None else X.iloc[:n0])
-            self._cal_model = cal  # start values for the next fold's copy (see warm_start)
+            prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
+            cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
+        if cal is None:
+            cal = self._fit_copy(frame, X, n0, warm_cal)
         origins = np.arange(n0, len(frame) - h + 1)
         batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
         preds, scales = batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)
