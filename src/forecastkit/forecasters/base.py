@@ -285,6 +285,11 @@ class Forecaster(ABC):
         missing = [c for c in fk if c not in X.columns]
         if missing:
             raise DataError(f"X is missing future-known covariate column(s) {missing}; it has {list(X.columns)}")
+        if X.index.equals(idx):  # the usual case (a backtest's slice): no per-column lookups
+            Xf = X[fk]
+            arr = Xf.to_numpy(dtype=float)
+            if np.isfinite(arr).all():
+                return Xf.astype(float)
         for c in fk:
             col = X[c].dropna()
             have = col.index.intersection(idx)
