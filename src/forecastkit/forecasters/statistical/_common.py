@@ -85,11 +85,11 @@ def fit_sarimax(
     fit_kwargs: dict | None = None,
     params: np.ndarray | None = None,
 ):
-    """Fit one ``SARIMAX`` by maximum likelihood, quietly; returns its results.
+    """Fit one ``SARIMAX`` by maximum likelihood, quietly; returns its (filter) results.
 
-    With ``params`` the model is not estimated but smoothed at those parameter
+    With ``params`` the model is not estimated but filtered at those parameter
     values. A model with nothing left to estimate (e.g. ARIMA(0,1,0) with the
-    variance concentrated out) is smoothed at its empty parameter vector.
+    variance concentrated out) is filtered at its empty parameter vector.
     """
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -98,7 +98,10 @@ def fit_sarimax(
     with quiet_statsmodels():
         model = SARIMAX(endog, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend, **model_kw)
         if params is not None or model.k_params == 0:
-            return model.smooth(np.zeros(0) if params is None else np.asarray(params, dtype=float))
+            return model.filter(np.zeros(0) if params is None else np.asarray(params, dtype=float))
+        # results from the filter, not the smoother: forecasts, extensions and the
+        # one-step errors need nothing more (a third less time on a long series)
+        model.ssm.memory_no_smoothing = True
         return model.fit(**fit_kw)
 
 

@@ -149,7 +149,7 @@ class ARIMAForecaster(Forecaster):
 
     def fit_at(self, y: Any, X: pd.DataFrame | None, preset: dict[str, tuple[np.ndarray, bool]]) -> "ARIMAForecaster":
         """``fit`` with the parameters already estimated, ``{target: (params,
-        converged)}``: the model is only smoothed at them, not re-optimised
+        converged)}``: the model is only filtered at them, not re-optimised
         (``AutoARIMAForecaster`` estimates on the differenced data). Returns self."""
         values, X_df = self._begin_fit(y, X)
         self._estimate(values, X_df, preset)
@@ -320,7 +320,7 @@ class ARIMAForecaster(Forecaster):
         self.results_ = {t: self._rebuild(j, t, self.results_[t]) for j, t in enumerate(self.targets_)}
 
     def _rebuild(self, j: int, target: str, saved: dict[str, Any]):
-        """The results of ``fit`` (smoothed at the estimate) or of ``update`` (filtered
+        """The results of ``fit`` (filtered at the estimate) or of ``update`` (filtered
         at every parameter, the variance included) over the stored history."""
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -333,7 +333,7 @@ class ARIMAForecaster(Forecaster):
             model = SARIMAX(z, exog=self._hist_exog, order=self.order_, seasonal_order=self.seasonal_order_,
                             trend=self.trend_, **model_kw)
             if saved["fitted"]:
-                return model.smooth(saved["params"])
+                return model.filter(saved["params"])
             return model.filter(self._fixed[target])
 
     # -- description and audit ------------------------------------------------------
