@@ -114,18 +114,25 @@ def _system_index(p: int) -> tuple[np.ndarray, np.ndarray]:
 def acov(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Autocovariances ``gamma(0..n-1)`` of ``a(L) x_t = b(L) e_t``, ``var(e) = 1``
     (``a``, ``b`` with leading 1; ``a`` stationary)."""
+    from scipy.linalg import lapack
     from scipy.signal import lfilter
 
     p, q = len(a) - 1, len(b) - 1
-    size = max(n, p + 1, q + 1)
-    x = np.zeros(size)
-    psi = lfilter(b, a, np.r_[1.0, np.zeros(q)]) if p else b  # MA(inf) weights 0..q
+    x = np.zeros(max(n, p + 1, q + 1))
+    if p and q:  # MA(inf) weights 0..q
+        impulse = np.zeros(q + 1)
+        impulse[0] = 1.0
+        psi = lfilter(b, a, impulse)
+    else:
+        psi = b
     x[: q + 1] = np.correlate(b, psi, "full")[q:]  # sum_j b_j psi_{j-k}
     if p:
         # two-sided equations sum_i a_i gamma(|k - i|) = x_k, k = 0..p, for gamma(0..p) ...
         low, high = _system_index(p)
-        apad = np.r_[a, 0.0]
-        g0 = np.linalg.solve(apad[low] + apad[high], x[: p + 1])
+        apad = np.append(a, 0.0)
+        g0, info = lapack.dgesv(apad[low] + apad[high], x[: p + 1])[2:]
+        if info != 0:
+            return np.full(n, np.nan)
         # ... then the AR recursion; its one-sided start reproduces gamma(0..p)
         x[: p + 1] = np.convolve(a, g0)[: p + 1]
         x = lfilter([1.0], a, x)
@@ -133,25 +140,34 @@ def acov(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 
 
 def _toeplitz(g: np.ndarray) -> np.ndarray:
+    """The symmetric Toeplitz matrix of ``g``, Fortran-ordered (for LAPACK, no copy)."""
     n = len(g)
     if n not in _TOEPLITZ:
         i = np.arange(n)
         _TOEPLITZ[n] = np.abs(i[:, None] - i[None, :])
-    return g[_TOEPLITZ[n]]
+    return g[_TOEPLITZ[n]].T
 
 
-def profile_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool) -> tuple[float, float, float]:
+def design(w: np.ndarray, const: bool) -> np.ndarray:
+    """``[w, 1]`` (``[w]`` without a mean), Fortran-ordered: the right-hand sides of
+    :func:`profile_loglik`."""
+    w = np.asarray(w, dtype=float)
+    return np.asfortranarray(np.column_stack([w, np.ones(len(w))]) if const else w[:, None])
+
+
+def profile_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool,
+                   rhs: np.ndarray | None = None) -> tuple[float, float, float]:
     """``(loglik, mu, sigma2)``: the exact Gaussian log-likelihood of ``w`` under the
     ARMA ``(a, b)``, maximised over the mean (``const``; else 0) and the innovation
-    variance; ``-inf`` when the covariance is not numerically positive definite."""
+    variance; ``-inf`` when the covariance is not numerically positive definite.
+    ``rhs``: ``design(w, const)``, when the caller evaluates ``w`` many times."""
     from scipy.linalg import lapack
 
     n = len(w)
-    L, info = lapack.dpotrf(_toeplitz(acov(a, b, n)), lower=1)
+    L, info = lapack.dpotrf(_toeplitz(acov(a, b, n)), lower=1, overwrite_a=1, clean=0)
     if info != 0:
         return -math.inf, 0.0, math.nan
-    rhs = np.column_stack([w, np.ones(n)]) if const else w[:, None]
-    e, info = lapack.dtrtrs(L, rhs, lower=1)
+    e, info = lapack.dtrtrs(L, design(w, const) if rhs is None else rhs, lower=1)
     if info != 0:
         return -math.inf, 0.0, math.nan
     mu = 0.0
@@ -162,9 +178,9 @@ def profile_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool) -> 
         r = r - mu * g
     sigma2 = float(r @ r) / n
     diag = np.diagonal(L)
-    if sigma2 <= 0 or not np.all(diag > 0):
+    if not sigma2 > 0 or not diag.min() > 0:
         return -math.inf, mu, sigma2
-    return -0.5 * n * (_LOG_2PI + math.log(sigma2) + 1.0) - float(np.sum(np.log(diag))), mu, sigma2
+    return -0.5 * n * (_LOG_2PI + math.log(sigma2) + 1.0) - float(np.log(diag).sum()), mu, sigma2
 
 
 # --------------------------------------------------------------------------- estimation
@@ -284,18 +300,19 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
     The coefficients are estimated by L-BFGS-B with forward-difference gradients on
     ``-loglik / n`` (as statsmodels' ``fit(method="lbfgs")``, tolerance ``factr``),
     from the best of ``starts`` (unconstrained vectors), SARIMAX's own start values
-    and zeros. When the estimate has a root within ``min_root`` of the unit circle
-    (which ``auto_arima`` rejects; MA estimates pile up there on short series), the
-    next best start is tried, until one gives an acceptable estimate."""
+    and zeros. When that estimate has a root within ``min_root`` of the unit circle
+    (which ``auto_arima`` rejects; MA estimates pile up there on short series), it is
+    estimated again from SARIMAX's start values."""
     from scipy.optimize import fmin_l_bfgs_b
 
     w = np.asarray(w, dtype=float)
     n = len(w)
     k = sum(spec.sizes)
+    rhs = design(w, spec.const)
 
     def objective(u: np.ndarray) -> float:
         a, b, _ = spec.polys(u)
-        ll = profile_loglik(w, a, b, spec.const)[0]
+        ll = profile_loglik(w, a, b, spec.const, rhs)[0]
         return -ll / n if np.isfinite(ll) else 1e10
 
     def estimate(u: np.ndarray) -> ArmaFit:
@@ -304,28 +321,28 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
             u, _, info = fmin_l_bfgs_b(objective, u, approx_grad=True, maxiter=maxiter, factr=factr, epsilon=1e-8)
             converged = info["warnflag"] == 0
         a, b, blocks = spec.polys(u)
-        ll, mu, _ = profile_loglik(w, a, b, spec.const)
+        ll, mu, _ = profile_loglik(w, a, b, spec.const, rhs)
         roots = [_min_root(blocks[0], 1, False), _min_root(blocks[1], 1, True),
                  _min_root(blocks[2], spec.m, False), _min_root(blocks[3], spec.m, True)]
         params = np.concatenate([np.array([mu * float(np.sum(a))] if spec.const else []), *blocks])
         return ArmaFit(spec, ll, u, params, min(roots), k + int(spec.const) + 1, n, converged)
 
-    candidates = [np.asarray(s, dtype=float) for s in starts if s is not None and len(s) == k]
-    candidates += [css_start(w, spec), np.zeros(k)] if k else [np.zeros(0)]
-    values = [objective(s) for s in candidates]
-    best = None
-    for i in np.argsort(values, kind="stable"):
-        res = estimate(candidates[i])
-        if best is None or (res.min_root >= min_root) > (best.min_root >= min_root):
-            best = res
-        if best.min_root >= min_root or not k:
-            break
+    css = css_start(w, spec) if k else np.zeros(0)
+    candidates = [np.asarray(s, dtype=float) for s in starts if s is not None and len(s) == k] + [css, np.zeros(k)]
+    first = min(candidates, key=objective)
+    best = estimate(first)
+    if best.min_root < min_root and first is not css:
+        # rejected: SARIMAX's own start (what a SARIMAX fit would have done) may find an
+        # interior optimum; the other starts rarely do and cost as much again
+        again = estimate(css)
+        best = again if again.min_root >= min_root else best
     return best
 
 
 class CandidateFits:
-    """The candidates of one search on ``w``, each estimated from the best of zeros
-    and the estimate of the nearest candidate already fitted (fewest order changes,
+    """The candidates of one search on ``w``, each estimated (:func:`fit_arma`) from
+    the best of zeros, SARIMAX's start values and the estimate of the nearest
+    candidate already fitted (fewest order changes,
     then lowest criterion), extended by :func:`extend`; ``warm`` adds a start for
     one candidate (``(spec, SARIMAX-layout params)``, e.g. the previous backtest
     fold's model)."""
