@@ -340,18 +340,20 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
 
 
 class CandidateFits:
-    """The candidates of one search on ``w``, each estimated (:func:`fit_arma`) from
-    the best of zeros, SARIMAX's start values and the estimate of the nearest
-    candidate already fitted (fewest order changes,
-    then lowest criterion), extended by :func:`extend`; ``warm`` adds a start for
-    one candidate (``(spec, SARIMAX-layout params)``, e.g. the previous backtest
-    fold's model)."""
+    """The candidates of one search on ``w`` (period ``m``), each estimated
+    (:func:`fit_arma`) from the best of zeros, SARIMAX's start values and the
+    estimate of the nearest candidate already fitted (fewest order changes, then
+    lowest criterion), extended by :func:`extend`. ``warm_key`` ``(p, q, P, Q,
+    constant)`` and ``warm_params`` (SARIMAX layout, e.g. the previous backtest
+    fold's model) add a start for that candidate."""
 
-    def __init__(self, w: np.ndarray, criterion: str, warm: tuple[Spec, np.ndarray] | None = None) -> None:
+    def __init__(self, w: np.ndarray, criterion: str, m: int, warm_key: tuple | None = None,
+                 warm_params: np.ndarray | None = None) -> None:
         self.w = np.asarray(w, dtype=float)
         self.criterion = criterion
+        self.m = m
         self.fits: dict[Spec, tuple[ArmaFit, float]] = {}
-        self.warm = warm
+        self.warm = None if warm_key is None else (Spec(*warm_key[:4], m, bool(warm_key[4])), warm_params)
 
     def _nearest(self, spec: Spec) -> ArmaFit | None:
         def distance(item):
@@ -362,14 +364,29 @@ class CandidateFits:
 
     def fit(self, spec: Spec) -> ArmaFit:
         """Estimate ``spec``; a fit with a finite criterion is kept as a start for later candidates."""
+        from forecastkit.forecasters.statistical._common import _single_thread_blas
+
         starts = []
         near = self._nearest(spec)
         if near is not None:
             starts.append(extend(near.u, near.spec, spec))
         if self.warm is not None and self.warm[0] == spec:
             starts.append(unconstrained_from_params(self.warm[1], spec))
-        res = fit_arma(self.w, spec, starts)
+        with _single_thread_blas():  # tiny matrices: extra BLAS threads only contend
+            res = fit_arma(self.w, spec, starts)
         ic = res.criterion(self.criterion)
         if np.isfinite(ic) and np.isfinite(res.loglik):
             self.fits[spec] = (res, ic)
         return res
+
+    def score(self, p: int, q: int, P: int, Q: int, const: bool,
+              min_root: float = 1.01) -> tuple[float, np.ndarray | None]:
+        """``(criterion, SARIMAX-layout params)`` of ARMA(p, q)(P, Q) (with a mean when
+        ``const``), or ``(inf, None)`` when the fit failed or has a root within
+        ``min_root`` of the unit circle (rejected, as ``auto_arima`` rejects such
+        SARIMAX fits)."""
+        res = self.fit(Spec(p, q, P, Q, self.m, bool(const)))
+        ic = res.criterion(self.criterion)
+        if not (np.isfinite(ic) and np.isfinite(res.loglik)) or res.min_root < min_root:
+            return math.inf, None
+        return ic, res.params

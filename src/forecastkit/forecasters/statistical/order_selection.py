@@ -27,7 +27,6 @@ import numpy as np
 
 from forecastkit.errors import DataError
 from forecastkit.forecasters.statistical import arma_likelihood as arma
-from forecastkit.forecasters.statistical._common import _single_thread_blas
 from forecastkit.forecasters.statistical.differencing import (
     is_constant,
     ndiffs,
@@ -300,20 +299,14 @@ def select_order(
             warm_start = np.asarray(warm.params, dtype=float).copy()
             warm_start[: int(warm_key[4]) + k_lin] /= scale  # to zs's scale
 
-    w = dx / scale  # what SARIMAX(zs, simple_differencing=True) models
-    fast = exog is None and 0 < len(w) <= arma.MAX_ROWS
-    if fast:  # exact likelihood in numpy (arma_likelihood), start values from neighbours
-        wspec = None if warm_key is None else arma.Spec(*warm_key[:4], period or 1, warm_key[4])
-        cands = arma.CandidateFits(w, criterion, None if wspec is None else (wspec, warm_start))
+    fast = None  # short series: the likelihood in numpy (SARIMAX's maximum, faster)
+    if exog is None and 0 < len(dx) <= arma.MAX_ROWS:
+        fast = arma.CandidateFits(dx / scale, criterion, period or 1, warm_key, warm_start)
 
     def evaluate(order, seasonal_order, const) -> float:
-        if fast:
-            res = cands.fit(arma.Spec(order[0], order[2], seasonal_order[0], seasonal_order[2], period or 1, const))
-            ic = res.criterion(criterion) + 2.0 * res.nobs * math.log(scale)
-            if not (np.isfinite(ic) and np.isfinite(res.loglik)) or res.min_root < 1.01:
-                return math.inf
-            params[(order, seasonal_order, const)] = res.params
-            return ic
+        if fast is not None:
+            ic, params[(order, seasonal_order, const)] = fast.score(order[0], order[2], *seasonal_order[::2], const)
+            return ic + 2.0 * len(dx) * math.log(scale)
         kw = fit_kw
         if warm_key is not None and (order, seasonal_order, const) == (
             (warm_key[0], d, warm_key[1]), (warm_key[2], D, warm_key[3], period), warm_key[4]
@@ -336,11 +329,10 @@ def select_order(
         # nothing to model beyond the differences and a constant
         best, tried = (0, 0, 0, 0, allow_constant and trend != "n"), []
     else:
-        with _single_thread_blas():  # tiny matrices: extra BLAS threads only contend
-            best, best_ic, tried = search_orders(
-                evaluate, d=d, D=D, m=period, max_p=max_p, max_q=max_q, max_P=max_P, max_Q=max_Q,
-                constant=constant, toggle_constant=toggle, stepwise=stepwise, extra_start=warm_key,
-            )
+        best, best_ic, tried = search_orders(
+            evaluate, d=d, D=D, m=period, max_p=max_p, max_q=max_q, max_P=max_P, max_Q=max_Q,
+            constant=constant, toggle_constant=toggle, stepwise=stepwise, extra_start=warm_key,
+        )
         if not np.isfinite(best_ic):
             raise DataError(
                 f"auto_arima could not fit any ARIMA model (d={d}, D={D}, m={m}) to the series "
