@@ -158,3 +158,26 @@ def test_search_matches_or_beats_the_sarimax_search(monkeypatch, case):
     assert len(both) >= 8
     assert np.all(both[:, 1] <= both[:, 0] + 0.01)
     assert np.median(np.abs(both[:, 1] - both[:, 0])) < 1e-3
+
+
+def test_sarimax_params_round_trip_to_start_values():
+    """A warm start hands SARIMAX-layout parameters back: they map to start values
+    that reproduce them (and a non-invertible MA gives no start)."""
+    spec = al.Spec(2, 1, 1, 1, 12, True)
+    fit = al.fit_arma(simulate(120, ar=[0.4, 0.2], ma=[0.3], seed=4) + 1.0, spec, [])
+    u = al.unconstrained_from_params(fit.params, spec)
+    assert np.allclose(np.concatenate(spec.polys(u)[2]), fit.params[1:], atol=1e-10)
+    assert al.unconstrained_from_params(np.r_[0.0, 0.4, 0.2, -1.2, 0.1, 0.1], spec) is None
+
+
+def test_over_differenced_series_is_rejected_by_its_unit_ma_root():
+    """White noise differenced once is an MA(1) with theta = -1: the MA(1) estimate
+    sits on the invertibility boundary and the search rejects it, as it rejects such
+    SARIMAX fits; the AR(1) of the same data is accepted."""
+    w = np.diff(np.random.default_rng(1).normal(size=60))
+    fits = al.CandidateFits(w, "aicc", 1)
+    ic, params = fits.score(0, 1, 0, 0, False)
+    assert ic == math.inf and params is None
+    assert fits.fits[al.Spec(0, 1, 0, 0, 1, False)][0].min_root < 1.01
+    ic, params = fits.score(1, 0, 0, 0, False)
+    assert math.isfinite(ic) and -1 < params[0] < 0

@@ -34,6 +34,8 @@ import numpy as np
 #: the Toeplitz route costs O(n^3); beyond this many (differenced) rows SARIMAX's
 #: O(n) Kalman filter is faster
 MAX_ROWS = 240
+#: iterations of the second estimate of a rejected fit (see :func:`fit_arma`)
+RETRY_MAXITER = 15
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
@@ -315,7 +317,7 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
         ll = profile_loglik(w, a, b, spec.const, rhs)[0]
         return -ll / n if np.isfinite(ll) else 1e10
 
-    def estimate(u: np.ndarray) -> ArmaFit:
+    def estimate(u: np.ndarray, maxiter: int = maxiter) -> ArmaFit:
         converged = True
         if k:
             u, _, info = fmin_l_bfgs_b(objective, u, approx_grad=True, maxiter=maxiter, factr=factr, epsilon=1e-8)
@@ -334,8 +336,8 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
     if best.min_root < min_root and first is not css:
         # rejected: SARIMAX's own start (what a SARIMAX fit would have done) may find an
         # interior optimum; the other starts rarely do and cost as much again
-        again = estimate(css)
-        best = again if again.min_root >= min_root else best
+        again = estimate(css, RETRY_MAXITER)
+        best = again if again.min_root >= min_root and again.converged else best
     return best
 
 
