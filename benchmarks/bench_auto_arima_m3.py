@@ -78,8 +78,10 @@ def compare(rows: list[dict], path: str) -> None:
     summary(shared, "this run")
     diff = [(o["id"], key(o), key(r), round(o["mase"], 3), round(r["mase"], 3))
             for o, r in zip(before, shared) if key(o) != key(r)]
-    print(f"chosen model differs on {len(diff)} of {len(shared)} series; speed-up "
-          f"{np.mean([o['seconds'] for o in before]) / np.mean([r['seconds'] for r in shared]):.2f}x")
+    ratio = np.mean([o["seconds"] for o in before]) / np.mean([r["seconds"] for r in shared])
+    cpu = np.mean([o.get("cpu", np.nan) for o in before]) / np.mean([r["cpu"] for r in shared])
+    print(f"chosen model differs on {len(diff)} of {len(shared)} series; speed-up {ratio:.2f}x wall, "
+          f"{cpu:.2f}x CPU (runs at different times: compare them on a quiet machine)")
     for d in diff:
         print("  ", *d)
 
