@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from forecastkit.errors import DataError
+from forecastkit.forecasters.statistical import arma_likelihood as arma
 from forecastkit.forecasters.statistical.differencing import (
     is_constant,
     ndiffs,
@@ -298,7 +299,14 @@ def select_order(
             warm_start = np.asarray(warm.params, dtype=float).copy()
             warm_start[: int(warm_key[4]) + k_lin] /= scale  # to zs's scale
 
+    fast = None  # short series: the likelihood in numpy (SARIMAX's maximum, faster)
+    if exog is None and 0 < len(dx) <= arma.MAX_ROWS:
+        fast = arma.CandidateFits(dx / scale, criterion, period or 1, warm_key, warm_start)
+
     def evaluate(order, seasonal_order, const) -> float:
+        if fast is not None:
+            ic, params[(order, seasonal_order, const)] = fast.score(order[0], order[2], *seasonal_order[::2], const)
+            return ic + 2.0 * len(dx) * math.log(scale)
         kw = fit_kw
         if warm_key is not None and (order, seasonal_order, const) == (
             (warm_key[0], d, warm_key[1]), (warm_key[2], D, warm_key[3], period), warm_key[4]
