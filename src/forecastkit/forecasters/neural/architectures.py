@@ -128,6 +128,18 @@ class NetSpec:
         return [(1, u) for u in self.units for _ in range(per)]
 
 
+#: longest window a recurrent layer is unrolled for (see :func:`_unroll`)
+MAX_UNROLL = int(os.environ.get("FK_MAX_UNROLL", 16))
+
+
+def _unroll(spec: NetSpec) -> bool:
+    """Unroll the recurrence (a Python loop over the time steps when tracing) for short
+    windows: TensorFlow's while loop costs more per step than the tiny matrix products of
+    these networks, above all in the backward pass (its intermediate-value lists), e.g.
+    half the time of a stateful epoch on 12 lags. Same weights and arithmetic per step."""
+    return spec.input_shape[0] <= MAX_UNROLL
+
+
 def _recurrent(keras, spec: NetSpec, x, mode: str, states_in: list) -> tuple[Any, list]:
     """The recurrent stack. ``mode``: "train" (stateful layers when the variant is
     stateful) or "infer" (explicit initial/returned states for stateful variants)."""
@@ -136,7 +148,7 @@ def _recurrent(keras, spec: NetSpec, x, mode: str, states_in: list) -> tuple[Any
     states_out: list = []
     for i, units in enumerate(spec.units):
         last = i == len(spec.units) - 1
-        kwargs = dict(units=units, activation=spec.activation, return_sequences=not last)
+        kwargs = dict(units=units, activation=spec.activation, return_sequences=not last, unroll=_unroll(spec))
         if spec.stateful and mode == "train":
             x = layer_cls(stateful=True, **kwargs)(x)
         elif spec.stateful:
