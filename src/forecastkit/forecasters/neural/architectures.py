@@ -128,16 +128,15 @@ class NetSpec:
         return [(1, u) for u in self.units for _ in range(per)]
 
 
-#: longest window a recurrent layer is unrolled for (see :func:`_unroll`)
-MAX_UNROLL = int(os.environ.get("FK_MAX_UNROLL", 16))
-
-
 def _unroll(spec: NetSpec) -> bool:
-    """Unroll the recurrence (a Python loop over the time steps when tracing) for short
-    windows: TensorFlow's while loop costs more per step than the tiny matrix products of
-    these networks, above all in the backward pass (its intermediate-value lists), e.g.
-    half the time of a stateful epoch on 12 lags. Same weights and arithmetic per step."""
-    return spec.input_shape[0] <= MAX_UNROLL
+    """Whether the recurrence is unrolled: for one-step windows (``lookback1``,
+    ``window``), where TensorFlow's while loop costs more per call than the tiny matrix
+    products of the single step it runs (about half of such a network's epoch time);
+    the arithmetic is the same to the bit. Longer windows keep the loop: unrolled, their
+    gradients sum over the steps in another order, and a stateful network's early
+    stopping on the airline series was sensitive enough to that rounding to pick a
+    different epoch."""
+    return spec.input_shape[0] == 1
 
 
 def _recurrent(keras, spec: NetSpec, x, mode: str, states_in: list) -> tuple[Any, list]:

@@ -197,14 +197,13 @@ class Engine:
             batched = [tf.TensorSpec([None, B, *s.shape[1:]], f32) for s in (win, fut, out)]
             self.epoch_fn = tf.function(self._stateful_epoch, input_signature=batched)
             self.val_fn = tf.function(self._stateful_val, input_signature=[win, fut, out, i32])
-            states = [tf.TensorSpec(s, f32) for s in spec.state_shapes()]
-            one = [tf.TensorSpec([1, *s.shape[1:]], f32) for s in (win, fut)]  # batch-size-1 inference
-            self.step_fn = tf.function(self._infer_step, input_signature=[*one, states])
-            self.warm_fn = tf.function(self._warm, input_signature=[win, states])
-            # many independent streams at once (one state row each): interval calibration
+            # One prediction function serves a single stream (batch 1, the forecast) and many
+            # independent ones (one state row each: interval calibration), and one state
+            # path serves warming a state and the calibration's per-window states: every
+            # traced function costs more than a typical refit of these small networks.
             many = [tf.TensorSpec([None, s[1]], f32) for s in spec.state_shapes()]
             self.step_many_fn = tf.function(self._infer_step, input_signature=[win, fut, many])
-            self.path_fn = tf.function(self._state_path, input_signature=[win])
+            self.path_fn = tf.function(self._state_path, input_signature=[win, many])
         else:
             self.epoch_fn = tf.function(self._epoch, input_signature=[win, fut, out, tf.TensorSpec([None], tf.int32), i32])
             self.val_fn = tf.function(self._val, input_signature=[win, fut, out])
@@ -268,18 +267,10 @@ class Engine:
         out = self.infer(inputs + list(states), training=False)
         return out[0], list(out[1:])
 
-    def _warm(self, X, states):
+    def _state_path(self, X, states):
+        # The states after each window of X, carried from ``states`` (1, units): (N, units) each.
         tf = self.tf
         states = list(states)
-        for j in tf.range(tf.shape(X)[0]):
-            out = self.state_model([tf.expand_dims(X[j], 0)] + states, training=False)
-            states = list(out) if isinstance(out, (list, tuple)) else [out]
-        return states
-
-    def _state_path(self, X):
-        # The states after each window of X, carried from a zero state: (N, units) each.
-        tf = self.tf
-        states = [tf.zeros(shape, tf.float32) for shape in self.spec.state_shapes()]
         n = tf.shape(X)[0]
         paths = [tf.TensorArray(tf.float32, size=n) for _ in states]
         for j in tf.range(n):
@@ -397,13 +388,13 @@ class Engine:
             states = self.zero_states() if states is None else states
             if len(X) == 0:
                 return [np.array(s) for s in states]
-            return [s.numpy() for s in self.warm_fn(X, states)]
+            return [s.numpy()[-1:] for s in self.path_fn(X, states)]
 
     def step(self, weights: list, x: np.ndarray, f: np.ndarray, states: list[np.ndarray]):
         """One batch-size-1 prediction from ``states``: ``(y (1, n_steps, n_outputs), new states)``."""
         with self.lock:
             self.load_infer(weights)
-            y, new = self.step_fn(x, f, states)
+            y, new = self.step_many_fn(x, f, states)
             return y.numpy(), [s.numpy() for s in new]
 
     def step_many(self, weights: list, X: np.ndarray, F: np.ndarray, states: list[np.ndarray]):
@@ -421,7 +412,7 @@ class Engine:
             self.load_infer(weights)
             if len(X) == 0:
                 return [np.zeros((0, s[1]), dtype=np.float32) for s in self.spec.state_shapes()]
-            return [s.numpy() for s in self.path_fn(X)]
+            return [s.numpy() for s in self.path_fn(X, self.zero_states())]
 
 
 def get_engine(spec: NetSpec, learning_rate: float) -> Engine:
