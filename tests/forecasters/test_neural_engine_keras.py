@@ -84,10 +84,11 @@ def test_refits_reuse_the_compiled_functions(monkeypatch):
     traces = engine.epoch_fn.experimental_get_tracing_count()
 
     def no_cache_clearing(seed):  # tf.random.set_seed drops every instantiated function
-        raise AssertionError("a refit with a known seed must not reset TensorFlow's seed")
+        raise AssertionError("seeding a fit must not reset TensorFlow's seed")
 
     monkeypatch.setattr(tf.random, "set_seed", no_cache_clearing)
     engine.train(_data(spec, n=9, seed=1), seed=3, epochs=2, batch_size=4, patience=None)  # other data
+    engine.train(_data(spec), seed=4, epochs=2, batch_size=4, patience=None)  # a seed not seen yet
     again = engine.train(_data(spec), seed=3, epochs=2, batch_size=4, patience=None)
     assert engine.epoch_fn.experimental_get_tracing_count() == traces
     for a, b in zip(first.weights, again.weights, strict=True):  # same seed, same data: same weights

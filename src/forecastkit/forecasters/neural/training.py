@@ -7,10 +7,10 @@ Speed comes from two things:
 - an :class:`Engine` (model + optimizer + compiled functions) is cached per network
   spec and learning rate, and reused by every repeat member and every backtest fold:
   each member only *assigns* its own initial weights (drawn from its seed by building a
-  fresh model) and resets the optimizer, so nothing is traced twice, and a refit does
-  not reset TensorFlow's seed, which would drop every compiled function's optimised
-  graph (see :meth:`Engine._reset_for`). Fitted weights live in the forecaster as numpy
-  arrays and are assigned before each prediction.
+  fresh model) and resets the optimizer, so nothing is traced twice, and seeding
+  leaves TensorFlow's seed alone, which would drop every compiled function's optimised
+  graph (see :func:`set_seed`). Fitted weights live in the forecaster as numpy arrays
+  and are assigned before each prediction.
 """
 
 from __future__ import annotations
@@ -33,22 +33,32 @@ _MAX_ENGINES = 16
 
 
 def set_seed(seed: int, deterministic: bool = False) -> None:
-    """Seed Python, NumPy and Keras/TensorFlow; optionally enable op determinism
-    (process-wide and irreversible: TensorFlow offers no switch back)."""
-    keras, tf = import_keras()
-    keras.utils.set_random_seed(int(seed))
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
+    """Seed Python, NumPy and Keras (``keras.utils.set_random_seed`` but TensorFlow's global
+    seed); optionally enable op determinism (process-wide and irreversible: TensorFlow
+    offers no switch back).
 
-
-def _seed_host(seed: int, deterministic: bool = False) -> None:
-    """:func:`set_seed` minus TensorFlow's global seed (see :meth:`Engine._reset_for`)."""
+    TensorFlow's global seed is left alone because ``tf.random.set_seed`` clears its
+    caches of instantiated functions: every compiled training, validation and prediction
+    function of every cached :class:`Engine` was optimised again (0.1-0.4 s each) after
+    each seeding, i.e. at every model and every refit. Nothing here draws from it: Keras 3
+    initialises weights and dropout masks with stateless ops seeded from Python's
+    generator and its own seed generators, and shuffles come from NumPy generators.
+    """
     import random
 
-    random.seed(int(seed))
-    np.random.seed(int(seed))
+    keras, tf = import_keras()
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+        from keras.src.utils import rng_utils
+    except ImportError:  # another Keras layout: the public call (it sets TensorFlow's seed too)
+        keras.utils.set_random_seed(int(seed))
+    else:  # what keras.utils.set_random_seed does, TensorFlow's seed aside
+        global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, int(seed))
+        global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+        random.seed(int(seed))
+        np.random.seed(int(seed))
     if deterministic:
-        _, tf = import_keras()
         tf.config.experimental.enable_op_determinism()
 
 
@@ -248,22 +258,14 @@ class Engine:
         kept: every backtest fold and the conformal wrapper's calibration copy train
         from the same seed, and building a Keras network costs more than a short training.
         """
+        set_seed(seed, deterministic)
         initial = self._initial.get(seed)
         if initial is None:
-            set_seed(seed, deterministic)
             fresh, _ = build_net(self.spec, "train")
             initial = [v.numpy() for v in fresh.variables]
             self._initial[seed] = initial
             while len(self._initial) > 8:
                 self._initial.pop(next(iter(self._initial)))
-        else:
-            # Not tf.random.set_seed: it clears TensorFlow's caches of instantiated
-            # functions, and re-optimising the engine's compiled functions after that cost
-            # more than most trainings (~0.3 s per fit). Training draws no TensorFlow
-            # random numbers (shuffles come from a NumPy generator, dropout from the
-            # network's seed-generator variables, reset below), so only the host
-            # generators are seeded, for callers that use them after a fit.
-            _seed_host(seed, deterministic)
         for target, value in zip(self.model.variables, initial, strict=True):
             target.assign(value)
         self.optimizer.reset()
