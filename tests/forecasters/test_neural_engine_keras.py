@@ -93,3 +93,22 @@ def test_refits_reuse_the_compiled_functions(monkeypatch):
     assert engine.epoch_fn.experimental_get_tracing_count() == traces
     for a, b in zip(first.weights, again.weights, strict=True):  # same seed, same data: same weights
         np.testing.assert_array_equal(a, b)
+
+
+def test_set_seed_gives_what_keras_set_random_seed_gives():
+    # set_seed leaves TensorFlow's seed alone (it would clear the compiled functions);
+    # networks, dropout seeds and the host generators must not notice
+    import random
+
+    keras, _ = import_keras()
+    spec = NetSpec(architecture="lstm", variant="timesteps", input_shape=(4, 1), n_steps=2, n_outputs=1,
+                   n_future=0, units=(3,), dropout=0.2, activation="tanh", kernel_size=3, batch_size=None)
+    draws = []
+    for seeding in (keras.utils.set_random_seed, set_seed):
+        seeding(21)
+        model, _ = build_net(spec, "train")
+        draws.append(([v.numpy() for v in model.variables], random.random(), np.random.random()))
+    (w_keras, r_keras, n_keras), (w_ours, r_ours, n_ours) = draws
+    for a, b in zip(w_keras, w_ours, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert (r_keras, n_keras) == (r_ours, n_ours)

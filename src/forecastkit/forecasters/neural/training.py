@@ -49,13 +49,13 @@ def set_seed(seed: int, deterministic: bool = False) -> None:
     keras, tf = import_keras()
     try:
         from keras.src.backend.common import global_state
-        from keras.src.random import seed_generator
-        from keras.src.utils import rng_utils
+        from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
     except ImportError:  # another Keras layout: the public call (it sets TensorFlow's seed too)
         keras.utils.set_random_seed(int(seed))
     else:  # what keras.utils.set_random_seed does, TensorFlow's seed aside
-        global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, int(seed))
-        global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+        global_state.set_global_attribute(GLOBAL_RANDOM_SEED, int(seed))
+        global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)  # recreated from the seed
         random.seed(int(seed))
         np.random.seed(int(seed))
     if deterministic:
