@@ -128,6 +128,17 @@ class NetSpec:
         return [(1, u) for u in self.units for _ in range(per)]
 
 
+def _unroll(spec: NetSpec) -> bool:
+    """Whether the recurrence is unrolled: for one-step windows (``lookback1``,
+    ``window``), where TensorFlow's while loop costs more per call than the tiny matrix
+    products of the single step it runs (about half of such a network's epoch time);
+    the arithmetic is the same to the bit. Longer windows keep the loop: unrolled, their
+    gradients sum over the steps in another order, and a stateful network's early
+    stopping on the airline series was sensitive enough to that rounding to pick a
+    different epoch."""
+    return spec.input_shape[0] == 1
+
+
 def _recurrent(keras, spec: NetSpec, x, mode: str, states_in: list) -> tuple[Any, list]:
     """The recurrent stack. ``mode``: "train" (stateful layers when the variant is
     stateful) or "infer" (explicit initial/returned states for stateful variants)."""
@@ -136,7 +147,7 @@ def _recurrent(keras, spec: NetSpec, x, mode: str, states_in: list) -> tuple[Any
     states_out: list = []
     for i, units in enumerate(spec.units):
         last = i == len(spec.units) - 1
-        kwargs = dict(units=units, activation=spec.activation, return_sequences=not last)
+        kwargs = dict(units=units, activation=spec.activation, return_sequences=not last, unroll=_unroll(spec))
         if spec.stateful and mode == "train":
             x = layer_cls(stateful=True, **kwargs)(x)
         elif spec.stateful:

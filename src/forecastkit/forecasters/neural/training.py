@@ -7,8 +7,10 @@ Speed comes from two things:
 - an :class:`Engine` (model + optimizer + compiled functions) is cached per network
   spec and learning rate, and reused by every repeat member and every backtest fold:
   each member only *assigns* its own initial weights (drawn from its seed by building a
-  fresh model) and resets the optimizer, so nothing is traced twice. Fitted weights
-  live in the forecaster as numpy arrays and are assigned before each prediction.
+  fresh model) and resets the optimizer, so nothing is traced twice, and seeding
+  leaves TensorFlow's seed alone, which would drop every compiled function's optimised
+  graph (see :func:`set_seed`). Fitted weights live in the forecaster as numpy arrays
+  and are assigned before each prediction.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 
 from forecastkit.errors import DataError
 from forecastkit.forecasters.neural.architectures import NetSpec, build_net, import_keras
+from forecastkit.forecasters.neural.optimizer import Adam
 
 _ENGINES: OrderedDict = OrderedDict()
 _ENGINES_LOCK = threading.Lock()
@@ -30,10 +33,31 @@ _MAX_ENGINES = 16
 
 
 def set_seed(seed: int, deterministic: bool = False) -> None:
-    """Seed Python, NumPy and Keras/TensorFlow; optionally enable op determinism
-    (process-wide and irreversible: TensorFlow offers no switch back)."""
+    """Seed Python, NumPy and Keras (``keras.utils.set_random_seed`` but TensorFlow's global
+    seed); optionally enable op determinism (process-wide and irreversible: TensorFlow
+    offers no switch back).
+
+    TensorFlow's global seed is left alone because ``tf.random.set_seed`` clears its
+    caches of instantiated functions: every compiled training, validation and prediction
+    function of every cached :class:`Engine` was optimised again (0.1-0.4 s each) after
+    each seeding, i.e. at every model and every refit. Nothing here draws from it: Keras 3
+    initialises weights and dropout masks with stateless ops seeded from Python's
+    generator and its own seed generators, and shuffles come from NumPy generators.
+    """
+    import random
+
     keras, tf = import_keras()
-    keras.utils.set_random_seed(int(seed))
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    except ImportError:  # another Keras layout: the public call (it sets TensorFlow's seed too)
+        keras.utils.set_random_seed(int(seed))
+    else:  # what keras.utils.set_random_seed does, TensorFlow's seed aside
+        global_state.set_global_attribute(GLOBAL_RANDOM_SEED, int(seed))
+        global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)  # recreated from the seed
+        random.seed(int(seed))
+        np.random.seed(int(seed))
     if deterministic:
         tf.config.experimental.enable_op_determinism()
 
@@ -123,13 +147,11 @@ class Engine:
     """A network for one :class:`NetSpec`, its Adam optimizer and compiled functions."""
 
     def __init__(self, spec: NetSpec, learning_rate: float):
-        keras, tf = import_keras()
+        _, tf = import_keras()
         self.spec, self.tf = spec, tf
         self.lock = threading.RLock()
         self.model, _ = build_net(spec, "train")
-        self.optimizer = keras.optimizers.Adam(learning_rate)
-        self.optimizer.build(self.model.trainable_variables)
-        self._opt_init = [v.numpy() for v in self.optimizer.variables]
+        self.optimizer = Adam(tf, self.model.trainable_variables, learning_rate)
         self._initial: dict[int, list] = {}  # seed -> initial weights (see _reset_for)
         self._rnn_states = [v for layer in self.model.layers if getattr(layer, "stateful", False) for v in layer.states]
         self.infer = self.state_model = None
@@ -146,14 +168,13 @@ class Engine:
             batched = [tf.TensorSpec([None, B, *s.shape[1:]], f32) for s in (win, fut, out)]
             self.epoch_fn = tf.function(self._stateful_epoch, input_signature=batched)
             self.val_fn = tf.function(self._stateful_val, input_signature=[win, fut, out, i32])
-            states = [tf.TensorSpec(s, f32) for s in spec.state_shapes()]
-            one = [tf.TensorSpec([1, *s.shape[1:]], f32) for s in (win, fut)]  # batch-size-1 inference
-            self.step_fn = tf.function(self._infer_step, input_signature=[*one, states])
-            self.warm_fn = tf.function(self._warm, input_signature=[win, states])
-            # many independent streams at once (one state row each): interval calibration
+            # One prediction function serves a single stream (batch 1, the forecast) and many
+            # independent ones (one state row each: interval calibration), and one state
+            # path serves warming a state and the calibration's per-window states: every
+            # traced function costs more than a typical refit of these small networks.
             many = [tf.TensorSpec([None, s[1]], f32) for s in spec.state_shapes()]
             self.step_many_fn = tf.function(self._infer_step, input_signature=[win, fut, many])
-            self.path_fn = tf.function(self._state_path, input_signature=[win])
+            self.path_fn = tf.function(self._state_path, input_signature=[win, many])
         else:
             self.epoch_fn = tf.function(self._epoch, input_signature=[win, fut, out, tf.TensorSpec([None], tf.int32), i32])
             self.val_fn = tf.function(self._val, input_signature=[win, fut, out])
@@ -167,8 +188,7 @@ class Engine:
         tf = self.tf
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(y - self.model(self._inputs(x, f), training=True)))
-        variables = self.model.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
+        self.optimizer.apply(tape.gradient(loss, self.model.trainable_variables))
         return loss
 
     def _epoch(self, X, F, Y, perm, batch):
@@ -218,18 +238,10 @@ class Engine:
         out = self.infer(inputs + list(states), training=False)
         return out[0], list(out[1:])
 
-    def _warm(self, X, states):
+    def _state_path(self, X, states):
+        # The states after each window of X, carried from ``states`` (1, units): (N, units) each.
         tf = self.tf
         states = list(states)
-        for j in tf.range(tf.shape(X)[0]):
-            out = self.state_model([tf.expand_dims(X[j], 0)] + states, training=False)
-            states = list(out) if isinstance(out, (list, tuple)) else [out]
-        return states
-
-    def _state_path(self, X):
-        # The states after each window of X, carried from a zero state: (N, units) each.
-        tf = self.tf
-        states = [tf.zeros(shape, tf.float32) for shape in self.spec.state_shapes()]
         n = tf.shape(X)[0]
         paths = [tf.TensorArray(tf.float32, size=n) for _ in states]
         for j in tf.range(n):
@@ -256,8 +268,7 @@ class Engine:
                 self._initial.pop(next(iter(self._initial)))
         for target, value in zip(self.model.variables, initial, strict=True):
             target.assign(value)
-        for v, value in zip(self.optimizer.variables, self._opt_init, strict=True):
-            v.assign(value)
+        self.optimizer.reset()
 
     def train(
         self,
@@ -340,13 +351,13 @@ class Engine:
             states = self.zero_states() if states is None else states
             if len(X) == 0:
                 return [np.array(s) for s in states]
-            return [s.numpy() for s in self.warm_fn(X, states)]
+            return [s.numpy()[-1:] for s in self.path_fn(X, states)]
 
     def step(self, weights: list, x: np.ndarray, f: np.ndarray, states: list[np.ndarray]):
         """One batch-size-1 prediction from ``states``: ``(y (1, n_steps, n_outputs), new states)``."""
         with self.lock:
             self.load_infer(weights)
-            y, new = self.step_fn(x, f, states)
+            y, new = self.step_many_fn(x, f, states)
             return y.numpy(), [s.numpy() for s in new]
 
     def step_many(self, weights: list, X: np.ndarray, F: np.ndarray, states: list[np.ndarray]):
@@ -364,7 +375,7 @@ class Engine:
             self.load_infer(weights)
             if len(X) == 0:
                 return [np.zeros((0, s[1]), dtype=np.float32) for s in self.spec.state_shapes()]
-            return [s.numpy() for s in self.path_fn(X)]
+            return [s.numpy() for s in self.path_fn(X, self.zero_states())]
 
 
 def get_engine(spec: NetSpec, learning_rate: float) -> Engine:
