@@ -70,6 +70,12 @@ def _block_poly(coef: np.ndarray, sign: float, lag: int) -> np.ndarray:
     return out
 
 
+def _product(c: np.ndarray, s: np.ndarray, sign: float, m: int) -> np.ndarray:
+    """``(1 + sign c(L)) (1 + sign s(L^m))``, without a product when a block is empty."""
+    short = _block_poly(c, sign, 1)
+    return np.convolve(short, _block_poly(s, sign, m)) if len(s) else short
+
+
 @dataclass(frozen=True)
 class Spec:
     """A candidate: orders, seasonal period and whether a mean is estimated."""
@@ -93,9 +99,7 @@ class Spec:
             c = pacf_to_coef(u[i:i + k]) if k else np.zeros(0)
             blocks.append(-c if ma else c)
             i += k
-        a = np.convolve(_block_poly(blocks[0], -1.0, 1), _block_poly(blocks[2], -1.0, self.m))
-        b = np.convolve(_block_poly(blocks[1], 1.0, 1), _block_poly(blocks[3], 1.0, self.m))
-        return a, b, blocks
+        return _product(blocks[0], blocks[2], -1.0, self.m), _product(blocks[1], blocks[3], 1.0, self.m), blocks
 
 
 # --------------------------------------------------------------------------- likelihood
@@ -317,10 +321,22 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
         ll = profile_loglik(w, a, b, spec.const, rhs)[0]
         return -ll / n if np.isfinite(ll) else 1e10
 
+    def with_gradient(u: np.ndarray) -> tuple[float, np.ndarray]:
+        # forward differences with an absolute step of 1e-8, exactly as L-BFGS-B's
+        # approx_grad=True computes them (same evaluations, same steps) without
+        # scipy's general finite-difference machinery around each one
+        f0 = objective(u)
+        grad = np.empty(k)
+        for i in range(k):
+            x = u.copy()
+            x[i] = u[i] + 1e-8
+            grad[i] = (objective(x) - f0) / (x[i] - u[i])
+        return f0, grad
+
     def estimate(u: np.ndarray, maxiter: int = maxiter) -> ArmaFit:
         converged = True
         if k:
-            u, _, info = fmin_l_bfgs_b(objective, u, approx_grad=True, maxiter=maxiter, factr=factr, epsilon=1e-8)
+            u, _, info = fmin_l_bfgs_b(with_gradient, u, maxiter=maxiter, factr=factr)
             converged = info["warnflag"] == 0
         a, b, blocks = spec.polys(u)
         ll, mu, _ = profile_loglik(w, a, b, spec.const, rhs)
