@@ -888,3 +888,20 @@ def test_real_process_prints_one_line_and_exits_2(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "'abc'" in lines[0], proc.stderr
     assert proc.stdout == ""
     assert not out.exists()
+
+
+def test_a_replaced_worker_is_not_reported_but_other_warnings_are(capsys):
+    """loky replacing a worker that outgrew its memory threshold is not the user's
+    business (the run goes on with the same results); any other warning is one line."""
+    import warnings
+
+    from forecastkit.cli.app import cli_errors
+
+    @cli_errors
+    def work():
+        warnings.warn("A worker stopped while some jobs were given to the executor. This can be caused by "
+                      "a too short worker timeout or by a memory leak.", UserWarning)
+        warnings.warn("something else\nsecond line", UserWarning)
+
+    work()
+    assert capsys.readouterr().err.splitlines() == ["warning: something else"]

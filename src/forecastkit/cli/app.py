@@ -76,6 +76,11 @@ def cli_errors(func):
                 # Third-party deprecation chatter is not the user's problem.
                 warnings.filterwarnings("ignore", category=DeprecationWarning)
                 warnings.filterwarnings("ignore", category=FutureWarning)
+                # joblib's loky replaces a worker whose memory grew by more than its
+                # threshold since its first task (e.g. after a large pooled fit); the
+                # work goes on in a fresh worker with the same results
+                warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given",
+                                        category=UserWarning)
                 warnings.showwarning = one_line
                 return func(*args, **kwargs)
         except typer.Exit:
