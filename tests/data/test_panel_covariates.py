@@ -36,7 +36,8 @@ def test_statics_and_covariates_are_kept_per_series():
     np.testing.assert_allclose(blocks["B"].past[:, 0], np.arange(7) / 10 + 1)  # sorted back by time
     np.testing.assert_allclose(blocks["C"].known[:, 0], np.arange(8) % 2)
     assert blocks["A"].static == (("category", "food"), ("size", 1))
-    short = drop_short(panel, 7)  # A has 6 rows
+    with pytest.warns(UserWarning, match=r"skipping 1 series shorter than the 7 rows .*'A' \(6 rows\)"):
+        short = drop_short(panel, 7)  # A has 6 rows
     assert sorted(short.statics.index) == ["B", "C"]
 
 
