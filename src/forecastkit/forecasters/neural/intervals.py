@@ -83,26 +83,12 @@ def _residuals(model, net, steps: int) -> np.ndarray:
 def _member_paths(model, engine, net, r: int, windows, ahead, origins, S=None) -> np.ndarray:
     """One member's forecasts (n, steps, k) from every validation window, transformed scale
     (``origins``: the windows' start rows in ``S``, default the training matrix)."""
+    from forecastkit.forecasters.neural.inference import rollout
+
     k, p, _ = model.layout_
-    weights = net.members[r].weights
     known = np.ascontiguousarray(ahead[..., k + p:])
-    stateful = model.cfg_.stateful
-    states = _states_before(model, engine, weights, origins, S) if stateful else None
-    if model.cfg_.strategy != "recursive":
-        x, f = model._frame(windows), known[:, :net.spec.n_steps]
-        out = engine.step_many(weights, x, f, states)[0] if stateful else engine.predict(weights, x, f)
-        return out[..., :k]
-    W, steps = windows, []
-    for s in range(ahead.shape[1]):  # one batched call per step for all windows
-        x, f = model._frame(W), known[:, s:s + 1]
-        if stateful:
-            out, states = engine.step_many(weights, x, f, states)
-        else:
-            out = engine.predict(weights, x, f)
-        row = np.concatenate([out[:, 0], known[:, s]], axis=1).astype(np.float32)
-        W = np.concatenate([W[:, 1:], row[:, None]], axis=1)
-        steps.append(out[:, 0, :k])
-    return np.stack(steps, axis=1)
+    states = _states_before(model, engine, net.members[r].weights, origins, S) if model.cfg_.stateful else None
+    return rollout(model, engine, net, r, windows, known, states, ahead.shape[1])
 
 
 def _states_before(model, engine, weights, origins, S=None) -> list[np.ndarray]:

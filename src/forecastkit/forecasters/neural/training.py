@@ -346,37 +346,28 @@ class Engine:
 
     def warm(self, weights: list, X: np.ndarray, states: list[np.ndarray] | None = None) -> list[np.ndarray]:
         """Carry the recurrent state of a stateful network through windows ``X`` in order."""
-        with self.lock:
-            self.load_infer(weights)
-            states = self.zero_states() if states is None else states
-            if len(X) == 0:
-                return [np.array(s) for s in states]
-            return [s.numpy()[-1:] for s in self.path_fn(X, states)]
-
-    def step(self, weights: list, x: np.ndarray, f: np.ndarray, states: list[np.ndarray]):
-        """One batch-size-1 prediction from ``states``: ``(y (1, n_steps, n_outputs), new states)``."""
-        with self.lock:
-            self.load_infer(weights)
-            y, new = self.step_many_fn(x, f, states)
-            return y.numpy(), [s.numpy() for s in new]
+        if len(X) == 0:
+            return [np.array(s) for s in (self.zero_states() if states is None else states)]
+        return [path[-1:] for path in self.state_path(weights, X, states)]
 
     def step_many(self, weights: list, X: np.ndarray, F: np.ndarray, states: list[np.ndarray]):
-        """:meth:`step` for ``N`` independent windows at once, each from its own state row
-        (states of shape ``(N, units)``): ``(y (N, n_steps, n_outputs), new states)``."""
+        """One prediction for ``N`` independent windows at once, each from its own state row
+        (states of shape ``(N, units)``; ``N = 1`` for the forecast itself):
+        ``(y (N, n_steps, n_outputs), new states)``."""
         with self.lock:
             self.load_infer(weights)
             y, new = self.step_many_fn(X, F, states)
             return y.numpy(), [s.numpy() for s in new]
 
-    def state_path(self, weights: list, X: np.ndarray) -> list[np.ndarray]:
-        """The states after each window of ``X`` (in order, from a zero state): arrays
-        ``(len(X), units)``, row ``j`` being the state once windows ``0..j`` are consumed."""
+    def state_path(self, weights: list, X: np.ndarray, states: list[np.ndarray] | None = None) -> list[np.ndarray]:
+        """The states after each window of ``X`` (in order, from ``states``, default a zero
+        state): arrays ``(len(X), units)``, row ``j`` being the state once windows ``0..j``
+        are consumed."""
         with self.lock:
             self.load_infer(weights)
             if len(X) == 0:
                 return [np.zeros((0, s[1]), dtype=np.float32) for s in self.spec.state_shapes()]
-            return [s.numpy() for s in self.path_fn(X, self.zero_states())]
-
+            return [s.numpy() for s in self.path_fn(X, self.zero_states() if states is None else states)]
 
 def get_engine(spec: NetSpec, learning_rate: float) -> Engine:
     """The cached engine for ``(spec, learning_rate)`` (built and traced once per process)."""
