@@ -11,36 +11,14 @@ import pandas as pd
 from forecastkit.forecasters.neural.settings import _Net
 
 
-def rollout(model, engine, net: _Net, r: int, windows: np.ndarray, known: np.ndarray, states, steps: int) -> np.ndarray:
-    """Member ``r``'s forecasts (n, steps, k) on the transformed scale from ``n`` windows
-    at once: one network call (multi-step strategies: all the network's steps) or, for
-    ``recursive``, one batched call per step with every window advanced by its forecast.
-    ``known``: the future-known values after each window (n, >= steps, f); ``states``:
-    a stateful network's state rows (n, units) each, else None."""
-    k = model.layout_[0]
-    weights = net.members[r].weights
-    stateful = model.cfg_.stateful
-
-    def call(x, f, states):
-        return engine.step_many(weights, x, f, states) if stateful else (engine.predict(weights, x, f), None)
-
-    if model.cfg_.strategy != "recursive":
-        return call(model._frame(windows), known[:, :net.spec.n_steps], states)[0][..., :k]
-    W, out_steps = windows, []
-    for s in range(steps):
-        out, states = call(model._frame(W), known[:, s:s + 1], states)
-        row = np.concatenate([out[:, 0], known[:, s]], axis=1).astype(np.float32)
-        W = np.concatenate([W[:, 1:], row[:, None]], axis=1)
-        out_steps.append(out[:, 0, :k])
-    return np.stack(out_steps, axis=1)
-
-
 class Inference:
     """Mixin of :class:`NeuralForecaster`: member forecasts on the transformed scale."""
 
     def _member_forecast(self, engine, net: _Net, r: int, h: int, known: np.ndarray) -> np.ndarray:
         """One member's forecast (h, k) on the transformed scale."""
         window = self.hist_S_[-self.cfg_.n_in:]
+        from forecastkit.forecasters.neural.intervals import rollout
+
         states = net.states[r] if self.cfg_.stateful else None
         return rollout(self, engine, net, r, window[None], known[None], states, h)[0, :h]
 
