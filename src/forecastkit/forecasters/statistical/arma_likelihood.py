@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 #: the Toeplitz route costs O(n^3); beyond this many (differenced) rows SARIMAX's
 #: O(n) Kalman filter is faster
@@ -91,20 +92,31 @@ class Spec:
     def sizes(self) -> tuple[int, int, int, int]:
         return self.p, self.q, self.P, self.Q
 
+    def block(self, u: np.ndarray, j: int) -> np.ndarray:
+        """Coefficient block ``j`` (0 AR, 1 MA, 2 seasonal AR, 3 seasonal MA) of ``u`` in
+        statsmodels' sign convention (AR: ``phi``, MA: ``theta``)."""
+        sizes = self.sizes
+        i, k = sum(sizes[:j]), sizes[j]
+        c = pacf_to_coef(u[i:i + k]) if k else np.zeros(0)
+        return -c if j % 2 else c
+
+    def side(self, blocks: list[np.ndarray], ma: bool) -> np.ndarray:
+        """The full AR (``ma`` false, ``a[0] = 1``) or MA polynomial of the four blocks."""
+        return _product(blocks[1], blocks[3], 1.0, self.m) if ma else _product(blocks[0], blocks[2], -1.0, self.m)
+
+    def block_of(self, i: int) -> int:
+        """The block coordinate ``i`` of ``u`` belongs to."""
+        return int(np.searchsorted(np.cumsum(self.sizes), i, side="right"))
+
     def polys(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """The full AR polynomial ``a`` (``a[0] = 1``), MA polynomial ``b`` and the
-        four coefficient blocks in statsmodels' sign convention (AR: ``phi``, MA: ``theta``)."""
-        blocks, i = [], 0
-        for k, ma in zip(self.sizes, (False, True, False, True)):
-            c = pacf_to_coef(u[i:i + k]) if k else np.zeros(0)
-            blocks.append(-c if ma else c)
-            i += k
-        return _product(blocks[0], blocks[2], -1.0, self.m), _product(blocks[1], blocks[3], 1.0, self.m), blocks
+        four coefficient blocks (:meth:`block`)."""
+        blocks = [self.block(u, j) for j in range(4)]
+        return self.side(blocks, False), self.side(blocks, True), blocks
 
 
 # --------------------------------------------------------------------------- likelihood
 _INDEX: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-_TOEPLITZ: dict[int, np.ndarray] = {}
 
 
 def _system_index(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -146,12 +158,12 @@ def acov(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 
 
 def _toeplitz(g: np.ndarray) -> np.ndarray:
-    """The symmetric Toeplitz matrix of ``g``, Fortran-ordered (for LAPACK, no copy)."""
+    """The symmetric Toeplitz matrix of ``g``, Fortran-ordered (for LAPACK, no copy):
+    row ``i`` is a window of ``[g_{n-1} .. g_1, g_0, g_1 .. g_{n-1}]``, copied from a
+    strided view (faster than fancy indexing)."""
     n = len(g)
-    if n not in _TOEPLITZ:
-        i = np.arange(n)
-        _TOEPLITZ[n] = np.abs(i[:, None] - i[None, :])
-    return g[_TOEPLITZ[n]].T
+    v = np.concatenate([g[:0:-1], g])
+    return np.array(as_strided(v[n - 1:], shape=(n, n), strides=(-v.strides[0], v.strides[0])), order="F")
 
 
 def design(w: np.ndarray, const: bool) -> np.ndarray:
@@ -316,21 +328,33 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
     k = sum(spec.sizes)
     rhs = design(w, spec.const)
 
-    def objective(u: np.ndarray) -> float:
-        a, b, _ = spec.polys(u)
+    def loss(a: np.ndarray, b: np.ndarray) -> float:
         ll = profile_loglik(w, a, b, spec.const, rhs)[0]
         return -ll / n if np.isfinite(ll) else 1e10
+
+    def objective(u: np.ndarray) -> float:
+        a, b, _ = spec.polys(u)
+        return loss(a, b)
+
+    owner = [spec.block_of(i) for i in range(k)]
 
     def with_gradient(u: np.ndarray) -> tuple[float, np.ndarray]:
         # forward differences with an absolute step of 1e-8, exactly as L-BFGS-B's
         # approx_grad=True computes them (same evaluations, same steps) without
-        # scipy's general finite-difference machinery around each one
-        f0 = objective(u)
+        # scipy's general finite-difference machinery around each one; a step in one
+        # coordinate recomputes only its own block's polynomial (same values)
+        a0, b0, blocks = spec.polys(u)
+        f0 = loss(a0, b0)
         grad = np.empty(k)
         for i in range(k):
             x = u.copy()
             x[i] = u[i] + 1e-8
-            grad[i] = (objective(x) - f0) / (x[i] - u[i])
+            j = owner[i]
+            moved = blocks.copy()
+            moved[j] = spec.block(x, j)
+            ma = bool(j % 2)
+            f = loss(a0, spec.side(moved, True)) if ma else loss(spec.side(moved, False), b0)
+            grad[i] = (f - f0) / (x[i] - u[i])
         return f0, grad
 
     def estimate(u: np.ndarray, maxiter: int = maxiter) -> ArmaFit:

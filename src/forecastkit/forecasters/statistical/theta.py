@@ -33,11 +33,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, DataError
 from forecastkit.forecasters.base import Forecaster, normal_quantile
 from forecastkit.forecasters.statistical._common import per_target, quiet_statsmodels, steps_between
 from forecastkit.forecasters.statistical.seasonal_adjust import is_seasonal, seasonal_indices
-from forecastkit.forecasters.statistical.theta_models import MODELS, fit_theta_model, theta_filter, theta_forecast
+from forecastkit.forecasters.statistical.theta_models import (
+    MODELS, fit_theta_model, prefix_states, theta_filter, theta_forecast)
 
 __all__ = ["ThetaForecaster"]
 
@@ -246,6 +247,56 @@ class ThetaForecaster(Forecaster):
             lower.append(fc - z * sd)
             upper.append(fc + z * sd)
         return np.column_stack(mean), np.column_stack(lower), np.column_stack(upper)
+
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+                          level: float | None):
+        """Forecasts from many origins at once (the interval calibration of
+        :class:`~forecastkit.forecasters.conformal.ConformalForecaster`): row ``i`` of each
+        ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
+        level=level)`` (``predict`` and None bounds when ``level`` is None), ``o =
+        origins[i]``, up to rounding: one pass over ``y`` gives every prefix's state.
+        None when ``y`` starts elsewhere than the fitted history (the caller loops)."""
+        self._check_fitted()
+        origins = np.asarray(origins, dtype=int)
+        if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0:
+            return None
+        if self.m_ > 1 and self._fit_first is not None and y.index[0] != self._fit_first:
+            return None  # another seasonal phase: update's path handles it
+        if origins.min() < 1 or origins.max() > len(y):
+            raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows")
+        values = y.to_numpy(dtype=float)
+        z = normal_quantile(level) if level is not None else 0.0
+        k = np.arange(h)
+        parts = []
+        for j, st in enumerate(self._state.values()):
+            adj = self._adjusted(st, values[:, j])
+            if st["engine"] == "numpy":
+                states = prefix_states(adj, st["variant"], st["alpha"], st["level0"], origins)
+                fc = theta_forecast(st["variant"], st["alpha"], st["theta"], states, origins, h).T
+                sd = np.sqrt(st["sigma2"] * (1.0 + k * st["alpha"] ** 2))
+            else:
+                alpha = st["alpha"]
+                # ses_level of every prefix: the level after each value from l_0 = y[0]
+                from scipy.signal import lfilter
+
+                levels = lfilter([alpha], [1.0, alpha - 1.0], adj, zi=[(1.0 - alpha) * adj[0]])[0]
+                steps = k[None, :] + (1.0 / alpha - (1.0 - alpha) ** origins[:, None] / alpha if alpha > 0 else 0.0)
+                fc = (float(self.theta) - 1.0) / float(self.theta) * st["b0"] * steps + levels[origins - 1][:, None]
+                sd = np.sqrt((1.0 + k * (1.0 + (alpha - 1.0) ** 2)) * st["sigma2"])
+                fc = self._reseason_at(st, fc, origins)  # statsmodels' band: around the reseasoned forecast
+                parts.append([fc] if level is None else [fc, fc - z * sd, fc + z * sd])
+                continue
+            band = [fc] if level is None else [fc, fc - z * sd, fc + z * sd]
+            parts.append([self._reseason_at(st, v, origins) for v in band])
+        out = [np.stack([p[i] for p in parts], axis=-1) for i in range(len(parts[0]))]
+        return (out[0], None, None) if level is None else tuple(out)
+
+    def _reseason_at(self, s: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
+        """:meth:`_reseason` of ``values`` (n_origins, h) after each origin's history."""
+        if not s["seasonal"].size:
+            return values
+        season = self._season(s, origins[:, None] + np.arange(values.shape[1]))
+        return values * season if s["multiplicative"] else values + season
 
     def fitted_info(self) -> dict[str, Any]:
         """The model used, whether (and how) the series was deseasonalised, ``theta``,

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["MODELS", "ThetaFit", "fit_theta_model", "theta_filter", "theta_forecast"]
+__all__ = ["MODELS", "ThetaFit", "fit_theta_model", "prefix_states", "theta_filter", "theta_forecast"]
 
 #: variant name -> (dynamic trend, theta estimated)
 MODELS = {
@@ -149,13 +149,15 @@ def theta_filter(y: np.ndarray, variant: str, alpha: float, theta: float, level0
     return ThetaFit(variant, float(alpha), float(theta), float(level0), sse, resid, state, len(y))
 
 
-def theta_forecast(variant: str, alpha: float, theta: float, state: np.ndarray, n: int, h: int) -> np.ndarray:
+def theta_forecast(variant: str, alpha: float, theta: float, state: np.ndarray, n, h: int) -> np.ndarray:
     """``h`` forecasts after ``n`` observations that left ``state`` (``ThetaFit.state``):
-    the recursion fed with its own forecasts."""
+    the recursion fed with its own forecasts. Many origins at once: ``state`` of shape
+    ``(4, W)`` and ``n`` of shape ``(W,)`` give ``(h, W)``."""
     dynamic, _ = MODELS[variant]
     w = 1.0 - 1.0 / theta
-    level, mean, a, b = (float(v) for v in state)
-    out = np.empty(h)
+    many = np.ndim(state) == 2
+    level, mean, a, b = (np.asarray(v, dtype=float) if many else float(v) for v in state)
+    out = np.empty((h, *np.shape(level)))
     for k in range(h):
         i = n + k
         mu = level + w * (a * (1.0 - alpha) ** i + b * (1.0 - (1.0 - alpha) ** (i + 1)) / alpha)
@@ -166,3 +168,28 @@ def theta_forecast(variant: str, alpha: float, theta: float, state: np.ndarray, 
             mean = (i * mean + mu) / (i + 1)
             a = mean - b * (i + 2) / 2.0
     return out
+
+
+def prefix_states(y: np.ndarray, variant: str, alpha: float, level0: float, ends: np.ndarray) -> np.ndarray:
+    """``theta_filter(y[:e], ...).state`` for every ``e`` in ``ends``, ``(4, len(ends))``,
+    from one pass over ``y`` (the static models' line refitted on each prefix from
+    cumulative sums; the dynamic ones' paths are the same for every prefix)."""
+    from scipy.signal import lfilter
+
+    y = np.asarray(y, dtype=float)
+    ends = np.asarray(ends, dtype=int)
+    dynamic, _ = MODELS[variant]
+    a, b, mean = trend_paths(y, dynamic)
+    last = ends - 1
+    if dynamic:
+        a, b = a[last], b[last]
+    else:
+        t = np.arange(1, len(y) + 1, dtype=float)
+        m = ends.astype(float)
+        my, mty = np.cumsum(y)[last] / m, np.cumsum(t * y)[last] / m
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(m > 1, 6.0 * (2.0 * mty - (1.0 + m) * my) / (m * m - 1.0), 0.0)
+        a = my - b * (m + 1.0) / 2.0
+    ses = lfilter([alpha], [1.0, alpha - 1.0], y)  # SES from a zero level, as theta_filter's
+    level = (1.0 - alpha) ** ends * level0 + ses[last]
+    return np.vstack([level, mean[last], a, b])
