@@ -35,13 +35,19 @@ from forecastkit.backtest.panel_records import (
 from forecastkit.errors import ForecastkitError
 
 __all__ = ["FORECAST_COLUMNS", "FUTURE", "GLOBAL_ONLY", "ChunkResult", "PanelModel", "SeriesBlock", "Task",
-           "is_global_type", "min_train", "panel_blocks", "run_global", "run_local", "run_task"]
+           "is_global_type", "min_train", "panel_blocks", "run_global", "run_local", "run_task", "warm_starts"]
 
 
 def build_local(model: PanelModel):
     from forecastkit.forecasters.registry import make_forecaster
 
     return make_forecaster(model.type, **model.params)
+
+
+def warm_starts(model: PanelModel) -> bool:
+    """Whether the (local) model starts a fit from an earlier one's estimate
+    (``warm_start``: ``arima``, ``auto_arima``)."""
+    return callable(getattr(build_local(model), "warm_start", None))
 
 
 def min_train(model: PanelModel) -> int:
@@ -87,7 +93,9 @@ def _conformal_wrapper(model: PanelModel, steps: int):
 
 def run_local(task: Task) -> ChunkResult:
     """Fit the task's model on each series of the chunk, fold by fold, then on all rows
-    (only the folds the task ``wants``). With conformal intervals, a series with too few
+    (only the folds the task ``wants``); a model with ``warm_start`` starts each of a
+    series' fits from its previous one in the task (same results for any ``--jobs``:
+    the tasks are). With conformal intervals, a series with too few
     calibration windows for the level takes the quantile of the scores pooled across the
     chunk's series at the same fold (:func:`~forecastkit.backtest.panel_conformal.pool_short`)."""
     from threadpoolctl import threadpool_limits
@@ -109,6 +117,7 @@ def run_local(task: Task) -> ChunkResult:
             folds = series_origins(b.times, task.plan, need, task.cutoffs)
             if fast:  # the series' dates and the horizon after them, once
                 grid = pd.date_range(b.times[0], periods=len(b.values) + max(h, task.future_h), freq=task.freq).values
+            previous = None  # the series' last fit in this task: start values of the next
             for fold, origin in folds + [(FUTURE, len(b.values))]:
                 steps = h if fold != FUTURE else task.future_h
                 if not task.wants(fold) or (fold == FUTURE and (steps < 1 or origin < need)):
@@ -133,7 +142,10 @@ def run_local(task: Task) -> ChunkResult:
                         est = wrapped.setdefault(steps, _conformal_wrapper(task.model, steps)).clone()
                     else:
                         est = proto.clone()
+                    if previous is not None and hasattr(est, "warm_start"):
+                        est.warm_start(previous)
                     est.fit(pd.DataFrame({"y": train}, index=b.times[:origin]))
+                    previous = est
                     if mode is not None:
                         iv = est.predict_interval(steps, level=task.level)  # columns y, y_lower, y_upper
                         mean, lo, hi = (iv[c].to_numpy(float) for c in ("y", "y_lower", "y_upper"))

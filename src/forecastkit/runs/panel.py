@@ -124,19 +124,29 @@ def _setup(cfg: PanelRunConfig, *, strict: bool, horizon: int | None = None) -> 
                   _interval_mode(cfg.forecast.intervals))
 
 
-def _tasks(s: _Setup, models: list, folds: list[int]) -> list:
+def _tasks(s: _Setup, models: list, folds: list[int], chain: list[int] | None = None) -> list:
     """One task per (model, series chunk, fold): the unit a resume skips when finished.
-    Global models take every series in one chunk (one pooled fit per fold)."""
+    Global models take every series in one chunk (one pooled fit per fold). A local
+    model that warm-starts (``arima``, ``auto_arima``) takes a chunk's folds and the
+    forecast past the end in one task, in order: each fit starts its optimiser or
+    search where the series' previous fold ended (a chain, the unit of a resume);
+    ``chain`` (default ``folds``): that task's folds (``forecast_panel`` asks only for
+    the future, yet fits the chain before it, so its forecasts equal the run's)."""
+    from forecastkit.backtest.panel_engine import FUTURE, Task, warm_starts
     from forecastkit.backtest.panel_metrics import REF_NAIVE2, REF_SNAIVE
-    from forecastkit.backtest.panel_engine import FUTURE, Task
 
     out = []
     for mdl in models:
         ref = mdl.name in (REF_SNAIVE, REF_NAIVE2)  # references: backtest scores only
+        mine = [f for f in folds if not (ref and f == FUTURE)]
+        if mdl.pooling == "local" and warm_starts(mdl):
+            units = [tuple(f for f in (folds if chain is None else chain) if not (ref and f == FUTURE))]
+        else:
+            units = [(f,) for f in mine]
         for part in ([s.blocks] if mdl.pooling == "global" else s.chunks):
-            for fold in [f for f in folds if not (ref and f == FUTURE)]:
+            for unit in units:
                 out.append(Task(mdl, tuple(part), s.plan, s.cutoffs, s.panel.freq, s.cfg.forecast.level, s.future_h,
-                                s.cfg.seed, s.panel.season_length, folds=(fold,),
+                                s.cfg.seed, s.panel.season_length, folds=unit,
                                 intervals=None if ref else s.intervals))
     return out
 
@@ -280,7 +290,8 @@ def forecast_panel(config: PanelRunConfig | str | Path, models: list[str] | None
     s = _setup(cfg, strict=strict, horizon=horizon)
     if s.future_h < 1:
         raise ConfigError("the forecast horizon is 0: set [forecast] horizon or pass --horizon")
-    tasks = _tasks(s, [m for m in s.models if m.name in needed], [FUTURE])
+    tasks = _tasks(s, [m for m in s.models if m.name in needed], [FUTURE],
+                   chain=list(range(s.plan.folds)) + [FUTURE])
     address = address if address is not None else cfg.execution.address
     results = execute(tasks, None, jobs=jobs, engine=engine, address=address, workers=cfg.execution.workers)
     future = _future(results, cfg)

@@ -26,9 +26,10 @@ def chunk_key(task) -> str:
     return f"n{len(task.blocks)}-{hashlib.sha256(ids.encode()).hexdigest()[:20]}"
 
 
-def unit_fold(task) -> int:
-    (fold,) = task.folds
-    return int(fold)
+def unit_fold(task) -> int | None:
+    """The task's fold (:data:`~forecastkit.backtest.panel_records.FUTURE` past the end),
+    or None for a chain of folds (a warm-started model's task)."""
+    return int(task.folds[0]) if len(task.folds) == 1 else None
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -191,16 +191,17 @@ class RunState:
         _atomic_dump(record, self._future_path(model))
 
     # -- panel units (model, series chunk, fold) -------------------------------------
-    def _unit_path(self, model: str, fold: int, chunk: str) -> Path:
-        where = "future" if fold < 0 else f"fold-{fold:05d}"
+    def _unit_path(self, model: str, fold: int | None, chunk: str) -> Path:
+        # fold None: a warm-started model's chain of every fold and the future
+        where = "chain" if fold is None else "future" if fold < 0 else f"fold-{fold:05d}"
         return self.work / "units" / safe_name(model) / where / f"{safe_name(chunk)}.json"
 
-    def unit(self, model: str, fold: int, chunk: str) -> dict | None:
+    def unit(self, model: str, fold: int | None, chunk: str) -> dict | None:
         """A stored panel unit (a mapping of plain values and arrays), or None."""
         path = self._unit_path(model, fold, chunk)
         return _load(path, _mapping) if path.exists() else None
 
-    def store_unit(self, model: str, fold: int, chunk: str, record: dict) -> None:
+    def store_unit(self, model: str, fold: int | None, chunk: str, record: dict) -> None:
         _atomic_dump(record, self._unit_path(model, fold, chunk))
 
     # -- saved models --------------------------------------------------------------
