@@ -22,14 +22,20 @@ def _series(n, seed=0, level=100.0):
     return level + 0.3 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 2, n).cumsum() * 0.5
 
 
-@pytest.mark.parametrize("spec", [{"type": "naive"}, {"type": "seasonal_naive", "season_length": 12},
-                                  {"type": "naive2", "season_length": 12}])
+SPECS = [{"type": "naive"}, {"type": "seasonal_naive", "season_length": 12}, {"type": "naive2", "season_length": 12},
+         {"type": "theta", "season_length": 12}, {"type": "theta", "season_length": 12, "variant": "standard"},
+         {"type": "theta", "season_length": 12, "variant": "dynamic_optimized", "deseasonalize": True}]
+
+
+@pytest.mark.parametrize("spec", SPECS)
 @pytest.mark.parametrize("n, h", [(60, 6), (40, 18), (20, 6), (14, 6)])
 def test_array_path_equals_the_conformal_forecaster(spec, n, h):
     y = _series(n, seed=n)
     params = {k: v for k, v in spec.items() if k != "type"}
     proto = make_forecaster(spec["type"], **params)
-    assert n >= proto.min_train_size()  # every case is long enough: none is passed over
+    if n < proto.min_train_size():
+        assert spec.get("deseasonalize") is True  # two full seasons needed: the one case passed over
+        return
     mean, lo, hi, est, note = local_conformal(proto, y, h, 0.9)
     ref = ConformalForecaster(model=spec, horizon=h).fit(
         pd.DataFrame({"y": y}, index=pd.date_range("2000-01-01", periods=n, freq="MS")))
@@ -38,6 +44,32 @@ def test_array_path_equals_the_conformal_forecaster(spec, n, h):
     np.testing.assert_allclose(lo, iv["y_lower"], rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(hi, iv["y_upper"], rtol=1e-10, atol=1e-10)
     assert note.split(":")[0] == ref.fitted_info()["intervals"].split(":")[0]
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_windows_in_one_pass_equal_the_update_loop(spec, monkeypatch):
+    # models with _origin_stats calibrate every window at once; the loop is the reference
+    import forecastkit.backtest.panel_conformal as pc
+
+    y = _series(70, seed=3)
+    params = {k: v for k, v in spec.items() if k != "type"}
+    proto = make_forecaster(spec["type"], **params)
+    fast = pc.local_scores(proto, y, 12, 0.9)[0]
+    real_fit = pc._fit_array
+
+    class Loop:  # the fitted copy without its vectorised method
+        def __init__(self, est):
+            self._est = est
+
+        def __getattr__(self, name):
+            if name == "_origin_stats":
+                raise AttributeError(name)
+            return getattr(self._est, name)
+
+    monkeypatch.setattr(pc, "_fit_array", lambda proto, values: Loop(real_fit(proto, values)))
+    slow = pc.local_scores(proto, y, 12, 0.9)[0]
+    np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fast.mean, slow.mean, rtol=1e-12)
 
 
 def test_half_width_is_the_conformal_rank():

@@ -110,7 +110,7 @@ def run_local(task: Task) -> ChunkResult:
     # models whose numpy core needs no dates (baselines, naive2) skip the DataFrame layer
     fast = bool(proto.tags().get("array_core", False))
     wrapped = {}  # steps -> the conformal wrapper (DataFrame path)
-    done, failures = [], []  # done: [block, fold, origin, mean, lo, hi, est, note, times, calibration]
+    done, failures = [], []  # done: [block, fold, origin, mean, lo, hi, info, note, times, calibration]
     h = task.plan.horizon
     with threadpool_limits(limits=1, user_api="blas"):
         for b in task.blocks:
@@ -161,7 +161,10 @@ def run_local(task: Task) -> ChunkResult:
                 except (ForecastkitError, ValueError, np.linalg.LinAlgError) as err:
                     failures.append(f"{task.model.name} on series {b.sid!r} (fold {fold}): {err}")
                     continue
-                done.append([b, fold, origin, mean, lo, hi, est, note, ft, cal])
+                # what _collect needs of the fitted model (only the future's description): the
+                # fitted models themselves are not kept, so a chunk holds one per series at most
+                done.append([b, fold, origin, mean, lo, hi, est.fitted_info() if fold == FUTURE else None, note, ft,
+                             cal])
         if mode == "conformal":  # series short of windows: bounds from the chunk's pooled scores
             for fold in dict.fromkeys(d[1] for d in done):
                 rows = [d for d in done if d[1] == fold]
@@ -174,12 +177,11 @@ def run_local(task: Task) -> ChunkResult:
 def _collect(task: Task, done: list, failures: list[str], start: float) -> ChunkResult:
     """The chunk's forecast rows (backtest folds and past the end) and fitted notes."""
     parts, times_of, fparts, ftimes, fitted = [], [], [], [], {}
-    for b, fold, origin, mean, lo, hi, est, note, ft, _ in done:
+    for b, fold, origin, mean, lo, hi, info, note, ft, _ in done:
         mean, lo, hi = _clip_nonnegative(b.values[:origin], mean, lo, hi)
         if fold == FUTURE:
             fparts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi, np.full(len(mean), np.nan)))
             ftimes.append(ft)
-            info = est.fitted_info()
             fitted[b.sid] = json.dumps(info if note is None else {**info, "intervals": note}, default=str)
         else:
             parts.append(_rows(task.model.name, b.sid, fold, b.times, origin, mean, lo, hi,

@@ -254,42 +254,51 @@ class ThetaForecaster(Forecaster):
         :class:`~forecastkit.forecasters.conformal.ConformalForecaster`): row ``i`` of each
         ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
         level=level)`` (``predict`` and None bounds when ``level`` is None), ``o =
-        origins[i]``, up to rounding: one pass over ``y`` gives every prefix's state.
-        None when ``y`` starts elsewhere than the fitted history (the caller loops)."""
+        origins[i]``, up to rounding (:meth:`_origin_stats`). None when ``y`` starts
+        elsewhere than the fitted history (the caller loops)."""
         self._check_fitted()
         origins = np.asarray(origins, dtype=int)
         if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0:
             return None
         if self.m_ > 1 and self._fit_first is not None and y.index[0] != self._fit_first:
             return None  # another seasonal phase: update's path handles it
+        mean, sd = self._origin_stats(y.to_numpy(dtype=float), origins, h)
+        if level is None:
+            return mean, None, None
+        half = normal_quantile(level) * sd
+        return mean, mean - half, mean + half
+
+    def _origin_stats(self, y: np.ndarray, origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(mean, sd)``, each ``(n_origins, h, k)``: the forecasts after ``update(y[:o])``
+        for every origin ``o`` (parameters kept) and the standard deviations of their
+        Gaussian bands (``predict_interval`` is ``mean -+ z sd``), from one pass over
+        ``y`` (the history of the fit, from its first row)."""
+        origins = np.asarray(origins, dtype=int)
         if origins.min() < 1 or origins.max() > len(y):
             raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows")
-        values = y.to_numpy(dtype=float)
-        z = normal_quantile(level) if level is not None else 0.0
         k = np.arange(h)
-        parts = []
+        means, sds = [], []
         for j, st in enumerate(self._state.values()):
-            adj = self._adjusted(st, values[:, j])
+            adj = self._adjusted(st, y[:, j])
             if st["engine"] == "numpy":
                 states = prefix_states(adj, st["variant"], st["alpha"], st["level0"], origins)
                 fc = theta_forecast(st["variant"], st["alpha"], st["theta"], states, origins, h).T
-                sd = np.sqrt(st["sigma2"] * (1.0 + k * st["alpha"] ** 2))
+                sd = np.broadcast_to(np.sqrt(st["sigma2"] * (1.0 + k * st["alpha"] ** 2)), fc.shape)
+                if st["multiplicative"] and st["seasonal"].size:  # the band is reseasoned with the forecast
+                    sd = self._reseason_at(st, sd, origins)
+                means.append(self._reseason_at(st, fc, origins))
             else:
-                alpha = st["alpha"]
-                # ses_level of every prefix: the level after each value from l_0 = y[0]
                 from scipy.signal import lfilter
 
+                alpha = st["alpha"]
+                # ses_level of every prefix: the level after each value from l_0 = y[0]
                 levels = lfilter([alpha], [1.0, alpha - 1.0], adj, zi=[(1.0 - alpha) * adj[0]])[0]
                 steps = k[None, :] + (1.0 / alpha - (1.0 - alpha) ** origins[:, None] / alpha if alpha > 0 else 0.0)
                 fc = (float(self.theta) - 1.0) / float(self.theta) * st["b0"] * steps + levels[origins - 1][:, None]
-                sd = np.sqrt((1.0 + k * (1.0 + (alpha - 1.0) ** 2)) * st["sigma2"])
-                fc = self._reseason_at(st, fc, origins)  # statsmodels' band: around the reseasoned forecast
-                parts.append([fc] if level is None else [fc, fc - z * sd, fc + z * sd])
-                continue
-            band = [fc] if level is None else [fc, fc - z * sd, fc + z * sd]
-            parts.append([self._reseason_at(st, v, origins) for v in band])
-        out = [np.stack([p[i] for p in parts], axis=-1) for i in range(len(parts[0]))]
-        return (out[0], None, None) if level is None else tuple(out)
+                means.append(self._reseason_at(st, fc, origins))  # statsmodels' band: around the reseasoned mean
+                sd = np.broadcast_to(np.sqrt((1.0 + k * (1.0 + (alpha - 1.0) ** 2)) * st["sigma2"]), fc.shape)
+            sds.append(sd)
+        return np.stack(means, axis=-1), np.stack(sds, axis=-1)
 
     def _reseason_at(self, s: dict, values: np.ndarray, origins: np.ndarray) -> np.ndarray:
         """:meth:`_reseason` of ``values`` (n_origins, h) after each origin's history."""
