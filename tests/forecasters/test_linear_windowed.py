@@ -41,3 +41,25 @@ def test_windowed_blocks_and_solutions_equal_the_framed_ones(n, pl, f, k, T, alp
             pred_w = np.einsum("np,hkp->nhk", X, got[0]) + got[1]
             pred_d = np.einsum("np,hkp->nhk", X, ref[0]) + ref[1]
             np.testing.assert_allclose(pred_w, pred_d, rtol=1e-7, atol=1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(30, 80), c=st.integers(1, 2), f=st.integers(0, 3), T=st.integers(1, 8),
+       alpha=st.sampled_from([0.0, 0.7]), intercept=st.booleans(), seed=st.integers(0, 10_000))
+def test_lagged_rows_give_the_framed_solutions(n, c, f, T, alpha, intercept, seed):
+    # a recursive model's lag rows as windows of their base columns (never framed)
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(n + T - 1, c)).cumsum(axis=0) + 5
+    Lw = Windowed(base, T)
+    Fz, Yz = rng.normal(size=(n, f)) - 2, rng.normal(size=(n, c))
+    prefixes = sorted({n, n - 3, max(n // 2, T * c + f + 3)})
+    shared_w, blocks_w = accumulate_prefixes(Lw, Fz, Yz, 1, alpha, intercept, prefixes)
+    shared_d, blocks_d = accumulate_prefixes(Lw.dense(), Fz, Yz, 1, alpha, intercept, prefixes)
+    X = np.hstack([Lw.dense(), Fz])
+    for p in prefixes:
+        got, ref = solve_prefix(shared_w, blocks_w[p]), solve_prefix(shared_d, blocks_d[p])
+        assert (got is None) == (ref is None)
+        if got is not None:
+            pred_w = np.einsum("np,hkp->nhk", X[:p], got[0]) + got[1]
+            pred_d = np.einsum("np,hkp->nhk", X[:p], ref[0]) + ref[1]
+            np.testing.assert_allclose(pred_w, pred_d, rtol=1e-7, atol=1e-7)

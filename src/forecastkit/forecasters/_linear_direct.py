@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from forecastkit.forecasters._linear_windowed import Windowed, accumulate_windowed
+from forecastkit.forecasters._linear_windowed import Windowed, accumulate_lagged, accumulate_windowed
 
 #: below this reciprocal condition number of the common Gram matrix the normal
 #: equations could differ from scikit-learn's solvers (lstsq for LinearRegression)
@@ -152,6 +152,10 @@ def accumulate_prefixes(
     order = sorted(set(int(c) for c in prefixes))
     if not order or order[0] - h + 1 < 1 or order[-1] > S1:
         raise ValueError(f"prefixes {prefixes} do not fit {S1} rows and h={h}")
+    if isinstance(L, Windowed):  # recursive: the lag rows from their base columns
+        if h != 1 or isinstance(Fz, Windowed):
+            raise ValueError("windowed lag rows are the one-step problem of a recursive model")
+        return accumulate_lagged(L, Fz, Yz, alpha, fit_intercept, order)
     if isinstance(Fz, Windowed):  # multi-output: the framed blocks from their base columns
         if h != 1:
             raise ValueError("windowed covariates are the one-step problem of a multi-output model")

@@ -117,3 +117,52 @@ def accumulate_windowed(
         blocks[c] = {"gram": gram.copy(), "E": Q[c:c].copy(), "ab": ab.reshape(q, 1, k + f).copy(),
                      "FF": FF.copy(), "FY": FY.copy()}
     return shared, blocks
+
+
+def accumulate_lagged(
+    L: Windowed, Fz: np.ndarray, Yz: np.ndarray, alpha: float, fit_intercept: bool, order: list[int],
+) -> tuple[dict[str, Any], dict[int, dict[str, np.ndarray]]]:
+    """:func:`~forecastkit.forecasters._linear_direct.accumulate_prefixes` with one step
+    (``h = 1``) when the lag rows are framed windows of their base columns (a recursive
+    model without past covariates): the lag Gram block is a :func:`lagged_cross` of the
+    base columns (``2 T`` products over the rows, not one over ``T c`` framed columns),
+    its products with the targets and covariates one BLAS-3 product per base column, and
+    the framed lag matrix is never built. Equal to the framed blocks up to rounding
+    (every lag copy of a base column takes that column's shift)."""
+    S1, T, B = len(L), L.steps, L.base
+    c, f, k = B.shape[1], Fz.shape[1], Yz.shape[1]
+    pl = T * c
+    top = order[-1]
+    mu_b = B[:top + T - 1].mean(axis=0) if fit_intercept else np.zeros(c)
+    mu_f = Fz[:top].mean(axis=0) if fit_intercept else np.zeros(f)
+    Bc = B - mu_b  # one shift per base column, the same for all its lag copies
+    Fc = Fz - mu_f
+    R = np.hstack([Yz, Fc])  # the right-hand columns (targets, then centred covariates)
+    q = pl + int(fit_intercept)
+    shared = {
+        "h": 1, "alpha": float(alpha), "fit_intercept": bool(fit_intercept), "mu_l": np.tile(mu_b, T),
+        "mu_f": mu_f, "pen_q": np.r_[np.full(pl, alpha), [0.0] * int(fit_intercept)],
+        "FF_head": np.zeros((1, f, f)), "FY_head": np.zeros((1, f, k)),
+    }
+    csum = np.concatenate([np.zeros((1, c)), np.cumsum(Bc, axis=0)])  # window sums: the intercept column
+    gram, ab, FF, FY = np.zeros((q, q)), np.zeros((q, k + f)), np.zeros((f, f)), np.zeros((f, k))
+    blocks, prev = {}, 0
+    for end in order:  # sums over rows prev .. end - 1, accumulated between prefixes (one pass)
+        n = end - prev
+        if n:
+            Bs, Rs = Bc[prev:], R[prev:end]
+            gram[:pl, :pl] += lagged_cross(Bs, Bs, n, T)
+            ab[:pl] += _shifted_products(Rs, Bs, n, T).reshape(k + f, T, c).transpose(1, 2, 0).reshape(pl, k + f)
+            if fit_intercept:
+                sums = (csum[end:end + T] - csum[prev:prev + T]).reshape(pl)
+                gram[:pl, pl] += sums
+                gram[pl, :pl] += sums
+                gram[pl, pl] += n
+                ab[pl] += Rs.sum(axis=0)
+            if f:
+                FF += Fc[prev:end].T @ Fc[prev:end]
+                FY += Fc[prev:end].T @ Yz[prev:end]
+        prev = end
+        blocks[end] = {"gram": gram.copy(), "E": np.zeros((0, q)), "ab": ab.reshape(q, 1, k + f).copy(),
+                       "FF": FF.copy(), "FY": FY.copy()}
+    return shared, blocks

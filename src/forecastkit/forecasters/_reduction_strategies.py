@@ -253,7 +253,11 @@ class RecursiveReduction(ReductionStrategy):
 
     def linear_problem(self, h: int):
         w = frame_windows(self.Z_, self.P_, self.F_, self.n_in, self.n_past, 1, self.P_.shape[1] > 0)
-        L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+        if self.P_.shape[1]:
+            L = assemble(w.Z, w.P, np.empty((len(w.Z), 0)))
+        else:  # the lag rows stay unframed (Windowed): their Gram blocks come from the targets
+            first = self._start() - self.n_in + 1
+            L = Windowed(self.Z_[first:first + len(w.Z) + self.n_in - 1], self.n_in)
         return L, w.F[:, 0], w.Y[:, 0], 1, self._start() + 1
 
     def linear_models(self, h, prototype, coef, intercept):
