@@ -147,3 +147,29 @@ def test_sigkill_leaves_no_partial_run_directory(long_run):
     # whatever a killed run leaves is hidden (.long.tmp-*, .long.work), never the output
     assert visible(out.parent) == []
     assert visible(long_run) == ["long.csv", "long.toml", "runs"]
+
+
+def test_an_object_cut_short_by_the_interrupt_prints_no_traceback(tmp_path):
+    # Ctrl-C inside a constructor (e.g. a ZipFile while an .npz is written) leaves an
+    # object whose __del__ fails when collected: the CLI says one line, nothing more
+    script = tmp_path / "cut_short.py"
+    script.write_text(
+        "import gc, typer\n"
+        "from forecastkit.cli.app import cli_errors\n"
+        "class Half:\n"
+        "    def __init__(self):\n"
+        "        raise KeyboardInterrupt\n"
+        "    def __del__(self):\n"
+        "        self.never_set\n"
+        "@cli_errors\n"
+        "def run():\n"
+        "    Half()\n"
+        "try:\n"
+        "    run()\n"
+        "except typer.Exit as e:\n"
+        "    gc.collect()\n"
+        "    raise SystemExit(e.exit_code)\n"
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip() == "error: interrupted; finished folds are kept: rerun with --resume to continue"

@@ -91,6 +91,10 @@ def cli_errors(func):
             where = f": {err.filename}" if err.filename else ""
             _fail(f"{err.strerror or err}{where}")
         except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (safety.signals.Terminated)
+            # an object the interrupt cut short while it was being built (e.g. a ZipFile of an
+            # .npz) reports "Exception ignored in __del__" with a traceback when collected:
+            # noise after an interrupt, not news; the one line below says what happened
+            sys.unraisablehook = lambda unraisable: None
             hint = "; finished folds are kept: rerun with --resume to continue" if func.__name__ == "run" else ""
             _fail(f"{getattr(err, 'reason', 'interrupted')}{hint}", code=getattr(err, "exit_code", 130))
         except Exception as err:  # an unexpected failure: still one line unless debugging
