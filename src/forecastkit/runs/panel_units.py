@@ -1,5 +1,7 @@
 """Panel work units, (model, series chunk, fold), stored as they finish so that an
-interrupted panel run resumes with only the unfinished units.
+interrupted panel run resumes with only the unfinished units. A warm-started local
+model's unit is its chain (model, series chunk): every fold and the forecast past the
+end, fitted in order (see ``runs.panel._tasks``).
 
 A unit's result (:class:`~forecastkit.backtest.panel_engine.ChunkResult`) is stored
 in the run's work directory (:class:`~forecastkit.runs.state.RunState`) as JSON plus
