@@ -155,25 +155,32 @@ class ETSForecaster(Forecaster):
         forms = self._candidates(y, m, target)
         fixed = len(forms) == 1
         best, best_score, scores = None, np.inf, {}
+        from statsmodels.tools import eval_measures
+
         for form in forms:
             if not fixed and _n_params(form[1], form[2], m) >= len(y) - 1:
                 continue
             try:
-                res = self._model(y, form, m).fit(disp=False, maxiter=self.maxiter)
+                # the estimate only: statsmodels' results object (a smoothing pass and a
+                # numerical Hessian, a third of a fit) is built for the chosen form alone
+                model = self._model(y, form, m)
+                params = model.fit(disp=False, maxiter=self.maxiter, return_params=True)
             except (np.linalg.LinAlgError, ValueError) as exc:
                 if fixed:
                     raise DataError(f"ets: {form_name(*form)} could not be fitted to target {target!r}: {exc}") from exc
                 continue
-            score = float(getattr(res, self.information_criterion))
+            # the criterion as ETSResults computes it (every parameter free, plus the variance)
+            score = float(getattr(eval_measures, self.information_criterion)(
+                model.loglike(params), model.nobs, model.k_params + 1))
             if not np.isfinite(score) and not fixed:
                 continue
             scores[form_name(*form)] = score
             if best is None or score < best_score:
-                best, best_score = (form, res), score
+                best, best_score = (form, model, params), score
         if best is None:
             raise DataError(f"ets: no exponential smoothing form could be fitted to target {target!r} "
                             f"({len(y)} observations); give more data or fix a simpler form")
-        return best[0], best[1], scores
+        return best[0], best[1].smooth(best[2]), scores
 
     # -- fit / update ----------------------------------------------------------------
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
