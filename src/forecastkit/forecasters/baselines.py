@@ -30,6 +30,7 @@ import pandas as pd
 
 from forecastkit._validation import check_int
 from forecastkit.errors import DataError
+from forecastkit.forecasters._origins import GaussianOrigins
 from forecastkit.forecasters.base import Forecaster
 from forecastkit.forecasters.series import normal_quantile
 
@@ -45,7 +46,7 @@ def _residual_sigma(resid: np.ndarray, n_params: int) -> np.ndarray:
     return np.sqrt(np.sum(resid**2, axis=0) / dof)
 
 
-class _Baseline(Forecaster):
+class _Baseline(GaussianOrigins, Forecaster):
     """Shared plumbing: interval from the point forecast and per-step standard deviations."""
 
     # array_core: _fit/_predict* use the values only (no dates), so panels may call them directly
@@ -68,28 +69,6 @@ class _Baseline(Forecaster):
     def _predict_interval(self, h: int, X: pd.DataFrame | None, level: float):
         mean = self._predict(h, X)
         half = normal_quantile(level) * self._sd(h)
-        return mean, mean - half, mean + half
-
-    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
-                          level: float | None):
-        """Forecasts from many origins at once (the interval calibration of
-        :class:`~forecastkit.forecasters.conformal.ConformalForecaster`): row ``i`` of each
-        ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
-        level=level)`` (``predict`` and None bounds when ``level`` is None), ``o =
-        origins[i]``. None when the baseline has no vectorised form (the caller loops)."""
-        self._check_fitted()
-        origins = np.asarray(origins, dtype=int)
-        if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0:
-            return None
-        if origins.min() < self.min_train_size() or origins.max() > len(y):
-            raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows")
-        stats = self._origin_stats(y.to_numpy(dtype=float), origins, h)
-        if stats is None:
-            return None
-        mean, sd = stats
-        if level is None:
-            return mean, None, None
-        half = normal_quantile(level) * sd
         return mean, mean - half, mean + half
 
     def _origin_stats(self, y: np.ndarray, origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray] | None:

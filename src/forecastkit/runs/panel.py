@@ -137,12 +137,11 @@ def _tasks(s: _Setup, models: list, folds: list[int], chain: list[int] | None = 
 
     out = []
     for mdl in models:
-        ref = mdl.name in (REF_SNAIVE, REF_NAIVE2)  # references: backtest scores only
-        mine = [f for f in folds if not (ref and f == FUTURE)]
+        ref = mdl.name in (REF_SNAIVE, REF_NAIVE2)  # references (baselines): backtest scores only
         if mdl.pooling == "local" and warm_starts(mdl):
-            units = [tuple(f for f in (folds if chain is None else chain) if not (ref and f == FUTURE))]
+            units = [tuple(folds if chain is None else chain)]
         else:
-            units = [(f,) for f in mine]
+            units = [(f,) for f in folds if not (ref and f == FUTURE)]
         for part in ([s.blocks] if mdl.pooling == "global" else s.chunks):
             for unit in units:
                 out.append(Task(mdl, tuple(part), s.plan, s.cutoffs, s.panel.freq, s.cfg.forecast.level, s.future_h,

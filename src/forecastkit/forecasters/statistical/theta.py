@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from forecastkit.errors import ConfigError, DataError
+from forecastkit.forecasters._origins import GaussianOrigins
 from forecastkit.forecasters.base import Forecaster, normal_quantile
 from forecastkit.forecasters.statistical._common import per_target, quiet_statsmodels, steps_between
 from forecastkit.forecasters.statistical.seasonal_adjust import is_seasonal, seasonal_indices
@@ -45,15 +46,16 @@ __all__ = ["ThetaForecaster"]
 VARIANTS = ("auto", "standard", "optimized", "dynamic", "dynamic_optimized")
 
 
-def ses_level(y: np.ndarray, alpha: float) -> float:
-    """The SES level after ``y`` from ``l_0 = y[0]`` (statsmodels' "known" start)."""
-    level = float(y[0])
-    for v in y:
-        level = alpha * float(v) + (1.0 - alpha) * level
-    return level
+def ses_levels(y: np.ndarray, alpha: float) -> np.ndarray:
+    """The SES level after each value of ``y`` from ``l_0 = y[0]`` (statsmodels' "known"
+    start): element ``t`` is the level of the history ``y[:t + 1]``."""
+    from scipy.signal import lfilter
+
+    y = np.asarray(y, dtype=float)
+    return lfilter([alpha], [1.0, alpha - 1.0], y, zi=[(1.0 - alpha) * y[0]])[0]
 
 
-class ThetaForecaster(Forecaster):
+class ThetaForecaster(GaussianOrigins, Forecaster):
     """Theta method: the best of Fiorucci et al.'s four Theta models by in-sample
     error, or one of them, or statsmodels' classical method (see the module notes).
 
@@ -208,7 +210,7 @@ class ThetaForecaster(Forecaster):
         for j, s in enumerate(self._state.values()):
             z = self._adjusted(s, y[:, j])
             if s["engine"] == "statsmodels":
-                s["level"] = ses_level(z, s["alpha"])
+                s["level"] = float(ses_levels(z, s["alpha"])[-1])
             else:
                 s["state"] = theta_filter(z, s["variant"], s["alpha"], s["theta"], s["level0"]).state
             s["n"] = len(z)
@@ -248,25 +250,9 @@ class ThetaForecaster(Forecaster):
             upper.append(fc + z * sd)
         return np.column_stack(mean), np.column_stack(lower), np.column_stack(upper)
 
-    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
-                          level: float | None):
-        """Forecasts from many origins at once (the interval calibration of
-        :class:`~forecastkit.forecasters.conformal.ConformalForecaster`): row ``i`` of each
-        ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
-        level=level)`` (``predict`` and None bounds when ``level`` is None), ``o =
-        origins[i]``, up to rounding (:meth:`_origin_stats`). None when ``y`` starts
-        elsewhere than the fitted history (the caller loops)."""
-        self._check_fitted()
-        origins = np.asarray(origins, dtype=int)
-        if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0:
-            return None
-        if self.m_ > 1 and self._fit_first is not None and y.index[0] != self._fit_first:
-            return None  # another seasonal phase: update's path handles it
-        mean, sd = self._origin_stats(y.to_numpy(dtype=float), origins, h)
-        if level is None:
-            return mean, None, None
-        half = normal_quantile(level) * sd
-        return mean, mean - half, mean + half
+    def _origins_from(self, y: pd.DataFrame) -> bool:
+        # a history starting elsewhere shifts the seasonal phase: update's path handles it
+        return not (self.m_ > 1 and self._fit_first is not None and y.index[0] != self._fit_first)
 
     def _origin_stats(self, y: np.ndarray, origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
         """``(mean, sd)``, each ``(n_origins, h, k)``: the forecasts after ``update(y[:o])``
@@ -288,11 +274,8 @@ class ThetaForecaster(Forecaster):
                     sd = self._reseason_at(st, sd, origins)
                 means.append(self._reseason_at(st, fc, origins))
             else:
-                from scipy.signal import lfilter
-
                 alpha = st["alpha"]
-                # ses_level of every prefix: the level after each value from l_0 = y[0]
-                levels = lfilter([alpha], [1.0, alpha - 1.0], adj, zi=[(1.0 - alpha) * adj[0]])[0]
+                levels = ses_levels(adj, alpha)  # every prefix's level
                 steps = k[None, :] + (1.0 / alpha - (1.0 - alpha) ** origins[:, None] / alpha if alpha > 0 else 0.0)
                 fc = (float(self.theta) - 1.0) / float(self.theta) * st["b0"] * steps + levels[origins - 1][:, None]
                 means.append(self._reseason_at(st, fc, origins))  # statsmodels' band: around the reseasoned mean
