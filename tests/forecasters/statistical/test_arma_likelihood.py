@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forecastkit.forecasters.statistical import arma_fit as af
 from forecastkit.forecasters.statistical import arma_likelihood as al
 from forecastkit.forecasters.statistical import order_selection as sel
 from forecastkit.forecasters.statistical._common import fit_sarimax
@@ -78,7 +79,7 @@ def test_profile_likelihood_is_sarimax_likelihood_with_seasonal_terms_and_mean()
 ])
 def test_fit_reaches_sarimax_maximum(spec, ar, ma):
     w = simulate(100, ar=ar, ma=ma, seed=3) + (2.0 if spec.const else 0.0)
-    mine = al.fit_arma(w, spec, [])
+    mine = af.fit_arma(w, spec, [])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = sarimax(w, spec).fit(disp=False, method="lbfgs", maxiter=200, cov_type="none")
@@ -92,7 +93,7 @@ def test_fit_reaches_sarimax_maximum(spec, ar, ma):
 def test_start_values_are_sarimax_start_params():
     w = simulate(90, ar=[0.5], ma=[0.4], seed=5) + 1.0
     spec = al.Spec(1, 1, 1, 1, 4, True)
-    u = al.css_start(w, spec)
+    u = af.css_start(w, spec)
     want = sarimax(w, spec).start_params  # intercept, ar, ma, seasonal ar, seasonal ma
     _, _, blocks = spec.polys(u)
     assert np.allclose(np.concatenate(blocks), want[1:], atol=1e-8)
@@ -103,10 +104,10 @@ def test_extended_start_is_the_same_model():
     model's start has exactly the smaller model's likelihood."""
     w = simulate(80, ar=[0.7], ma=[0.2], seed=2)
     small, big = al.Spec(1, 1, 0, 0, 12, True), al.Spec(2, 1, 0, 1, 12, True)
-    fit = al.fit_arma(w, small, [])
-    a, b, _ = big.polys(al.extend(fit.u, small, big))
+    fit = af.fit_arma(w, small, [])
+    a, b, _ = big.polys(af.extend(fit.u, small, big))
     assert al.profile_loglik(w, a, b, True)[0] == pytest.approx(fit.loglik, abs=1e-10)
-    assert al.fit_arma(w, big, [al.extend(fit.u, small, big)]).loglik >= fit.loglik - 1e-9
+    assert af.fit_arma(w, big, [af.extend(fit.u, small, big)]).loglik >= fit.loglik - 1e-9
 
 
 def select(z, m, monkeypatch, fast: bool):
@@ -164,10 +165,10 @@ def test_sarimax_params_round_trip_to_start_values():
     """A warm start hands SARIMAX-layout parameters back: they map to start values
     that reproduce them (and a non-invertible MA gives no start)."""
     spec = al.Spec(2, 1, 1, 1, 12, True)
-    fit = al.fit_arma(simulate(120, ar=[0.4, 0.2], ma=[0.3], seed=4) + 1.0, spec, [])
-    u = al.unconstrained_from_params(fit.params, spec)
+    fit = af.fit_arma(simulate(120, ar=[0.4, 0.2], ma=[0.3], seed=4) + 1.0, spec, [])
+    u = af.unconstrained_from_params(fit.params, spec)
     assert np.allclose(np.concatenate(spec.polys(u)[2]), fit.params[1:], atol=1e-10)
-    assert al.unconstrained_from_params(np.r_[0.0, 0.4, 0.2, -1.2, 0.1, 0.1], spec) is None
+    assert af.unconstrained_from_params(np.r_[0.0, 0.4, 0.2, -1.2, 0.1, 0.1], spec) is None
 
 
 def test_over_differenced_series_is_rejected_by_its_unit_ma_root():
@@ -175,7 +176,7 @@ def test_over_differenced_series_is_rejected_by_its_unit_ma_root():
     sits on the invertibility boundary and the search rejects it, as it rejects such
     SARIMAX fits; the AR(1) of the same data is accepted."""
     w = np.diff(np.random.default_rng(1).normal(size=60))
-    fits = al.CandidateFits(w, "aicc", 1)
+    fits = af.CandidateFits(w, "aicc", 1)
     ic, params = fits.score(0, 1, 0, 0, False)
     assert ic == math.inf and params is None
     assert fits.fits[al.Spec(0, 1, 0, 0, 1, False)][0].min_root < 1.01

@@ -98,7 +98,10 @@ def fit_sarimax(
     with quiet_statsmodels():
         model = SARIMAX(endog, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend, **model_kw)
         if params is not None or model.k_params == 0:
-            return model.filter(np.zeros(0) if params is None else np.asarray(params, dtype=float))
+            # no covariance of the parameters: forecasts never use it, and statsmodels'
+            # default (outer product of complex-step scores) costs k + 1 more filter passes
+            return model.filter(np.zeros(0) if params is None else np.asarray(params, dtype=float),
+                                cov_type="none")
         # results from the filter, not the smoother: forecasts, extensions and the
         # one-step errors need nothing more (a third less time on a long series)
         model.ssm.memory_no_smoothing = True

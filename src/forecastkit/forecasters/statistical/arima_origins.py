@@ -92,7 +92,7 @@ def forecast_origins(model: Any, y: pd.DataFrame, X: pd.DataFrame | None, origin
         with quiet_statsmodels():
             sm = SARIMAX(z, exog=exog, order=model.order_, seasonal_order=model.seasonal_order_,
                          trend=model.trend_, **model_kw)
-            fr = sm.filter(model._fixed[target]).filter_results
+            fr = sm.filter(model._fixed[target], cov_type="none").filter_results
         if origins.min() <= fr.nobs_diffuse:  # inside an exact diffuse start: the loop's business
             return None
         mean, var = _propagate(fr, origins, h)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from forecastkit.errors import DataError
-from forecastkit.forecasters.statistical import arma_likelihood as arma
+from forecastkit.forecasters.statistical import arma_fit as arma
 from forecastkit.forecasters.statistical.differencing import (
     is_constant,
     ndiffs,
