@@ -35,6 +35,21 @@ def test_banded_likelihood_is_the_toeplitz_likelihood(ar, ma, sar, sma, m, n, co
         assert got[1] == pytest.approx(want[1], rel=1e-7, abs=1e-9)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ar=coefs, ma=coefs, sma=st.lists(st.floats(-3.5, 3.5), max_size=2).map(np.array),
+       m=st.integers(2, 12), n=st.integers(300, 3000), head=st.sampled_from([8, 64, 256]), seed=st.integers(0, 99))
+def test_steady_state_filter_continues_the_factorisation_exactly(ar, ma, sma, m, n, head, seed):
+    """Past the head the solve is a filter by the MA polynomial: the same likelihood as
+    factorising every row, also with MA roots close to the unit circle (|u| up to 3.5:
+    the head grows until the rows reach the polynomial, or to every row)."""
+    spec = al.Spec(len(ar), len(ma), 0, len(sma), m, True)
+    a, b, _ = spec.polys(np.r_[ar, ma, sma])
+    w = np.random.default_rng(seed).normal(size=n) + 1.0
+    full, short = al.banded_loglik(w, a, b, True, head=n), al.banded_loglik(w, a, b, True, head=head)
+    assert short[0] == pytest.approx(full[0], rel=1e-11, abs=1e-8)
+    assert short[1] == pytest.approx(full[1], rel=1e-8, abs=1e-10)
+
+
 def test_banded_likelihood_is_sarimax_likelihood_on_a_long_seasonal_series():
     rng = np.random.default_rng(4)
     y = np.cumsum(rng.normal(size=700)) + 3 * np.sin(np.arange(700) * 2 * np.pi / 12)

@@ -37,6 +37,10 @@ from numpy.lib.stride_tricks import as_strided
 #: the Toeplitz route costs O(n^3): beyond this many rows the banded one is used.
 #: auto_arima's search uses the numpy likelihood only up to here (SARIMAX beyond)
 MAX_ROWS = 240
+#: rows of the banded factorisation before its steady state is checked (:func:`banded_loglik`)
+HEAD_ROWS = 256
+#: how close (absolutely) a Cholesky row must be to the MA polynomial to be its steady state
+STEADY_TOL = 1e-13
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
@@ -235,27 +239,57 @@ def _band(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, int]:
 
 
 def banded_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool,
-                  rhs: np.ndarray | None = None) -> tuple[float, float, float]:
+                  rhs: np.ndarray | None = None, head: int = HEAD_ROWS) -> tuple[float, float, float]:
     """:func:`profile_loglik` computed through Brockwell & Davis' banded transformation
-    (module notes): the same value in ``O(n q^2)`` instead of ``O(n^3)``."""
+    (module notes): the same value in ``O(n q^2)`` instead of ``O(n^3)``.
+
+    Past the first ``r`` rows the transformed covariance is the MA's, the same in every
+    row, and the rows of its Cholesky factor converge geometrically to the MA polynomial
+    ``b`` (the innovations algorithm's steady state). Only the first ``head`` rows (plus
+    the band) are factorised; once the last of them equals ``b`` to
+    :data:`STEADY_TOL`, the rest of the solve is the filter ``1 / b(L)`` started
+    from the solved rows (every later row would be ``b`` too). While it does not (MA
+    roots near the unit circle), the head grows fourfold, up to every row."""
     from scipy.linalg import lapack
-    from scipy.signal import lfilter
+    from scipy.signal import lfilter, lfiltic
 
     n = len(w)
     X = design(w, const) if rhs is None else rhs
-    ab, r = _band(a, b, n)
-    if not np.all(np.isfinite(ab)):
-        return -math.inf, 0.0, math.nan
-    L, info = lapack.dpbtrf(ab, lower=1)
-    if info != 0:
-        return -math.inf, 0.0, math.nan
+    p, q = len(a) - 1, len(b) - 1
+    r = max(p, q)
+    kd = max(r - 1, q, 0)
+    target = np.zeros(kd + 1)
+    target[: q + 1] = b
+    lag = np.arange(kd + 1)
+    rows = min(n, head + r + kd)
+    while True:
+        ab, _ = _band(a, b, rows)
+        if not np.all(np.isfinite(ab)):
+            return -math.inf, 0.0, math.nan
+        L, info = lapack.dpbtrf(ab, lower=1)
+        if info != 0:
+            return -math.inf, 0.0, math.nan
+        if rows == n or np.max(np.abs(L[lag, rows - 1 - lag] - target)) < STEADY_TOL:
+            break
+        rows = min(n, 4 * rows)
     Z = np.array(X, order="F")
-    if len(a) > 1 and n > r:
-        Z[r:] = lfilter(a, [1.0], X, axis=0)[r:]
-    e, info = lapack.dtbtrs(L, Z, uplo="L")
+    if p and n > r:
+        # a(L) x_t for t >= r as p shifted sums (lfilter along the rows of a
+        # two-column array is several times slower)
+        for k in np.flatnonzero(a[1:]) + 1:
+            Z[r:] += a[k] * X[r - k: n - k]
+    e, info = lapack.dtbtrs(L, Z[:rows], uplo="L")
     diag = L[0]
     if info != 0 or not diag.min() > 0:
         return -math.inf, 0.0, math.nan
+    if rows < n:
+        tail = Z[rows:]
+        if q:
+            tail = np.column_stack([
+                lfilter([1.0], b, Z[rows:, c], zi=lfiltic([1.0], b, e[::-1, c][:q]))[0]
+                for c in range(Z.shape[1])
+            ])
+        e = np.vstack([e, tail])
     return _concentrate(e, const, float(np.log(diag).sum()), n)
 
 
