@@ -171,8 +171,8 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
 
     The coefficients are estimated by L-BFGS-B with forward-difference gradients on
     ``-loglik / n`` (as statsmodels' ``fit(method="lbfgs")``, tolerance ``factr``),
-    from the best of ``starts`` (unconstrained vectors), SARIMAX's own start values,
-    zeros and Hannan-Rissanen's (:func:`hannan_rissanen_start`). When that estimate has a root within ``min_root`` of the unit circle
+    from the best of ``starts`` (unconstrained vectors), SARIMAX's own start values
+    and zeros. When that estimate has a root within ``min_root`` of the unit circle
     (which ``auto_arima`` rejects; MA estimates pile up there on short series), it is
     estimated again from SARIMAX's start values. ``best_start=False``: start from the
     first usable of ``starts``, else SARIMAX's start values, as a SARIMAX fit does (the
@@ -229,12 +229,6 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
 
     css = css_start(w, spec) if k else np.zeros(0)
     candidates = [np.asarray(s, dtype=float) for s in starts if s is not None and len(s) == k] + [css, np.zeros(k)]
-    if best_start and k:
-        # Hannan-Rissanen's start too: where SARIMAX's short long-AR start fails it
-        # is often far better (yearly sunspots, ARMA(4, 2): log-likelihood -166 at
-        # the start against -431 and -396, and from there the maximum statsforecast
-        # finds, 18 units above where the other starts climb)
-        candidates.append(hannan_rissanen_start(w, spec))
     first = min(candidates, key=objective) if best_start else candidates[0]
     best = estimate(first)
     if best.min_root < min_root and first is not css:

@@ -14,7 +14,7 @@ Speed: the search ranks models on the differenced series (exact likelihood, loos
 tolerance) and refines only the chosen one; without regressors each candidate's
 likelihood is computed in numpy (:mod:`~forecastkit.forecasters.statistical.arma_likelihood`,
 the same maximum as SARIMAX's; a banded factorisation on long series) from the best of its
-nearest fitted neighbour's estimate and the usual start values: 4-5x less CPU per fit on
+nearest fitted neighbour's estimate and SARIMAX's start values: 4-5x less CPU per fit on
 M3 monthly at the same accuracy (``benchmarks/bench_auto_arima_m3.py``), 5-15x on
 500-730-row monthly and daily series (``benchmarks/bench_accuracy.py``); ``search_window`` searches on the last rows
 of a long series and refits the chosen order on all of them; :meth:`AutoARIMAForecaster.warm_start`
