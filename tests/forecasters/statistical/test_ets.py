@@ -87,3 +87,14 @@ def test_intervals_widen_with_level_and_contain_the_forecast():
     assert ((a["y_lower"] < a["y"]) & (a["y"] < a["y_upper"])).all()
     # deterministic (simulated intervals use a fixed random state)
     pd.testing.assert_frame_equal(b, model.predict_interval(12, level=0.95))
+
+
+def test_heuristic_initial_states_estimate_only_the_smoothing_parameters():
+    y = frame(multiplicative(72) * (1 + np.random.default_rng(4).normal(0, 0.01, 72)))
+    model = ETSForecaster(season_length=12, initialization="heuristic").fit(y)
+    res = model.results_["y"]
+    assert res.model.initialization_method == "heuristic"
+    assert not any(name.startswith("initial") for name in res.model.param_names)
+    assert model.form_.endswith(",M)")
+    with pytest.raises(ConfigError, match="initialization must be one of"):
+        ETSForecaster(initialization="known").fit(y)
