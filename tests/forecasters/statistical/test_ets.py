@@ -98,3 +98,32 @@ def test_heuristic_initial_states_estimate_only_the_smoothing_parameters():
     assert model.form_.endswith(",M)")
     with pytest.raises(ConfigError, match="initialization must be one of"):
         ETSForecaster(initialization="known").fit(y)
+
+
+@pytest.mark.parametrize("kw", [{"error": "mul", "trend": "damped", "seasonal": "mul"},
+                                {"error": "add", "trend": "add", "seasonal": "add"}])
+def test_forecasts_from_many_origins_equal_update_then_predict(kw):
+    # simulated bands (multiplicative) and analytic ones (linear form)
+    y = frame(multiplicative(60) * (1 + np.random.default_rng(5).normal(0, 0.03, 60)))
+    model = ETSForecaster(season_length=12, **kw).fit(y.iloc[:36])
+    origins = np.arange(36, 55)
+    mean, lower, upper = model._forecast_origins(y, None, origins, 6, 0.8)
+    assert mean.shape == lower.shape == (len(origins), 6, 1)
+    for i, o in enumerate(origins):
+        if o != origins[0]:
+            model.update(y.iloc[:o])
+        band = model.predict_interval(6, level=0.8)
+        np.testing.assert_allclose(mean[i, :, 0], band["y"], rtol=1e-12)
+        np.testing.assert_allclose(lower[i, :, 0], band["y_lower"], rtol=1e-12)
+        np.testing.assert_allclose(upper[i, :, 0], band["y_upper"], rtol=1e-12)
+    points = model._forecast_origins(y, None, origins, 6, None)
+    np.testing.assert_array_equal(points[0], mean)
+    assert points[1] is None
+
+
+def test_heuristic_initial_states_give_no_batched_origins():
+    y = frame(multiplicative(60))
+    model = ETSForecaster(season_length=12, initialization="heuristic").fit(y.iloc[:36])
+    assert model._forecast_origins(y, None, np.arange(36, 40), 6, 0.8) is None
+    with pytest.raises(DataError, match="do not fit"):
+        ETSForecaster(season_length=12).fit(y.iloc[:36])._forecast_origins(y, None, np.arange(2, 20), 6, None)

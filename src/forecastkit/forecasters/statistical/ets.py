@@ -86,6 +86,8 @@ class ETSForecaster(Forecaster):
     form_ : the chosen form, e.g. ``"ETS(M,Ad,M)"`` (per target where several).
     params_ : smoothing/damping parameters of the chosen form (per target).
     criteria_ : ``{form: criterion}`` of every form estimated (per target).
+    evaluations_ : likelihood evaluations of the fit, all forms and targets together.
+    warm_started_ : whether the estimates started from :meth:`warm_start`'s model.
     results_ : dict of statsmodels ``ETSResults`` per target (without the covariance of
         the estimate: ``cov_params()`` is NaN; statsmodels' numerical Hessian cost a
         quarter of a fit and every ``update``).
@@ -163,7 +165,8 @@ class ETSForecaster(Forecaster):
     def _select(self, y: np.ndarray, m: int, target: str):
         forms = self._candidates(y, m, target)
         fixed = len(forms) == 1
-        best, best_score, scores = None, np.inf, {}
+        best, best_score, scores, estimates = None, np.inf, {}, {}
+        warm = getattr(self, "_warm", {}).get(target, {})
         from statsmodels.tools import eval_measures
 
         from forecastkit.forecasters.statistical.ets_estimate import fit_form
@@ -174,7 +177,7 @@ class ETSForecaster(Forecaster):
             try:
                 # the estimate only: the results object is built for the chosen form alone
                 model = self._model(y, form, m)
-                params, _ = fit_form(model, maxiter=self.maxiter)
+                params, evaluations = fit_form(model, warm.get(form), maxiter=self.maxiter)
             except (np.linalg.LinAlgError, ValueError) as exc:
                 if fixed:
                     raise DataError(f"ets: {form_name(*form)} could not be fitted to target {target!r}: {exc}") from exc
@@ -185,23 +188,39 @@ class ETSForecaster(Forecaster):
             if not np.isfinite(score) and not fixed:
                 continue
             scores[form_name(*form)] = score
+            estimates[form] = params
+            self.evaluations_ += evaluations
             if best is None or score < best_score:
                 best, best_score = (form, model, params), score
         if best is None:
             raise DataError(f"ets: no exponential smoothing form could be fitted to target {target!r} "
                             f"({len(y)} observations); give more data or fix a simpler form")
+        self._estimates[target] = estimates
         return best[0], best[1].smooth(best[2]), scores
 
     # -- fit / update ----------------------------------------------------------------
+    def warm_start(self, previous: "ETSForecaster") -> "ETSForecaster":
+        """Start the next :meth:`fit`'s estimate of every form from ``previous``'s estimate
+        of that form (an earlier fit with the same settings, e.g. the previous backtest
+        fold's). Every form is still estimated and the criterion still picks among them
+        on the new data; only where each optimiser starts depends on ``previous``. A model
+        loaded from disk carries no estimates and gives a cold start. Returns self."""
+        if isinstance(previous, ETSForecaster) and previous.get_params() == self.get_params():
+            self._warm = dict(getattr(previous, "_estimates", {}))
+        return self
+
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         m = self._check_params()
         self.m_ = m
+        self._estimates, self.evaluations_ = {}, 0
         forms, results, scores, params = {}, {}, {}, {}
         with quiet_statsmodels():
             for j, target in enumerate(self.targets_):
                 forms[target], results[target], scores[target] = self._select(y[:, j], m, target)
                 params[target] = np.asarray(results[target].params, dtype=float)
         self._forms, self._params, self.results_ = forms, params, results
+        self.warm_started_ = bool(getattr(self, "_warm", None))
+        self._warm = {}  # used once
         self._hist_y = y.copy()
         self.form_ = per_target({t: form_name(*f) for t, f in forms.items()})
         self.criteria_ = per_target(scores)
@@ -245,6 +264,36 @@ class ETSForecaster(Forecaster):
                 uppers.append(frame["pi_upper"].to_numpy(dtype=float))
         return mean, np.column_stack(lowers), np.column_stack(uppers)
 
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+                          level: float | None):
+        """Forecasts (and bands at ``level``) from many origins at once: row ``i`` of each
+        ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
+        level=level)`` (``predict`` and None bounds without ``level``), ``o = origins[i]``,
+        up to rounding (see :mod:`~forecastkit.forecasters.statistical.ets_origins`).
+        None (the caller loops) with heuristic initial states, which ``update``
+        re-derives from each history, or data a multiplicative form cannot take."""
+        from forecastkit.forecasters.statistical.ets_origins import origin_forecasts
+
+        self._check_fitted()
+        origins = np.asarray(origins, dtype=int)
+        if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0 or self.initialization != "estimated":
+            return None
+        if origins.min() < self.min_train_size() or origins.max() > len(y):
+            raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows")
+        values = y.to_numpy(dtype=float)[: origins.max()]
+        out = []
+        for j, target in enumerate(self.targets_):
+            form = self._forms[target]
+            if "mul" in (form[0], form[2]) and not (values[:, j] > 0).all():
+                return None  # update raises its error
+            with quiet_statsmodels():
+                out.append(origin_forecasts(self._model(values[:, j], form, self.m_), self._params[target],
+                                            origins, h, level))
+        mean = np.stack([o[0] for o in out], axis=-1)
+        if level is None:
+            return mean, None, None
+        return mean, np.stack([o[1] for o in out], axis=-1), np.stack([o[2] for o in out], axis=-1)
+
     # -- description and persistence -------------------------------------------------
     def fitted_info(self) -> dict[str, Any]:
         """The chosen form (``ETS(M,Ad,M)``), its smoothing/damping parameters and the
@@ -256,7 +305,8 @@ class ETSForecaster(Forecaster):
         # statsmodels results are not stored: the forms, parameters and history are
         from forecastkit.safety.codec import save_values
 
-        return save_values(directory, self._state_attributes(exclude=("results_",)))
+        return save_values(directory, self._state_attributes(
+            exclude=("results_", "_estimates", "_warm")))
 
     def _load_state(self, directory, state: dict[str, Any]) -> None:
         super()._load_state(directory, state)
