@@ -26,12 +26,13 @@ import pandas as pd
 from scipy.optimize import minimize
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel, ETSResults
 
-__all__ = ["fit_form", "lean_model"]
+__all__ = ["fit_form", "initial_states", "lean_model"]
 
 #: scipy's ``fmin_l_bfgs_b`` defaults, which statsmodels uses: memory, ``factr``,
 #: ``pgtol``, difference step, evaluation limit and line-search steps
 _LBFGS = {"maxcor": 10, "ftol": 1e7 * np.finfo(float).eps, "gtol": 1e-5, "maxls": 20}
 _STEP = 1e-8
+_ROOT_EPS = np.finfo(float).eps ** 0.5
 _MAXFUN = 15000
 
 
@@ -53,17 +54,32 @@ def _classes():
     return LeanModel
 
 
-def lean_model(y: np.ndarray, form: tuple[str, str, str], m: int, initialization: str = "estimated"):
+def lean_model(y: np.ndarray, form: tuple[str, str, str], m: int, initialization: str = "estimated",
+               initial: np.ndarray | None = None):
     """The ``ETSModel`` of ``form`` (error, trend, season) for ``y``, whose results have
     no covariance of the estimate (see the module notes); ``initialization`` is
-    statsmodels' ``initialization_method`` ("estimated" or "heuristic")."""
+    statsmodels' ``initialization_method`` ("estimated" or "heuristic"), overridden
+    by ``initial`` (``[level, slope, season 1..m]``, :func:`initial_states`) when given."""
     e, t, s = form
+    known = {}
+    if initial is not None:
+        initialization = "known"
+        known = {"initial_level": initial[0], "initial_trend": initial[1] if t != "none" else None,
+                 "initial_seasonal": np.asarray(initial[2:]) if s != "none" else None}
     # a Series (RangeIndex): get_prediction fails on plain arrays in statsmodels 0.15
     return _classes()(
         pd.Series(y, dtype=float), error=e, trend=None if t == "none" else "add", damped_trend=t == "damped",
         seasonal=None if s == "none" else s, seasonal_periods=m if s != "none" else None,
-        initialization_method=initialization,
+        initialization_method=initialization, **known,
     )
+
+
+def initial_states(model) -> np.ndarray:
+    """``[level, slope, season 1..m]`` of a model with given (heuristic or known)
+    initial states, as :func:`lean_model` takes them back (NaN where it has none)."""
+    trend = model.initial_trend if model.has_trend else np.nan
+    season = np.atleast_1d(model.initial_seasonal) if model.has_seasonal else []
+    return np.r_[float(model.initial_level), float(trend), np.asarray(season, dtype=float)]
 
 
 def _objective(model, is_fixed, fixed_values, use_beta_star, use_gamma_star):
@@ -94,7 +110,7 @@ def _steps(x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
     """scipy's forward-difference steps for an absolute step of :data:`_STEP`: a step
     that would leave the bounds is taken backwards (``approx_derivative``, 2-point)."""
     sign = (x >= 0).astype(float) * 2 - 1
-    h = np.where((x + _STEP) - x == 0, np.finfo(float).eps ** 0.5 * sign * np.maximum(1.0, np.abs(x)), _STEP)
+    h = np.where((x + _STEP) - x == 0, _ROOT_EPS * sign * np.maximum(1.0, np.abs(x)), _STEP)
     lower, upper = x - lb, ub - x
     violated = ((x + h) < lb) | ((x + h) > ub)
     fitting = np.abs(h) <= np.maximum(lower, upper)
@@ -119,7 +135,6 @@ def fit_form(model, start_params: np.ndarray | None = None, maxiter: int = 1000)
     use_gamma_star = "smoothing_seasonal" not in model.bounds
     if use_gamma_star:
         internal[2] /= 1 - internal[0]
-    k_int = len(internal)
     is_fixed = np.array([lo == hi for lo, hi in bounds], dtype=np.int64)
     fixed_values = np.where(is_fixed, [lo for lo, _ in bounds], 0.0)
     free = np.flatnonzero(is_fixed == 0)
@@ -132,22 +147,26 @@ def fit_form(model, start_params: np.ndarray | None = None, maxiter: int = 1000)
         f0 = f(x)
         g = np.empty(len(x))
         h = _steps(x, lb, ub)
+        dx = (x + h) - x  # the steps as represented
+        xi = x.copy()
         for i in range(len(x)):
-            xi = x.copy()
             xi[i] = x[i] + h[i]
-            g[i] = (f(xi) - f0) / ((x[i] + h[i]) - x[i])
+            g[i] = (f(xi) - f0) / dx[i]
+            xi[i] = x[i]
         count[0] += len(x) + 1
         return f0, g
 
     # scipy counts the difference evaluations against maxfun; here one call is len(x) + 1
     options = {**_LBFGS, "maxiter": maxiter, "maxfun": _MAXFUN // (len(free) + 1)}
-    res = minimize(value_and_gradient, internal[free], jac=True, method="L-BFGS-B",
-                   bounds=list(zip(lb, ub)), options=options)
+    # far from the optimum the smoother overflows: numpy's warnings (even filtered out)
+    # would cost more than the evaluations
+    with np.errstate(all="ignore"):
+        res = minimize(value_and_gradient, internal[free], jac=True, method="L-BFGS-B",
+                       bounds=list(zip(lb, ub)), options=options)
     fitted = fixed_values.copy()
     fitted[free] = res.x
     if use_beta_star:
         fitted[1] *= fitted[0]
     if use_gamma_star:
         fitted[2] *= 1 - fitted[0]
-    assert len(fitted) == k_int
     return model._model_params(fitted), count[0]
