@@ -178,3 +178,18 @@ def test_warm_start_ignores_a_fit_on_far_fewer_rows_or_other_settings():
     pd.testing.assert_frame_equal(warm.predict(12), cold.predict(12))
     other = ETSForecaster(season_length=12, trend="damped").fit(y.iloc[:90])
     assert not ETSForecaster(season_length=12).warm_start(other).fit(y).warm_started_
+
+
+@pytest.mark.parametrize("initialization", ["estimated", "heuristic"])
+def test_saved_model_keeps_its_initial_states(tmp_path, initialization):
+    from forecastkit.forecasters.persistence import load_forecaster, save_forecaster
+
+    y = noisy(96, 2)
+    model = ETSForecaster(season_length=12, initialization=initialization).fit(y.iloc[:40])
+    path = save_forecaster(model, tmp_path / "m", name="m", type_name="ets", data={"time": None})
+    loaded, _ = load_forecaster(path)
+    pd.testing.assert_frame_equal(loaded.predict_interval(6), model.predict_interval(6))
+    assert not hasattr(loaded, "_estimates")  # a loaded model gives a cold warm start
+    model.update(y)
+    loaded.update(y)
+    pd.testing.assert_frame_equal(loaded.predict(6), model.predict(6))
