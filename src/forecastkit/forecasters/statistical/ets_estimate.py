@@ -91,16 +91,20 @@ def _objective(model, is_fixed, fixed_values, use_beta_star, use_gamma_star):
     yhat = np.zeros(nobs)
     xhat = np.zeros((nobs, model._k_states_internal))
     mul = model.error == "mul"
-    log, add = np.log, np.add.reduce
+    log, add, sub, mult, div = np.log, np.add.reduce, np.subtract, np.multiply, np.divide
+    res, buf = np.empty(nobs), np.empty(nobs)  # buffers: no allocation per evaluation
     twopi = 2 * np.pi
 
     def f(x):
         smooth(x, data, yhat, xhat, is_fixed, fixed_values, use_beta_star, use_gamma_star)
-        res = (data - yhat) / yhat if mul else data - yhat
-        loglike = -nobs / 2 * (log(twopi * (add(res * res) / nobs)) + 1)
+        sub(data, yhat, out=res)
         if mul:
-            yhat[yhat == 0] = 1e-32
-            loglike -= add(log(np.abs(yhat)))
+            div(res, yhat, out=res)
+        loglike = -nobs / 2 * (log(twopi * (add(mult(res, res, out=buf)) / nobs)) + 1)
+        if mul:
+            if not yhat.all():
+                yhat[yhat == 0] = 1e-32
+            loglike -= add(log(np.abs(yhat, out=buf), out=buf))
         return -loglike / nobs
 
     return f
