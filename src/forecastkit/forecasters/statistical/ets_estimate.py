@@ -20,6 +20,7 @@ lazily.
 from __future__ import annotations
 
 from functools import lru_cache
+from math import isfinite
 
 import numpy as np
 import pandas as pd
@@ -102,9 +103,11 @@ def _objective(model, is_fixed, fixed_values, use_beta_star, use_gamma_star):
             div(res, yhat, out=res)
         loglike = -nobs / 2 * (log(twopi * (add(mult(res, res, out=buf)) / nobs)) + 1)
         if mul:
-            if not yhat.all():
+            total = add(log(np.abs(yhat, out=buf), out=buf))
+            if not isfinite(total):  # a zero forecast (-inf): statsmodels takes 1e-32 for it
                 yhat[yhat == 0] = 1e-32
-            loglike -= add(log(np.abs(yhat, out=buf), out=buf))
+                total = add(log(np.abs(yhat, out=buf), out=buf))
+            loglike -= total
         return -loglike / nobs
 
     return f
