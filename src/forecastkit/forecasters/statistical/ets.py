@@ -12,6 +12,11 @@ form with as many parameters as observations minus one is skipped (its AICc is
 undefined). The likelihoods of additive- and multiplicative-error models are both
 of the data on its original scale, so their criteria are comparable.
 
+Each form is estimated as statsmodels' ``ETSModel.fit`` estimates it (L-BFGS-B, same
+start values, bounds and difference gradient), through the cheaper evaluation path of
+:mod:`~forecastkit.forecasters.statistical.ets_estimate`: the same estimate, bit for
+bit, in about half the time.
+
 ``update`` keeps every estimated parameter (smoothing, damping and initial states)
 and only runs the smoother over the new history, so the next forecast starts from
 the new origin. Intervals are statsmodels' own: analytic for the linear forms,
@@ -35,7 +40,16 @@ ERRORS = ("auto", "add", "mul")
 TRENDS = ("auto", "none", "add", "damped")
 SEASONALS = ("auto", "none", "add", "mul")
 CRITERIA = ("aicc", "aic", "bic")
+INITIALIZATIONS = ("estimated", "heuristic")
 _LETTER = {"none": "N", "add": "A", "damped": "Ad", "mul": "M"}
+
+#: ``warm_start`` uses an earlier fit on at least this share of the new fit's rows. On
+#: 200 M3 monthly series a start at the estimate on 18 fewer rows (the previous fold's)
+#: needed 43 % fewer likelihood evaluations at the same accuracy (test MASE 0.897 vs
+#: 0.901 cold); a start at the estimate on the first half (a conformal calibration copy's)
+#: ended in other local optima, a fifth of the chosen forms changed and MASE rose by
+#: 0.07: such a fit starts cold.
+WARM_MIN_SHARE = 0.7
 
 
 def form_name(error: str, trend: str, seasonal: str) -> str:
@@ -68,28 +82,40 @@ class ETSForecaster(Forecaster):
     information_criterion : {"aicc", "aic", "bic"}, default "aicc"
     maxiter : int, default 1000
         Iterations of the likelihood optimiser per form.
+    initialization : {"estimated", "heuristic"}, default "estimated"
+        ``"estimated"``: the initial level, slope and seasonal states are estimated with
+        the smoothing parameters by maximum likelihood (as R's ``ets()``); ``"heuristic"``:
+        they are set from the first seasons by statsmodels' heuristic (Hyndman et al.
+        2008, section 2.6) and only the smoothing and damping parameters are estimated
+        (far fewer likelihood evaluations; the criterion then counts fewer parameters);
+        ``update`` keeps the fitted initial states in both cases.
 
     Attributes
     ----------
     form_ : the chosen form, e.g. ``"ETS(M,Ad,M)"`` (per target where several).
     params_ : smoothing/damping parameters of the chosen form (per target).
     criteria_ : ``{form: criterion}`` of every form estimated (per target).
-    results_ : dict of statsmodels ``ETSResults`` per target.
+    evaluations_ : likelihood evaluations of the fit, all forms and targets together.
+    warm_started_ : whether the estimates started from :meth:`warm_start`'s model.
+    results_ : dict of statsmodels ``ETSResults`` per target (without the covariance of
+        the estimate: ``cov_params()`` is NaN; statsmodels' numerical Hessian cost a
+        quarter of a fit and every ``update``).
     """
 
     _tags = {"intervals": True}
     _min_obs = 4
     param_choices = {"error": ERRORS, "trend": TRENDS, "seasonal": SEASONALS,
-                     "information_criterion": CRITERIA}
+                     "information_criterion": CRITERIA, "initialization": INITIALIZATIONS}
 
     def __init__(self, season_length=1, error="auto", trend="auto", seasonal="auto",
-                 information_criterion="aicc", maxiter=1000) -> None:
+                 information_criterion="aicc", maxiter=1000, initialization="estimated") -> None:
         self.season_length = season_length
         self.error = error
         self.trend = trend
         self.seasonal = seasonal
         self.information_criterion = information_criterion
         self.maxiter = maxiter
+        self.initialization = initialization
 
     def _check_params(self) -> int:
         m = self.season_length
@@ -140,31 +166,30 @@ class ETSForecaster(Forecaster):
                     out.append((e, t, s))
         return out
 
-    @staticmethod
-    def _model(y: np.ndarray, form: tuple[str, str, str], m: int):
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    def _model(self, y: np.ndarray, form: tuple[str, str, str], m: int, target: str | None = None):
+        """The form's model for ``y``; with ``target``, at the fitted target's heuristic
+        initial states (``update`` keeps them, as it keeps estimated ones)."""
+        from forecastkit.forecasters.statistical.ets_estimate import lean_model
 
-        e, t, s = form
-        # a Series (RangeIndex): get_prediction fails on plain arrays in statsmodels 0.15
-        return ETSModel(
-            pd.Series(y, dtype=float), error=e, trend=None if t == "none" else "add", damped_trend=t == "damped",
-            seasonal=None if s == "none" else s, seasonal_periods=m if s != "none" else None,
-        )
+        initial = None if target is None else getattr(self, "_initial", {}).get(target)
+        return lean_model(y, form, m, self.initialization, initial)
 
     def _select(self, y: np.ndarray, m: int, target: str):
         forms = self._candidates(y, m, target)
         fixed = len(forms) == 1
-        best, best_score, scores = None, np.inf, {}
+        best, best_score, scores, estimates = None, np.inf, {}, {}
+        warm = self._starts.get(target, {})
         from statsmodels.tools import eval_measures
+
+        from forecastkit.forecasters.statistical.ets_estimate import fit_form
 
         for form in forms:
             if not fixed and _n_params(form[1], form[2], m) >= len(y) - 1:
                 continue
             try:
-                # the estimate only: statsmodels' results object (a smoothing pass and a
-                # numerical Hessian, a third of a fit) is built for the chosen form alone
+                # the estimate only: the results object is built for the chosen form alone
                 model = self._model(y, form, m)
-                params = model.fit(disp=False, maxiter=self.maxiter, return_params=True)
+                params, evaluations = fit_form(model, warm.get(form), maxiter=self.maxiter)
             except (np.linalg.LinAlgError, ValueError) as exc:
                 if fixed:
                     raise DataError(f"ets: {form_name(*form)} could not be fitted to target {target!r}: {exc}") from exc
@@ -175,23 +200,48 @@ class ETSForecaster(Forecaster):
             if not np.isfinite(score) and not fixed:
                 continue
             scores[form_name(*form)] = score
+            estimates[form] = params
+            self.evaluations_ += evaluations
             if best is None or score < best_score:
                 best, best_score = (form, model, params), score
         if best is None:
             raise DataError(f"ets: no exponential smoothing form could be fitted to target {target!r} "
                             f"({len(y)} observations); give more data or fix a simpler form")
+        self._estimates[target] = estimates
         return best[0], best[1].smooth(best[2]), scores
 
     # -- fit / update ----------------------------------------------------------------
+    def warm_start(self, previous: "ETSForecaster") -> "ETSForecaster":
+        """Start the next :meth:`fit`'s estimate of every form from ``previous``'s estimate
+        of that form (an earlier fit with the same settings, e.g. the previous backtest
+        fold's), when ``previous`` saw at least :data:`WARM_MIN_SHARE` of the next fit's
+        rows. Every form is still estimated and the criterion still picks among them on
+        the new data; only where each optimiser starts depends on ``previous``. A model
+        loaded from disk carries no estimates and gives a cold start. Returns self."""
+        if isinstance(previous, ETSForecaster) and previous.get_params() == self.get_params():
+            estimates = getattr(previous, "_estimates", {})
+            self._warm = (len(previous._hist_y), dict(estimates)) if estimates else None
+        return self
+
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         m = self._check_params()
         self.m_ = m
+        self._estimates, self.evaluations_ = {}, 0
+        rows, starts = getattr(self, "_warm", None) or (0, {})
+        self._starts = starts if rows >= WARM_MIN_SHARE * len(y) else {}
+        self._warm = None  # used once
         forms, results, scores, params = {}, {}, {}, {}
         with quiet_statsmodels():
             for j, target in enumerate(self.targets_):
                 forms[target], results[target], scores[target] = self._select(y[:, j], m, target)
                 params[target] = np.asarray(results[target].params, dtype=float)
         self._forms, self._params, self.results_ = forms, params, results
+        self._initial = {}
+        if self.initialization == "heuristic":
+            from forecastkit.forecasters.statistical.ets_estimate import initial_states
+
+            self._initial = {t: initial_states(r.model) for t, r in results.items()}
+        self.warm_started_ = bool(self._starts)
         self._hist_y = y.copy()
         self.form_ = per_target({t: form_name(*f) for t, f in forms.items()})
         self.criteria_ = per_target(scores)
@@ -205,7 +255,7 @@ class ETSForecaster(Forecaster):
 
     def _smooth(self, target: str, y: np.ndarray):
         with quiet_statsmodels():
-            return self._model(y, self._forms[target], self.m_).smooth(self._params[target])
+            return self._model(y, self._forms[target], self.m_, target).smooth(self._params[target])
 
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         for j, target in enumerate(self.targets_):
@@ -235,6 +285,35 @@ class ETSForecaster(Forecaster):
                 uppers.append(frame["pi_upper"].to_numpy(dtype=float))
         return mean, np.column_stack(lowers), np.column_stack(uppers)
 
+    def _forecast_origins(self, y: pd.DataFrame, X: pd.DataFrame | None, origins: Any, h: int,
+                          level: float | None):
+        """Forecasts (and bands at ``level``) from many origins at once: row ``i`` of each
+        ``(n_origins, h, k)`` array equals ``update(y[:o])`` then ``predict_interval(h,
+        level=level)`` (``predict`` and None bounds without ``level``), ``o = origins[i]``,
+        up to rounding (see :mod:`~forecastkit.forecasters.statistical.ets_origins`).
+        None (the caller loops) on data a multiplicative form cannot take."""
+        from forecastkit.forecasters.statistical.ets_origins import origin_forecasts
+
+        self._check_fitted()
+        origins = np.asarray(origins, dtype=int)
+        if [str(c) for c in y.columns] != self.targets_ or len(origins) == 0:
+            return None
+        if origins.min() < self.min_train_size() or origins.max() > len(y):
+            raise DataError(f"origins {origins.min()}..{origins.max()} do not fit {len(y)} rows")
+        values = y.to_numpy(dtype=float)[: origins.max()]
+        out = []
+        for j, target in enumerate(self.targets_):
+            form = self._forms[target]
+            if "mul" in (form[0], form[2]) and not (values[:, j] > 0).all():
+                return None  # update raises its error
+            with quiet_statsmodels():
+                out.append(origin_forecasts(self._model(values[:, j], form, self.m_, target), self._params[target],
+                                            origins, h, level))
+        mean = np.stack([o[0] for o in out], axis=-1)
+        if level is None:
+            return mean, None, None
+        return mean, np.stack([o[1] for o in out], axis=-1), np.stack([o[2] for o in out], axis=-1)
+
     # -- description and persistence -------------------------------------------------
     def fitted_info(self) -> dict[str, Any]:
         """The chosen form (``ETS(M,Ad,M)``), its smoothing/damping parameters and the
@@ -246,7 +325,8 @@ class ETSForecaster(Forecaster):
         # statsmodels results are not stored: the forms, parameters and history are
         from forecastkit.safety.codec import save_values
 
-        return save_values(directory, self._state_attributes(exclude=("results_",)))
+        return save_values(directory, self._state_attributes(
+            exclude=("results_", "_estimates", "_warm", "_starts")))
 
     def _load_state(self, directory, state: dict[str, Any]) -> None:
         super()._load_state(directory, state)
