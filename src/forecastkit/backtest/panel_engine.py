@@ -46,7 +46,7 @@ def build_local(model: PanelModel):
 
 def warm_starts(model: PanelModel) -> bool:
     """Whether the (local) model starts a fit from an earlier one's estimate
-    (``warm_start``: ``arima``, ``auto_arima``)."""
+    (``warm_start``: ``arima``, ``auto_arima``, ``ets``)."""
     return callable(getattr(build_local(model), "warm_start", None))
 
 

@@ -177,7 +177,7 @@ class ConformalForecaster(Forecaster):
         """Pass ``previous``'s fitted models (the previous backtest fold's, with the same
         wrapped model, whatever the horizon) on as start values: its wrapped model to the
         next fit's wrapped model and its calibration copy to the next copy, for models that
-        have ``warm_start`` (``arima``, ``auto_arima``). Nothing of ``previous``'s rows
+        have ``warm_start`` (``arima``, ``auto_arima``, ``ets``). Nothing of ``previous``'s rows
         enters the next fit's data; only where its optimisers start. Returns self."""
         if isinstance(previous, ConformalForecaster) and previous.model == self.model:
             self._warm = (getattr(previous, "model_", None), getattr(previous, "_cal_model", None))

@@ -127,7 +127,7 @@ def _setup(cfg: PanelRunConfig, *, strict: bool, horizon: int | None = None) -> 
 def _tasks(s: _Setup, models: list, folds: list[int], chain: list[int] | None = None) -> list:
     """One task per (model, series chunk, fold): the unit a resume skips when finished.
     Global models take every series in one chunk (one pooled fit per fold). A local
-    model that warm-starts (``arima``, ``auto_arima``) takes a chunk's folds and the
+    model that warm-starts (``arima``, ``auto_arima``, ``ets``) takes a chunk's folds and the
     forecast past the end in one task, in order: each fit starts its optimiser or
     search where the series' previous fold ended (a chain, the unit of a resume);
     ``chain`` (default ``folds``): that task's folds (``forecast_panel`` asks only for
