@@ -201,6 +201,8 @@ def profile_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool,
 def _concentrate(e: np.ndarray, const: bool, log_diag: float, n: int) -> tuple[float, float, float]:
     """``(loglik, mu, sigma2)`` from the whitened ``[w, 1]`` columns ``e`` and the
     log-determinant's half ``log_diag`` (sum of the log Cholesky diagonal)."""
+    if n <= int(const):  # the mean takes the only row: no likelihood left (rounding aside)
+        return -math.inf, float(e[0, 0] / e[0, 1]) if n else 0.0, 0.0
     mu = 0.0
     r = e[:, 0]
     if const:
