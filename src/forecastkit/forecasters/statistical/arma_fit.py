@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecastkit.forecasters.statistical.arma_likelihood import (
-    MAX_ROWS,
     Spec,
     coef_to_pacf,
     design,

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-#: the Toeplitz route costs O(n^3): beyond this many rows the banded one is used.
-#: auto_arima's search uses the numpy likelihood only up to here (SARIMAX beyond)
+#: the Toeplitz route costs O(n^3): beyond this many rows the banded one is used
+#: (and fixed-order ARIMA is estimated in numpy rather than by SARIMAX)
 MAX_ROWS = 240
 #: rows of the banded factorisation before its steady state is checked (:func:`banded_loglik`)
 HEAD_ROWS = 256
