@@ -9,10 +9,13 @@ pooled ones (:mod:`forecastkit.backtest.panel_global`) write the same rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # for annotations only
+    from forecastkit.backtest.panel_folds import FoldPlan
 
 FORECAST_COLUMNS = ["model", "series_id", "fold", "origin", "time", "step", "actual", "forecast", "lower", "upper"]
 FUTURE = -1  # fold number of the forecast past the end

@@ -129,7 +129,7 @@ def accumulate_lagged(
     its products with the targets and covariates one BLAS-3 product per base column, and
     the framed lag matrix is never built. Equal to the framed blocks up to rounding
     (every lag copy of a base column takes that column's shift)."""
-    S1, T, B = len(L), L.steps, L.base
+    T, B = L.steps, L.base
     c, f, k = B.shape[1], Fz.shape[1], Yz.shape[1]
     pl = T * c
     top = order[-1]
