@@ -66,7 +66,7 @@ from forecastkit.forecasters.statistical._common import (
     steps_between,
     TRENDS,
 )
-from forecastkit.forecasters.statistical.differencing import seasonal_diff
+from forecastkit.forecasters.statistical.differencing import difference
 from forecastkit.forecasters.statistical.transforms import TRANSFORMS, check_transform, inverse, transform_target
 
 __all__ = ["ARIMAForecaster"]
@@ -200,8 +200,7 @@ class ARIMAForecaster(Forecaster):
         if exog is not None or self.method_kwargs or self.trend_ not in (None, "n", "c"):
             return None
         (p, d, q), (P, D, Q, m) = self.order_, self.seasonal_order_
-        dx = seasonal_diff(z, m, D) if D else np.asarray(z, dtype=float)
-        dx = np.diff(dx, n=d) if d else dx
+        dx = difference(z, d, D, m)
         if len(dx) <= MAX_ROWS:
             return None
         spec = Spec(p, q, P, Q, m or 1, self.trend_ == "c")
@@ -230,14 +229,16 @@ class ARIMAForecaster(Forecaster):
         index = self.history_index()
         exog, self.exog_names_ = exog_matrix(index, self.freq_, X, self.future_known_columns(), self._calendar)
 
-        lambdas, results, numpy_fits = {}, {}, {}
+        lambdas, results = {}, {}
+        # (params, converged) per target already estimated: given, or found in numpy
+        given = dict(preset) if preset is not None else {}
         for j, target in enumerate(self.targets_):
             z, lambdas[target] = transform_target(y[:, j], self.transform, self.boxcox_lambda, target)
             if preset is None:
                 found = self._numpy_estimate(z, target, exog, fit_kw)
                 if found is not None:
-                    numpy_fits[target] = found
-            fixed = preset[target] if preset is not None else numpy_fits.get(target)
+                    given[target] = found
+            fixed = given.get(target)
             try:
                 results[target] = fit_sarimax(
                     z, exog, self.order_, self.seasonal_order_, self.trend_, model_kw,
@@ -257,7 +258,6 @@ class ARIMAForecaster(Forecaster):
         self.aic_ = per_target({t: float(r.aic) for t, r in results.items()})
         self.aicc_ = per_target({t: float(r.aicc) for t, r in results.items()})
         self.bic_ = per_target({t: float(r.bic) for t, r in results.items()})
-        given = preset if preset is not None else numpy_fits
         self.converged_ = per_target({t: bool(given[t][1]) if t in given else converged(r) for t, r in results.items()})
         self._fixed = {t: fixed_params(r) for t, r in results.items()}
         self._hist_y, self._hist_exog, self._hist_first = y.copy(), exog, self.first_

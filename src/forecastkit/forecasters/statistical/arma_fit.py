@@ -26,6 +26,7 @@ from forecastkit.forecasters.statistical.arma_likelihood import (
 #: iterations of the second estimate of a rejected fit (see :func:`fit_arma`)
 RETRY_MAXITER = 15
 
+
 # --------------------------------------------------------------------------- estimation
 @dataclass
 class ArmaFit:

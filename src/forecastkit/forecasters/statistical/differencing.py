@@ -26,6 +26,12 @@ def seasonal_diff(x: np.ndarray, m: int, times: int = 1) -> np.ndarray:
     return out
 
 
+def difference(x: np.ndarray, d: int, D: int, m: int) -> np.ndarray:
+    """``x`` after ``D`` seasonal differences of lag ``m`` and ``d`` ordinary ones."""
+    out = seasonal_diff(x, m, D) if D else np.asarray(x, dtype=float)
+    return np.diff(out, n=d) if d else out
+
+
 # --------------------------------------------------------------------------- d: KPSS
 def kpss_needs_diff(x: np.ndarray, alpha: float = 0.05) -> bool:
     """KPSS level-stationarity test: True when stationarity is rejected at ``alpha``.

@@ -28,6 +28,7 @@ import numpy as np
 from forecastkit.errors import DataError
 from forecastkit.forecasters.statistical import arma_fit as arma
 from forecastkit.forecasters.statistical.differencing import (
+    difference,
     is_constant,
     ndiffs,
     nsdiffs,
@@ -260,8 +261,7 @@ def select_order(
         max_P, max_Q = 0, 0
     d, D = differencing_orders(z, exog, m=m, d=d, D=D, max_d=max_d, max_D=max_D, seasonal_test=seasonal_test)
     xx = _net_of_regressors(z, exog)
-    dx = seasonal_diff(xx, m, D) if D else xx
-    dx = np.diff(dx, n=d) if d else dx
+    dx = difference(xx, d, D, m)
     if seasonal_arma == "tested" and seasonal and D == 0 and not seasonal_acf_significant(dx, m):
         max_P, max_Q = 0, 0  # no seasonal difference and no seasonal correlation
     period = m if seasonal else 0
@@ -353,8 +353,7 @@ def select_order(
 
 def _unit_scale(z: np.ndarray, d: int, D: int, m: int) -> float:
     """The spread of the differenced series (what the search divides ``z`` by)."""
-    dx = seasonal_diff(z, m, D) if D else np.asarray(z, dtype=float)
-    dx = np.diff(dx, n=d) if d else dx
+    dx = difference(z, d, D, m)
     scale = float(np.std(dx)) if dx.size else 1.0
     return scale if np.isfinite(scale) and scale > 0 else 1.0
 
