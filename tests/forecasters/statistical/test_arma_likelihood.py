@@ -47,6 +47,25 @@ def test_autocovariances_match_statsmodels(ar, ma, sar, sma, n):
     assert np.allclose(al.acov(a, b, n), want, rtol=1e-7, atol=1e-9 * abs(want[0]))
 
 
+@settings(max_examples=40, deadline=None)
+@given(ar=st.lists(st.floats(-0.9, 0.9), min_size=1, max_size=14).map(np.array),
+       ma=st.lists(st.floats(-2, 2), min_size=0, max_size=14).map(np.array), n=st.integers(1, 60))
+def test_recursive_filter_is_lfilter_bit_for_bit(ar, ma, n):
+    from scipy.signal import lfilter
+
+    a, b = np.r_[1.0, -ar], np.r_[1.0, ma]
+    x = np.random.default_rng(n).normal(size=n)
+    assert np.array_equal(al._recursive_filter(b, a, x), lfilter(b, a, x))
+
+
+def test_toeplitz_is_scipy_toeplitz_in_fortran_order():
+    from scipy.linalg import toeplitz
+
+    g = np.random.default_rng(1).normal(size=7)
+    T = al._toeplitz(g)
+    assert T.flags.f_contiguous and np.array_equal(T, toeplitz(g))
+
+
 @settings(max_examples=30, deadline=None)
 @given(u=unconstrained)
 def test_partial_autocorrelation_transform_is_statsmodels_and_invertible(u):

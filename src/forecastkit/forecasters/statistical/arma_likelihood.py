@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from scipy.linalg import lapack  # (this module loads with the statistical models, not at start-up)
 
 #: the Toeplitz route costs O(n^3): beyond this many rows the banded one is used
 #: (and fixed-order ARIMA is estimated in numpy rather than by SARIMAX)
@@ -42,6 +42,8 @@ HEAD_ROWS = 256
 #: how close (absolutely) a Cholesky row must be to the MA polynomial to be its steady state
 STEADY_TOL = 1e-13
 _LOG_2PI = math.log(2.0 * math.pi)
+_ONE = np.ones(1)
+_ZERO = np.zeros(1)
 
 
 # --------------------------------------------------------------------------- polynomials
@@ -133,31 +135,49 @@ def _system_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     return _INDEX[p]
 
 
+def _recursive_filter(b: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``scipy.signal.lfilter(b, a, x)`` for 1-D float arrays with ``len(a) > 1``, by the
+    C routine ``lfilter`` calls (its input checks cost more than the filter on these
+    short vectors: it runs twice per likelihood evaluation); ``lfilter`` itself where
+    scipy has no such routine."""
+    global _LINEAR_FILTER
+    if _LINEAR_FILTER is None:
+        try:
+            from scipy.signal._sigtools import _linear_filter as fast
+        except ImportError:  # pragma: no cover - a scipy without the private routine
+            from scipy.signal import lfilter
+
+            def fast(b, a, x, axis):
+                return lfilter(b, a, x, axis=axis)
+        _LINEAR_FILTER = fast
+    return _LINEAR_FILTER(b, a, x, -1)
+
+
+_LINEAR_FILTER = None
+
+
 def acov(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Autocovariances ``gamma(0..n-1)`` of ``a(L) x_t = b(L) e_t``, ``var(e) = 1``
     (``a``, ``b`` with leading 1; ``a`` stationary)."""
-    from scipy.linalg import lapack
-    from scipy.signal import lfilter
-
     p, q = len(a) - 1, len(b) - 1
     x = np.zeros(max(n, p + 1, q + 1))
     if p and q:  # MA(inf) weights 0..q
         impulse = np.zeros(q + 1)
         impulse[0] = 1.0
-        psi = lfilter(b, a, impulse)
+        psi = _recursive_filter(b, a, impulse)
     else:
         psi = b
     x[: q + 1] = np.correlate(b, psi, "full")[q:]  # sum_j b_j psi_{j-k}
     if p:
         # two-sided equations sum_i a_i gamma(|k - i|) = x_k, k = 0..p, for gamma(0..p) ...
         low, high = _system_index(p)
-        apad = np.append(a, 0.0)
+        apad = np.concatenate((a, _ZERO))
         g0, info = lapack.dgesv(apad[low] + apad[high], x[: p + 1])[2:]
         if info != 0:
             return np.full(n, np.nan)
         # ... then the AR recursion; its one-sided start reproduces gamma(0..p)
         x[: p + 1] = np.convolve(a, g0)[: p + 1]
-        x = lfilter([1.0], a, x)
+        x = _recursive_filter(_ONE, a, x)
     return x[:n]
 
 
@@ -167,7 +187,8 @@ def _toeplitz(g: np.ndarray) -> np.ndarray:
     strided view (faster than fancy indexing)."""
     n = len(g)
     v = np.concatenate([g[:0:-1], g])
-    return np.array(as_strided(v[n - 1:], shape=(n, n), strides=(-v.strides[0], v.strides[0])), order="F")
+    step = v.itemsize
+    return np.array(np.ndarray((n, n), v.dtype, v, (n - 1) * step, (-step, step)), order="F")
 
 
 def design(w: np.ndarray, const: bool) -> np.ndarray:
@@ -183,8 +204,6 @@ def profile_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool,
     ARMA ``(a, b)``, maximised over the mean (``const``; else 0) and the innovation
     variance; ``-inf`` when the covariance is not numerically positive definite.
     ``rhs``: ``design(w, const)``, when the caller evaluates ``w`` many times."""
-    from scipy.linalg import lapack
-
     n = len(w)
     L, info = lapack.dpotrf(_toeplitz(acov(a, b, n)), lower=1, overwrite_a=1, clean=0)
     if info != 0:
@@ -192,10 +211,11 @@ def profile_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool,
     e, info = lapack.dtrtrs(L, design(w, const) if rhs is None else rhs, lower=1)
     if info != 0:
         return -math.inf, 0.0, math.nan
-    diag = np.diagonal(L)
-    if not diag.min() > 0:
+    # a factorisation that succeeded has a positive diagonal, unless NaN got through
+    log_diag = float(np.log(np.diagonal(L)).sum())
+    if not math.isfinite(log_diag):
         return -math.inf, 0.0, math.nan
-    return _concentrate(e, const, float(np.log(diag).sum()), n)
+    return _concentrate(e, const, log_diag, n)
 
 
 def _concentrate(e: np.ndarray, const: bool, log_diag: float, n: int) -> tuple[float, float, float]:
@@ -252,7 +272,6 @@ def banded_loglik(w: np.ndarray, a: np.ndarray, b: np.ndarray, const: bool,
     :data:`STEADY_TOL`, the rest of the solve is the filter ``1 / b(L)`` started
     from the solved rows (every later row would be ``b`` too). While it does not (MA
     roots near the unit circle), the head grows fourfold, up to every row."""
-    from scipy.linalg import lapack
     from scipy.signal import lfilter, lfiltic
 
     n = len(w)
