@@ -93,10 +93,10 @@ def test_too_few_rows_keep_native_intervals_and_say_why():
     pd.testing.assert_frame_equal(model.predict_interval(4, level=0.8), native)
 
 
-def test_warm_start_reaches_the_wrapped_model_and_its_calibration_copy(tmp_path):
+def test_warm_start_reaches_the_wrapped_model_and_the_copy_keeps_its_choice(tmp_path):
     # the backtest engine calls warm_start(previous fold's model) on what it refits; through
-    # the run's conformal wrapper it must reach auto_arima and the copy, and change nothing
-    # but where their optimisers start (same chosen model, same forecasts to tolerance)
+    # the run's conformal wrapper it must reach auto_arima and change nothing but where its
+    # optimisers start (same chosen model, same forecasts to tolerance)
     from forecastkit.forecasters.persistence import load_forecaster, save_forecaster
 
     rng = np.random.default_rng(7)
@@ -107,10 +107,15 @@ def test_warm_start_reaches_the_wrapped_model_and_its_calibration_copy(tmp_path)
     warm = make_forecaster("conformal", **params).warm_start(first).fit(y.iloc[:84])
     cold = make_forecaster("conformal", **params).fit(y.iloc[:84])
     assert warm.model_.fitted_info()["warm_start"] is True
-    assert warm._cal_model.fitted_info()["warm_start"] is True
-    # a cold fit starts its copy cold, then the model from the copy (a prefix of its rows)
-    assert cold._cal_model.fitted_info()["warm_start"] is False
+    # a cold fit searches on a copy's rows (a prefix of its own) first and starts from there
     assert cold.model_.fitted_info()["warm_start"] is True
+    # either way the calibration copies are the chosen model re-estimated on the rows
+    # before each block of h windows: 12 windows from row 67, the last copy on 67 + 6 rows
+    for fitted in (warm, cold):
+        copy, info = fitted._cal_model, fitted.model_.fitted_info()
+        assert type(copy).__name__ == "ARIMAForecaster" and len(copy.history_index()) == 84 - 12 - 6 + 1 + 6
+        assert [copy.fitted_info()[k] for k in ("order", "seasonal_order", "trend", "transform")] == [
+            info[k] for k in ("order", "seasonal_order", "trend", "transform")]
     assert warm.model_.fitted_info()["order"] == cold.model_.fitted_info()["order"]
     np.testing.assert_allclose(warm.predict(6).to_numpy(), cold.predict(6).to_numpy(), rtol=1e-3)
     # the links to the previous fold are not part of what a saved model holds

@@ -53,6 +53,9 @@ class Forecaster(ABC):
         "future_covariates": False,  # can use future-known covariates (``future_known`` parameter)
         "fixed_horizon": False,  # trains for a number of steps: has a ``horizon`` parameter the run sets
         "neural": False,  # builds a Keras model
+        # its fit starts from a calibration copy's estimate (warm_start): on a cold start
+        # the conformal wrapper fits the copy first
+        "warm_from_copy": False,
     }
     #: smallest number of observations ``fit`` needs (subclasses refine ``min_train_size``)
     _min_obs: int = 1

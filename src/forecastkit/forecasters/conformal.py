@@ -211,7 +211,7 @@ class ConformalForecaster(Forecaster):
         if calibrate and hasattr(base, "_reserve_copy"):  # the copy's Gram blocks from the same pass
             base._reserve_copy(n0, h)
         cal = None
-        if calibrate and warm_model is None and hasattr(base, "warm_start"):
+        if calibrate and warm_model is None and base.tags()["warm_from_copy"]:
             # a cold start (first fold of a chain, final fit): the copy first, then the
             # model's optimiser (or search) starts where the copy's ended: far fewer
             # iterations on a long series. The copy's rows are a prefix of the model's.
@@ -243,14 +243,19 @@ class ConformalForecaster(Forecaster):
 
     def _calibrate(self, frame: pd.DataFrame, X: pd.DataFrame | None, n0: int, h: int,
                    warm_cal: Forecaster | None = None, cal: Forecaster | None = None) -> np.ndarray:
-        if cal is None:
-            prefix_copy = getattr(self.model_, "_prefix_copy", None)  # linear models: no second pass
-            cal = prefix_copy(frame, X, n0) if prefix_copy is not None else None
-        if cal is None:
-            cal = self._fit_copy(frame, X, n0, warm_cal)
         origins = np.arange(n0, len(frame) - h + 1)
-        batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
-        preds, scales = batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)
+        # auto_arima and ets: copies of the structure they chose, one per block of windows
+        out = self._windows_in_blocks(frame, X, origins, h)
+        if out is None:
+            # a linear model's copy from its own Gram pass, else a copy of the table
+            prefix_copy = getattr(self.model_, "_prefix_copy", None)
+            own = prefix_copy(frame, X, n0) if prefix_copy is not None else None
+            if own is not None:
+                cal = own
+            elif cal is None:
+                cal = self._fit_copy(frame, X, n0, warm_cal)
+            out = self._windows(cal, frame, X, origins, h)
+        preds, scales = out
         preds = self._clip(preds)
         actual = frame.to_numpy(dtype=float)[origins[:, None] + np.arange(h)]
         errors = np.abs(actual - preds)  # (windows, h, k)
@@ -265,6 +270,33 @@ class ConformalForecaster(Forecaster):
                     self.scale_ = "relative"
                     return errors / levels
         return errors
+
+    def _windows(self, cal: Forecaster, frame: pd.DataFrame, X: pd.DataFrame | None,
+                 origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The copy ``cal``'s forecasts (and scales) from ``origins``, fitted up to the first."""
+        batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
+        return batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)
+
+    def _windows_in_blocks(self, frame: pd.DataFrame, X: pd.DataFrame | None, origins: np.ndarray,
+                           h: int) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """For a model that re-estimates its chosen structure on a prefix of its rows
+        (``_structure_copy``: auto_arima's orders, ets's form): the windows in blocks of
+        ``h`` origins, each forecast by a copy estimated on the rows before its block's
+        first origin. None when the model has no such copy or one cannot be fitted."""
+        make_copy = getattr(self.model_, "_structure_copy", None)
+        if make_copy is None:
+            return None
+        preds, scales = [], []
+        for start in range(0, len(origins), h):
+            block = origins[start:start + h]
+            cal = make_copy(frame, X, int(block[0]))
+            if cal is None:
+                return None
+            p, s = self._windows(cal, frame, X, block, h)
+            preds.append(p)
+            scales.append(s)
+        self._cal_model = cal
+        return np.concatenate(preds), (None if scales[0] is None else np.concatenate(scales))
 
     def _windows_one_by_one(self, cal: Forecaster, frame: pd.DataFrame, X: pd.DataFrame | None,
                             origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None]:

@@ -124,7 +124,7 @@ class ARIMAForecaster(Forecaster):
     exog_names_ : names of the exogenous regressors, in order.
     """
 
-    _tags = {"intervals": True, "past_covariates": False, "future_covariates": True}
+    _tags = {"intervals": True, "past_covariates": False, "future_covariates": True, "warm_from_copy": True}
     param_choices = {"trend": (None, *TRENDS, "a list of 0/1"), "transform": (None, *TRANSFORMS)}
 
     def __init__(
@@ -193,7 +193,9 @@ class ARIMAForecaster(Forecaster):
                         fit_kw: dict) -> tuple[np.ndarray, bool] | None:
         """``(params, converged)`` maximising the exact likelihood of the differenced
         ``z`` in numpy (module notes), or None where SARIMAX estimates the model itself
-        (short series, regressors, a time trend or ``method_kwargs``)."""
+        (short series, regressors, a time trend or ``method_kwargs``). ``_numpy_any_length``
+        (set on ``AutoARIMAForecaster``'s calibration copy, whose search estimated the
+        model in numpy too) lifts the length condition."""
         from forecastkit.forecasters.statistical import arma_fit
         from forecastkit.forecasters.statistical.arma_likelihood import MAX_ROWS, Spec
 
@@ -201,7 +203,7 @@ class ARIMAForecaster(Forecaster):
             return None
         (p, d, q), (P, D, Q, m) = self.order_, self.seasonal_order_
         dx = difference(z, d, D, m)
-        if len(dx) <= MAX_ROWS:
+        if len(dx) <= MAX_ROWS and not getattr(self, "_numpy_any_length", False):
             return None
         spec = Spec(p, q, P, Q, m or 1, self.trend_ == "c")
         warm = getattr(self, "_warm", None)

@@ -264,6 +264,24 @@ class ETSForecaster(Forecaster):
         self.criteria_ = per_target(scores)
         self.params_ = per_target({t: self._named_params(t) for t in self.targets_})
 
+    def _structure_copy(self, y: pd.DataFrame, X: pd.DataFrame | None, n0: int) -> "ETSForecaster | None":
+        """The conformal wrapper's calibration copy: the chosen form estimated on the
+        first ``n0`` rows of ``y`` (one form, not the whole selection), so that the
+        calibration errors are those of the form that forecasts; None when the targets
+        chose different forms or the copy's rows cannot fit it (the wrapper then fits a
+        copy that selects again)."""
+        forms = {self._forms[t] for t in self.targets_}
+        if len(forms) != 1:
+            return None
+        error, trend, seasonal = forms.pop()
+        copy = type(self)(**{**self.get_params(), "error": error, "trend": trend, "seasonal": seasonal})
+        if n0 < copy.min_train_size():
+            return None
+        try:
+            return copy.fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
+        except DataError:
+            return None
+
     def _named_params(self, target: str) -> dict[str, float]:
         res = self.results_[target]
         names = list(res.model.param_names)
