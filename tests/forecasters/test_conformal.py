@@ -123,3 +123,24 @@ def test_warm_start_reaches_the_wrapped_model_and_the_copy_keeps_its_choice(tmp_
     loaded, _ = load_forecaster(tmp_path / "m")
     assert not hasattr(loaded, "_cal_model")
     np.testing.assert_allclose(loaded.predict(6).to_numpy(), warm.predict(6).to_numpy())
+
+
+def test_structure_copies_forecast_each_block_of_windows_as_a_reference_loop():
+    # auto_arima's windows come in blocks of h origins, each forecast by the chosen model
+    # re-estimated on the rows before the block (then updated origin by origin, no refit)
+    rng = np.random.default_rng(11)
+    y = pd.DataFrame({"y": 80 + np.cumsum(rng.normal(0.1, 1, 90))},
+                     index=pd.date_range("2000-01-31", periods=90, freq="ME"))
+    h, w = 6, 12
+    fitted = make_forecaster("conformal", model={"type": "auto_arima", "season_length": 1},
+                             horizon=h, windows=w).fit(y)
+    n0 = len(y) - w - h + 1
+    expected = []
+    for start in (n0, n0 + h):
+        copy = fitted.model_._structure_copy(y, None, start)
+        assert copy.fitted_info()["order"] == fitted.model_.fitted_info()["order"]
+        for o in range(start, start + h):
+            if o != start:
+                copy.update(y.iloc[:o])
+            expected.append(np.abs(y["y"].to_numpy()[o:o + h] - copy.predict(h)["y"].to_numpy()))
+    np.testing.assert_allclose(fitted.abs_scores_[:, :, 0], np.array(expected), rtol=1e-7)

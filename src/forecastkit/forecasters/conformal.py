@@ -13,6 +13,17 @@ step ``k`` are genuinely out of sample for the copy, and the half-width of the
 errors it covers with probability at least ``level``. The copy has seen fewer rows
 than the model that forecasts, so the band is, if anything, slightly conservative.
 
+Models that choose their structure (``auto_arima``: orders, constant and transform;
+``ets``: the form) give their own copies instead (``_structure_copy``): the chosen
+structure re-estimated on the rows before each block of ``horizon`` windows, each
+block forecast by its copy (updated, not refitted). The errors are then those of the
+model that forecasts. A single copy that searched again on half the rows chose weaker
+models and estimated them on far fewer rows (airline, 16 origins: auto_arima covered
+99.0 / 99.5 % at a nominal 80 / 95 %; with these copies 82.8 / 97.9 %). The structure
+was chosen on all the training rows, calibration windows included (never the test
+rows): a little optimism the coverage measurements did not show (M3 monthly, 200
+series: auto_arima 82.8 / 91.7 %, ets 81.0 / 91.1 %).
+
 Cost: models with a ``_forecast_origins`` method (reduction, Keras and ARIMA models)
 forecast every calibration window in one vectorised pass (equal to updating and
 forecasting origin by origin, which other models do); a plain linear reduction model's

@@ -100,6 +100,34 @@ def test_heuristic_initial_states_estimate_only_the_smoothing_parameters():
         ETSForecaster(initialization="known").fit(y)
 
 
+def test_heuristic_states_shared_across_forms_change_no_estimate():
+    # the selection computes heuristic states once per (trend, season) pair and gives them
+    # to the other forms as known states: every form's estimate and criterion must equal
+    # a fit of that form alone (which computes its own states)
+    y = frame(multiplicative(60) * (1 + np.random.default_rng(5).normal(0, 0.03, 60)))
+    model = ETSForecaster(season_length=12, initialization="heuristic").fit(y)
+    assert len(model.criteria_) >= 10
+    for form, estimate in model._estimates["y"].items():
+        error, trend, seasonal = form
+        alone = ETSForecaster(season_length=12, initialization="heuristic", error=error, trend=trend,
+                              seasonal=seasonal).fit(y)
+        np.testing.assert_array_equal(alone._estimates["y"][form], estimate)
+        assert alone.criteria_[next(iter(alone.criteria_))] == model.criteria_[next(iter(alone.criteria_))]
+    assert model.results_["y"].model.initialization_method == "heuristic"
+
+
+def test_calibration_copy_keeps_the_chosen_form():
+    y = frame(multiplicative(72) * (1 + np.random.default_rng(6).normal(0, 0.02, 72)))
+    model = ETSForecaster(season_length=12).fit(y)
+    copy = model._structure_copy(y, None, 50)
+    assert copy.form_ == model.form_ and len(copy._hist_y) == 50
+    assert len(copy.criteria_) == 1  # one form estimated, no selection
+    assert model._structure_copy(y, None, 20) is None  # too few rows for two seasons
+    two = pd.concat([y, frame(np.random.default_rng(7).normal(50, 1, 72)).rename(columns={"y": "z"})], axis=1)
+    both = ETSForecaster(season_length=12).fit(two)
+    assert both.form_["y"] != both.form_["z"] and both._structure_copy(two, None, 50) is None
+
+
 @pytest.mark.parametrize("kw", [{"error": "mul", "trend": "damped", "seasonal": "mul"},
                                 {"error": "add", "trend": "add", "seasonal": "add"},
                                 {"error": "mul", "trend": "add", "seasonal": "add", "initialization": "heuristic"}])

@@ -225,7 +225,10 @@ class ETSForecaster(Forecaster):
             raise DataError(f"ets: no exponential smoothing form could be fitted to target {target!r} "
                             f"({len(y)} observations); give more data or fix a simpler form")
         self._estimates[target] = estimates
-        return best[0], best[1].smooth(best[2]), scores
+        form, model, params = best
+        if model.initialization_method != self.initialization:  # given shared heuristic states
+            model = self._model(y, form, m)  # the same states, computed (what results_ reports)
+        return form, model.smooth(params), scores
 
     # -- fit / update ----------------------------------------------------------------
     def warm_start(self, previous: "ETSForecaster") -> "ETSForecaster":
