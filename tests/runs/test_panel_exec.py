@@ -1,0 +1,27 @@
+"""panel_exec: the Dask LocalCluster forecastkit starts gives its workers Dask's
+environment without MALLOC_TRIM_THRESHOLD_ (which turns off glibc's adaptive mmap
+threshold: every large temporary array mapped and unmapped again)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from forecastkit.runs.panel_exec import _iter_dask, _worker_environ
+
+
+def test_worker_environ_drops_only_the_trim_threshold():
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    env = {"MALLOC_TRIM_THRESHOLD_": 65536, "OMP_NUM_THREADS": 1}
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+        assert _worker_environ(dask.config) == {"OMP_NUM_THREADS": 1}
+    assert env == {"MALLOC_TRIM_THRESHOLD_": 65536, "OMP_NUM_THREADS": 1}  # config untouched
+
+
+def test_local_cluster_workers_run_without_the_trim_threshold():
+    pytest.importorskip("dask.distributed")
+    names = ["MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS"]
+    got = dict(_iter_dask(os.getenv, names, None, 1))
+    assert got == {0: None, 1: "1"}  # Dask's other worker settings are kept
