@@ -62,7 +62,7 @@ def _worker_environ(config) -> dict:
     model's simulated paths, a likelihood's covariance matrix) was mapped and unmapped
     again, page faults and all: on 200 M3 series ets took 32.6 s on a 2-worker
     LocalCluster (23 s of it system time, 11.5 million page faults) and 18.1 s with
-    ``--jobs 2``; without the variable 25.0 s (4.5 s system, 1.2 million faults, the
+    ``--jobs 2``; without the variable 20.7 s (4.3 s system, 1.4 million faults, the
     rest is the cluster's start and stop). Workers of a scheduler given by address
     keep their own environment."""
     environ = dict(config.get("distributed.nanny.pre-spawn-environ", {}))
