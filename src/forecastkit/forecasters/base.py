@@ -120,6 +120,17 @@ class Forecaster(ABC):
         self.is_fitted_ = True
         return self
 
+    def _fit_prefix(self, y: pd.DataFrame, X: pd.DataFrame | None, n0: int) -> "Forecaster | None":
+        """This model fitted on the first ``n0`` rows of ``y`` / ``X`` (a conformal
+        calibration copy); None when they are too few for it or it cannot be fitted
+        there (``DataError``)."""
+        if n0 < self.min_train_size():
+            return None
+        try:
+            return self.fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
+        except DataError:
+            return None
+
     def _begin_fit(self, y: Any, X: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame | None]:
         """Validate a fit's inputs and record the index state (``targets_``,
         ``covariates_``, ``freq_``, ``first_``, ``last_``, ``n_obs_`` and the

@@ -379,15 +379,10 @@ class AutoARIMAForecaster(Forecaster):
         if any(mod.get_params() != params for mod in models[1:]):
             return None
         copy = ARIMAForecaster(**params)
-        if n0 < copy.min_train_size():
-            return None
         if len(models) == 1:
             copy.warm_start(models[0])
         copy._numpy_any_length = True  # as the search estimated it: a tenth of a SARIMAX fit
-        try:
-            return copy.fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
-        except DataError:
-            return None
+        return copy._fit_prefix(y, X, n0)
 
     # -- persistence ----------------------------------------------------------------
     def _save_state(self, directory) -> dict[str, Any]:

@@ -278,12 +278,7 @@ class ETSForecaster(Forecaster):
             return None
         error, trend, seasonal = forms.pop()
         copy = type(self)(**{**self.get_params(), "error": error, "trend": trend, "seasonal": seasonal})
-        if n0 < copy.min_train_size():
-            return None
-        try:
-            return copy.fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
-        except DataError:
-            return None
+        return copy._fit_prefix(y, X, n0)
 
     def _named_params(self, target: str) -> dict[str, float]:
         res = self.results_[target]
