@@ -35,7 +35,7 @@ def profile(rows: int, repeat: int) -> None:
     spec = {"type": "arima", "order": [2, 0, 1], "trend": "c"}
     best = None
     for _ in range(repeat):
-        model = make_forecaster("conformal", model=spec, horizon=48)
+        model = make_forecaster("conformal", model=spec, horizon=48, windows=200)
         prof = cProfile.Profile()
         t0 = time.perf_counter()
         prof.enable()

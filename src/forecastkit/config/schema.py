@@ -151,8 +151,11 @@ class ForecastConfig(_Strict):
     #: true or "conformal" (default): split-conformal per step from each fit's training
     #: rows; "native": the models' own intervals; false: no interval work at all
     intervals: IntervalsSetting = True
-    #: calibration origins per fit (unset: as many as leave half the training rows, <= 200)
+    #: calibration origins per fit (unset: as many as leave half the training rows, <= 1000)
     calibration_windows: int | None = Field(default=None, ge=1)
+    #: conformity score: "scaled" (by the model's band), "absolute", or "local" (by the
+    #: series' recent volatility; for volatility that moves with the season)
+    calibration_score: Literal["scaled", "absolute", "local"] = "scaled"
 
     @property
     def interval_level(self) -> float | None:

@@ -82,6 +82,7 @@ class ModelContext:
     #: for parameter checks) and the calibration windows
     intervals: str | None = None
     calibration_windows: int | None = None
+    calibration_score: str = "scaled"
     #: clip at 0: True, False, or None = when the training rows are >= 0
     nonnegative: bool | None = None
 
@@ -112,7 +113,8 @@ def run_context(cfg: RunConfig, data: Dataset) -> ModelContext:
     return ModelContext(
         seed=cfg.seed, season_length=season, future_known=list(data.future),
         intervals=_interval_method(fc.intervals, cfg.data.nonnegative),
-        calibration_windows=fc.calibration_windows, nonnegative=cfg.data.nonnegative,
+        calibration_windows=fc.calibration_windows, calibration_score=fc.calibration_score,
+        nonnegative=cfg.data.nonnegative,
     )
 
 
@@ -178,7 +180,7 @@ def build_model(model: ModelConfig, context: ModelContext):
             return make_forecaster(model.type, **params)
         return make_forecaster(
             "conformal", model={"type": model.type, **params}, method=context.intervals,
-            horizon=context.horizon, windows=context.calibration_windows,
+            horizon=context.horizon, windows=context.calibration_windows, score=context.calibration_score,
             nonnegative="auto" if context.nonnegative is None else bool(context.nonnegative),
         )
     except ForecastkitError as err:  # a bad parameter: say which [[models]] entry has it
