@@ -228,6 +228,22 @@ def test_split_windows_takes_validation_from_the_end_with_a_gap():
         split_windows(10, 1.5, 0)
 
 
+def test_a_stateful_model_keeps_batch_size_training_windows_whatever_the_row_count():
+    # 15 windows of 12 steps, 10 % validation: 2 validation windows and a gap of 11
+    # would leave 2 to train on, fewer than batch_size = 4 (an airline fold's
+    # calibration copy failed so); then there is no validation instead
+    assert split_windows(15, 0.1, 11) == (2, 13)
+    assert split_windows(15, 0.1, 11, min_train=4) == (15, 15)
+    assert split_windows(17, 0.1, 11, min_train=4) == (4, 15)
+    for n in range(4, 80):
+        assert split_windows(n, 0.1, 11, min_train=4)[0] >= 4
+    model = NeuralForecaster(variant="stateful", batch_size=4, n_in=3, horizon=12, strategy="multi_output")
+    assert model.min_train_size() == 3 + 12 + 3  # n_in + steps + batch_size - 1
+    y = pd.DataFrame({"y": np.arange(17.0)}, index=pd.date_range("2000-01-01", periods=17, freq="MS"))
+    with pytest.raises(DataError, match="needs at least 18 observations.*lower batch_size"):
+        model.fit(y)
+
+
 def test_validation_windows_are_the_newest_and_share_no_target_with_training():
     y, _ = _frame()
     m = NeuralForecaster(**TINY, horizon=3, validation_fraction=0.25).fit(y[["a"]])

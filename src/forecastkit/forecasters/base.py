@@ -120,6 +120,10 @@ class Forecaster(ABC):
         self.is_fitted_ = True
         return self
 
+    def _min_size_hint(self) -> str:
+        """What to change when the rows are too few (appended to that error)."""
+        return ""
+
     def _fit_prefix(self, y: pd.DataFrame, X: pd.DataFrame | None, n0: int) -> "Forecaster | None":
         """This model fitted on the first ``n0`` rows of ``y`` / ``X`` (a conformal
         calibration copy); None when they are too few for it or it cannot be fitted
@@ -140,6 +144,7 @@ class Forecaster(ABC):
         if len(y_df) < need:
             raise DataError(
                 f"{type(self).__name__} needs at least {need} observations to fit, got {len(y_df)}"
+                f"{self._min_size_hint()}"
             )
         X_df = self._check_X_fit(X, y_df.index)
         self._set_index_state(y_df)

@@ -211,8 +211,17 @@ class NeuralForecaster(Inference, WindowAssembly, Forecaster):
         return cfg.horizon or 1
 
     def min_train_size(self) -> int:
+        """Rows for one training window; ``batch_size`` of them for a stateful model
+        (so a calibration copy is never given fewer)."""
         cfg = self._resolve()
-        return cfg.difference + cfg.seasonal_difference + cfg.n_in + self._fit_steps(cfg)
+        windows = cfg.batch_size if cfg.stateful else 1
+        return cfg.difference + cfg.seasonal_difference + cfg.n_in + self._fit_steps(cfg) + windows - 1
+
+    def _min_size_hint(self) -> str:
+        cfg = self._resolve()
+        if not cfg.stateful:
+            return ""
+        return f" (a stateful model trains on at least batch_size={cfg.batch_size} windows; lower batch_size)"
 
     # -- fit ----------------------------------------------------------------------------
     def _fit(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
@@ -254,7 +263,8 @@ class NeuralForecaster(Inference, WindowAssembly, Forecaster):
         t0 = time.perf_counter()
         X, F, Y = self._windows(self.train_S_, n_steps, self.fit_span_[2])
         n_windows = len(X)
-        n_train, val_start = split_windows(n_windows, cfg.validation_fraction, n_steps - 1)
+        n_train, val_start = split_windows(n_windows, cfg.validation_fraction, n_steps - 1,
+                                           cfg.batch_size if cfg.stateful else 1)
         spec = NetSpec(
             architecture=cfg.architecture, variant=cfg.variant, input_shape=tuple(X.shape[1:]),
             n_steps=n_steps, n_outputs=Y.shape[2], n_future=F.shape[2], units=cfg.units,

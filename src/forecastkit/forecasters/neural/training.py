@@ -73,12 +73,15 @@ def seed_model(run_seed: int, name: str) -> int:
     return seed
 
 
-def split_windows(n_windows: int, validation_fraction: float, gap: int) -> tuple[int, int]:
+def split_windows(n_windows: int, validation_fraction: float, gap: int, min_train: int = 1) -> tuple[int, int]:
     """Chronological train/validation split of ``n_windows`` consecutive windows.
 
     The validation windows are the last ``round(validation_fraction * n_windows)``;
     the ``gap`` windows before them are dropped from training so that no training
     target falls on a validation target (``gap = n_steps - 1`` for multi-step outputs).
+    When that would leave fewer than ``min_train`` training windows (a stateful
+    model's ``batch_size``), there is no validation: so more windows never leave fewer
+    to train on (with 15 windows, 12 steps and 10 % validation, 2 would be left).
 
     Returns
     -------
@@ -89,7 +92,7 @@ def split_windows(n_windows: int, validation_fraction: float, gap: int) -> tuple
     if not 0 <= validation_fraction < 1:
         raise DataError(f"validation_fraction must be in [0, 1), got {validation_fraction!r}")
     n_val = int(round(validation_fraction * n_windows))
-    if n_val == 0 or n_windows - n_val - gap < 1:
+    if n_val == 0 or n_windows - n_val - gap < max(1, min_train):
         return n_windows, n_windows
     return n_windows - n_val - gap, n_windows - n_val
 
