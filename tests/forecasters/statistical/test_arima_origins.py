@@ -9,9 +9,10 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from forecastkit.errors import DataError
 from forecastkit.forecasters.registry import make_forecaster
 from forecastkit.forecasters.statistical.arima import ARIMAForecaster
 from forecastkit.forecasters.statistical.auto_arima import AutoARIMAForecaster
@@ -99,7 +100,10 @@ def test_forecast_origins_property(p, d, q, seasonal, trend, transform, h, level
     spec = {"order": (p, d, q), "trend": trend, "transform": transform}
     if seasonal:
         spec["seasonal_order"] = seasonal
-    model = ARIMAForecaster(**spec).fit(y.iloc[:40])
+    try:
+        model = ARIMAForecaster(**spec).fit(y.iloc[:40])
+    except DataError:  # SARIMAX cannot fit every random series (LU decomposition error): says so
+        assume(False)
     origins = np.arange(40, len(y) - h + 1, 2)  # not every row, and not only the fitted end
     fast = model._forecast_origins(y, None, origins, h, level)
     _assert_equal(fast, _loop(model, y, None, origins, h, level))
