@@ -144,3 +144,24 @@ def test_structure_copies_forecast_each_block_of_windows_as_a_reference_loop():
                 copy.update(y.iloc[:o])
             expected.append(np.abs(y["y"].to_numpy()[o:o + h] - copy.predict(h)["y"].to_numpy()))
     np.testing.assert_allclose(fitted.abs_scores_[:, :, 0], np.array(expected), rtol=1e-7)
+
+
+def test_a_calibration_copy_that_cannot_be_fitted_leaves_native_intervals_and_says_why(monkeypatch):
+    from forecastkit.errors import DataError
+    from forecastkit.forecasters.baselines import DriftForecaster
+
+    real_fit = DriftForecaster._fit
+
+    def fit_only_long(self, y, X):  # stands in for a model that fails on the shorter prefix
+        if len(y) < 60:
+            raise DataError("too little variation in the first rows")
+        real_fit(self, y, X)
+
+    monkeypatch.setattr(DriftForecaster, "_fit", fit_only_long)
+    y = ar1(80, 0.5, np.random.default_rng(5), mean=10.0)
+    model = make_forecaster("conformal", model={"type": "drift"}, horizon=4).fit(y)
+    assert model.scores_ is None
+    note = model.fitted_info()["intervals"]
+    assert note.startswith("native intervals: the calibration copy on the first") and "too little variation" in note
+    native = model.model_.predict_interval(4, level=0.9)
+    pd.testing.assert_frame_equal(model.predict_interval(4, level=0.9), native)

@@ -249,14 +249,22 @@ class ConformalForecaster(Forecaster):
             # a cold start (first fold of a chain, final fit): the copy first, then the
             # model's optimiser (or search) starts where the copy's ended: far fewer
             # iterations on a long series. The copy's rows are a prefix of the model's.
-            cal = self._fit_copy(frame, X, n0, warm_cal)
-            base.warm_start(cal)
+            try:
+                cal = self._fit_copy(frame, X, n0, warm_cal)
+                base.warm_start(cal)
+            except DataError:  # the model is still fitted cold; the note below says why
+                cal = None
         self.model_ = base.fit(frame, X)
         if not calibrate:
             self.note_ = (f"native intervals: {n} training rows are too few to calibrate windows of {h} steps "
                           f"(needs at least {need + h})")
             return
-        self.scores_ = self._calibrate(frame, X, n0, h, warm_cal, cal)
+        try:
+            self.scores_ = self._calibrate(frame, X, n0, h, warm_cal, cal)
+        except DataError as err:  # the copy on the first rows cannot be fitted or forecast there
+            self.scores_, self.scale_ = None, None
+            self.note_ = f"native intervals: the calibration copy on the first {n0} rows failed ({err})"
+            return
         self.cal_fit_rows_ = int(n0)
         if self.scale_ == "local":
             self.recent_ = y[-(max(h, LOCAL_SPAN) + 1):].copy()
