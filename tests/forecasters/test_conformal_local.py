@@ -77,33 +77,22 @@ def test_local_score_holds_its_level_in_calm_and_volatile_stretches_where_absolu
     assert absolute[0] >= 0.95 and absolute[1] <= 0.70, absolute
 
 
-def test_calibration_score_in_a_run_config_reaches_the_wrapper_and_is_checked(tmp_path):
-    from forecastkit.config.schema import load_config
+def test_calibration_score_in_a_run_config_reaches_the_wrapper_and_is_checked():
+    from forecastkit.config.schema import parse_config
     from forecastkit.runs.inputs import build_model, load_run_data, run_context
 
-    text = """
-name = "local"
-[data]
-path = "airline-passengers"
-target = "Passengers"
-[evaluation]
-scheme = "holdout"
-test_size = 12
-horizon = 12
-[forecast]
-horizon = 12
-calibration_score = "{score}"
-[[models]]
-name = "naive"
-type = "naive"
-"""
-    path = tmp_path / "c.toml"
-    path.write_text(text.replace("{score}", "local"))
-    cfg = load_config(path)
+    def config(score: str):
+        return parse_config({
+            "data": {"path": "airline-passengers", "target": "Passengers"},
+            "evaluation": {"scheme": "holdout", "test_size": 12, "horizon": 12},
+            "forecast": {"horizon": 12, "calibration_score": score},
+            "models": [{"name": "naive", "type": "naive"}],
+        })
+
+    cfg = config("local")
     model = build_model(cfg.models[0], run_context(cfg, load_run_data(cfg)).for_horizon(12))
     assert model.score == "local"
-    path.write_text(text.replace("{score}", "volatile"))
     with pytest.raises(ConfigError, match="calibration_score"):
-        load_config(path)
+        config("volatile")
     with pytest.raises(ConfigError, match="score must be one of"):
         make_forecaster("conformal", model={"type": "naive"}, score="volatile").fit(frame(np.arange(50.0)))
