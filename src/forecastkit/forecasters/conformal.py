@@ -138,8 +138,8 @@ class ConformalForecaster(Forecaster):
     windows : int, optional
         Calibration origins (at least ``ceil(1 / (1 - level)) - 1`` for a ``level``
         interval: 19 at 95 %, 4 at 80 %). Default: as many as leave the calibrating
-        copy at least half the training rows, at most 200.
-    score : {"scaled", "absolute"}, default "scaled"
+        copy at least half the training rows, at most 1,000.
+    score : {"scaled", "absolute", "local"}, default "scaled"
         ``"scaled"``: each error divided by the half-width of the model's own 80 %
         band at that origin and step (a normalised conformity score: the band then
         follows the model's own scale, e.g. growing with the level of a log model);
