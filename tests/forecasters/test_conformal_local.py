@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from forecastkit.errors import ConfigError
-from forecastkit.forecasters.conformal import LOCAL_SPAN, conformal_quantile
+from forecastkit.forecasters.conformal_scores import LOCAL_SPAN, conformal_quantile
 from forecastkit.forecasters.registry import make_forecaster
 
 

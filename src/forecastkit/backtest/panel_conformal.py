@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecastkit.forecasters.base import normal_quantile
-from forecastkit.forecasters.conformal import conformal_quantile as half_width
-from forecastkit.forecasters.conformal import default_windows as calibration_windows
+from forecastkit.forecasters.conformal_scores import conformal_quantile as half_width
+from forecastkit.forecasters.conformal_scores import default_windows as calibration_windows
 
 #: scores per horizon step a pooled calibration aims for (one refit of the pooled model
 #: per calibration window: few windows when there are many series), and the most windows
