@@ -35,6 +35,14 @@ def test_local_scores_are_the_errors_over_the_mean_absolute_change_before_each_o
     assert "recent volatility" in model.fitted_info()["intervals"]
 
 
+def test_too_few_rows_before_the_first_window_fall_back_to_absolute_errors_and_say_so():
+    y = frame(50 + np.random.default_rng(6).normal(0, 1, 40).cumsum())
+    model = make_forecaster("conformal", model={"type": "naive"}, horizon=12, windows=25, score="local").fit(y)
+    # the first window's origin is row 4: fewer than max(12, 10) changes before it
+    assert model.scale_ is None and np.array_equal(model.scores_, model.abs_scores_)
+    assert "absolute errors: too few rows" in model.fitted_info()["intervals"]
+
+
 def test_update_moves_the_band_with_the_new_volatility():
     rng = np.random.default_rng(4)
     calm = frame(100 + rng.normal(0, 1, 200))

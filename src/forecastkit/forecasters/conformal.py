@@ -431,6 +431,8 @@ class ConformalForecaster(Forecaster):
             w, H = self.scores_.shape[:2]
             kind = {"band": " (scaled by the model's band)", "relative": " (relative errors)",
                     "local": " (scaled by the recent volatility)"}.get(self.scale_, "")
+            if self.score == "local" and self.scale_ != "local":
+                kind = " (absolute errors: too few rows or no movement before the first window for the local score)"
             how = (f"conformal{kind}: {w} out-of-sample windows of {H} steps "
                    f"(fit on the first {self.cal_fit_rows_} rows)")
         else:
