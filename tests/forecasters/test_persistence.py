@@ -31,6 +31,7 @@ FAMILIES = [
     ("ridge", {"strategy": "recursive", "n_in": 12}),
     ("ridge", {"strategy": "direct", "n_in": 12, "calendar": ["month"]}),
     ("knn", {"strategy": "multi_output", "n_in": 12}),
+    ("conformal", {"model": {"type": "drift"}, "horizon": 6, "score": "local"}),
 ]
 
 
