@@ -208,14 +208,17 @@ def test_covariates_are_rejected():
 
 
 @settings(max_examples=40, deadline=None)
-@given(kind=st.sampled_from(["naive", "seasonal_naive"]), n=st.integers(8, 40), k=st.integers(1, 2),
+@given(kind=st.sampled_from(["naive", "seasonal_naive", "drift", "mean", "mean_window"]), n=st.integers(8, 40),
+       k=st.integers(1, 2),
        h=st.integers(1, 9), m=st.integers(1, 5), level=st.sampled_from([None, 0.8, 0.95]), seed=st.integers(0, 999))
 def test_forecast_origins_equal_the_update_predict_loop(kind, n, k, h, m, level, seed):
     """The conformal calibration's one-pass forecasts equal update-then-predict per origin."""
     rng = np.random.default_rng(seed)
-    y = pd.DataFrame(rng.normal(size=(n + h, k)).cumsum(axis=0), columns=[f"y{j}" for j in range(k)],
+    # a level far above the spread: the one-pass moments must not cancel it away
+    y = pd.DataFrame(1e4 + rng.normal(size=(n + h, k)).cumsum(axis=0), columns=[f"y{j}" for j in range(k)],
                      index=pd.date_range("2000-01-01", periods=n + h, freq="D"))
-    model = make_forecaster(kind, **({"season_length": m} if kind == "seasonal_naive" else {}))
+    params = {"seasonal_naive": {"season_length": m}, "mean_window": {"window": m + 1}}.get(kind, {})
+    model = make_forecaster(kind.replace("_window", ""), **params)
     start = model.min_train_size()
     if start > n:
         return

@@ -77,6 +77,19 @@ class _Baseline(GaussianOrigins, Forecaster):
         return None
 
 
+def _window_moments(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sum of squared deviations from it of ``x[s:e]`` (rows) for every pair of
+    ``starts`` / ``ends``: ``(len(starts), k)`` each, from cumulative sums of ``x`` less
+    its overall mean (so a large level does not cancel the spread away)."""
+    z = x - x.mean(axis=0)
+    c1 = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(z, axis=0)])
+    c2 = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(z**2, axis=0)])
+    n = (ends - starts)[:, None].astype(float)
+    mean_z = (c1[ends] - c1[starts]) / n
+    ss = np.maximum(c2[ends] - c2[starts] - n * mean_z**2, 0.0)
+    return mean_z + x.mean(axis=0), ss
+
+
 def _prefix_sigma(resid: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """:func:`_residual_sigma` (no parameters) of ``resid[:c]`` for every ``c`` in
     ``counts``: ``(len(counts), k)`` from one cumulative sum."""
@@ -191,6 +204,16 @@ class DriftForecaster(_Baseline):
         steps = np.arange(1, h + 1, dtype=float)
         return np.sqrt(steps * (1.0 + steps / self.n_train_))[:, None] * self.sigma_
 
+    def _origin_stats(self, y, origins, h):
+        if origins.min() < self._min_obs:
+            return None
+        drift, ss = _window_moments(np.diff(y, axis=0), np.zeros_like(origins), origins - 1)
+        sigma = np.sqrt(ss / (origins - 2)[:, None])  # one degree of freedom for the drift
+        steps = np.arange(1, h + 1, dtype=float)
+        mean = y[origins - 1][:, None, :] + steps[None, :, None] * drift[:, None, :]
+        scale = np.sqrt(steps[None, :] * (1.0 + steps[None, :] / origins[:, None]))
+        return mean, scale[:, :, None] * sigma[:, None, :]
+
 
 class MeanForecaster(_Baseline):
     """Mean forecast: every future value is the mean of the last ``window`` observations.
@@ -234,3 +257,13 @@ class MeanForecaster(_Baseline):
     def _sd(self, h: int) -> np.ndarray:
         sd = self.sigma_ * np.sqrt(1.0 + 1.0 / self.n_window_)
         return np.tile(sd, (h, 1))
+
+    def _origin_stats(self, y, origins, h):
+        w = self._window()
+        starts = np.zeros_like(origins) if w is None else origins - w
+        if starts.min() < 0 or (origins - starts).min() < 2:
+            return None
+        n = (origins - starts)[:, None].astype(float)
+        mean, ss = _window_moments(y, starts, origins)
+        sd = np.sqrt(ss / (n - 1.0)) * np.sqrt(1.0 + 1.0 / n)  # one degree of freedom for the mean
+        return np.repeat(mean[:, None, :], h, axis=1), np.repeat(sd[:, None, :], h, axis=1)
