@@ -16,8 +16,8 @@ LOCAL_SPAN = 10
 #: row of one batched pass). The windows should span the data's seasons of volatility:
 #: 200 daily windows cover only the seven months before the origin, so PM2.5's winter
 #: folds were calibrated on summer errors and its summer folds on winter ones (bands in
-#: anti-phase with the volatility; pollution-30d's 12 folds at 80 %: ridge 71.9-74.7 %,
-#: LSTM 68-70 %). With up to 1,000 (about two years of daily rows or more) every model of
+#: anti-phase with the volatility; pollution-30d's 12 folds at 80 %: ridge 71.9-76.9 %,
+#: LSTM 68.1-69.7 %). With up to 1,000 (about two years of daily rows or more) every model of
 #: temperatures-30d covers within 5 points of 80 and 95 %; PM2.5's spread moves more than
 #: its models' bands, so pollution-30d also sets the "local" score (see bench_coverage.py).
 MAX_WINDOWS = 1000
