@@ -205,8 +205,7 @@ class DriftForecaster(_Baseline):
         return np.sqrt(steps * (1.0 + steps / self.n_train_))[:, None] * self.sigma_
 
     def _origin_stats(self, y, origins, h):
-        if origins.min() < self._min_obs:
-            return None
+        # origins >= min_train_size (3), checked by _forecast_origins
         drift, ss = _window_moments(np.diff(y, axis=0), np.zeros_like(origins), origins - 1)
         sigma = np.sqrt(ss / (origins - 2)[:, None])  # one degree of freedom for the drift
         steps = np.arange(1, h + 1, dtype=float)
@@ -260,9 +259,8 @@ class MeanForecaster(_Baseline):
 
     def _origin_stats(self, y, origins, h):
         w = self._window()
+        # origins >= min_train_size (the window, at least 2), checked by _forecast_origins
         starts = np.zeros_like(origins) if w is None else origins - w
-        if starts.min() < 0 or (origins - starts).min() < 2:
-            return None
         n = (origins - starts)[:, None].astype(float)
         mean, ss = _window_moments(y, starts, origins)
         sd = np.sqrt(ss / (n - 1.0)) * np.sqrt(1.0 + 1.0 / n)  # one degree of freedom for the mean

@@ -233,8 +233,6 @@ class ConformalForecaster(Forecaster):
             self.note_ = f"native intervals: the calibration copy on the first {n0} rows failed ({err})"
             return
         self.cal_fit_rows_ = int(n0)
-        if self.scale_ == "local":
-            self.recent_ = y[-(max(h, LOCAL_SPAN) + 1):].copy()
 
     def _copy(self) -> Forecaster:
         """The unfitted calibration copy: the wrapped model, except that a Keras model
@@ -272,11 +270,11 @@ class ConformalForecaster(Forecaster):
         errors = np.abs(actual - preds)  # (windows, h, k)
         self.abs_scores_ = errors
         if self.score == "local":
-            span = max(h, LOCAL_SPAN)
             y = frame.to_numpy(dtype=float)
-            if origins[0] > span:
-                vol = local_volatility(y, origins, span)  # (windows, k)
-                if (vol > 0).all() and (local_volatility(y, np.array([len(y)]), span) > 0).all():
+            if origins[0] > self._local_span():
+                vol = local_volatility(y, origins, self._local_span())  # (windows, k)
+                self._keep_recent(y)
+                if (vol > 0).all() and (self._recent_volatility() > 0).all():
                     self.scale_ = "local"
                     return errors / vol[:, None, :]
             return errors
@@ -378,9 +376,25 @@ class ConformalForecaster(Forecaster):
         return np.maximum(a, 0.0) if self.clip_ else a
 
     # -- update / predict ---------------------------------------------------------------
+    def _local_span(self) -> int:
+        """One-step changes the "local" score's volatility is measured over."""
+        return max(self._h(), LOCAL_SPAN)
+
+    def _keep_recent(self, y: np.ndarray) -> None:
+        """Keep the rows the volatility at the end of the history ``y`` is measured on."""
+        self.recent_ = y[-(self._local_span() + 1):].copy()
+
+    def _recent_volatility(self) -> np.ndarray:
+        """The "local" score's volatility at the end of the history, per target (0
+        where the rows kept do not move, or are too few after an update)."""
+        span = len(self.recent_) - 1
+        if span < 1:
+            return np.zeros(self.recent_.shape[1])
+        return local_volatility(self.recent_, np.array([span + 1]), span)[0]
+
     def _update(self, y: np.ndarray, X: pd.DataFrame | None) -> None:
         if self.scale_ == "local":  # the volatility of the new end of the history
-            self.recent_ = y[-(max(self._h(), LOCAL_SPAN) + 1):].copy()
+            self._keep_recent(y)
         self.model_.update(pd.DataFrame(y, index=self.history_index(), columns=self.targets_), X)
 
     def _predict(self, h: int, X: pd.DataFrame | None) -> np.ndarray:
@@ -407,8 +421,7 @@ class ConformalForecaster(Forecaster):
                 mean = self._clip(raw)
                 return mean, self._clip(mean - q * scale), self._clip(mean + q * scale)
         if self.scale_ == "local":
-            span = len(self.recent_) - 1
-            vol = local_volatility(self.recent_, np.array([span + 1]), span)[0] if span > 0 else np.zeros(1)
+            vol = self._recent_volatility()
             if (vol > 0).all():  # else (a flat end after update): absolute errors
                 mean = self._predict(h, X)
                 q = self._half_width(h, level, self.scores_) * vol
