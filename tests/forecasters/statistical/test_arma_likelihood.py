@@ -207,3 +207,26 @@ def test_over_differenced_series_is_rejected_by_its_unit_ma_root():
     assert fits.fits[al.Spec(0, 1, 0, 0, 1, False)][0].min_root < 1.01
     ic, params = fits.score(1, 0, 0, 0, False)
     assert math.isfinite(ic) and -1 < params[0] < 0
+
+
+def test_larger_candidate_does_not_stay_at_its_neighbours_estimate():
+    """Yearly sunspots to 1979: started from ARIMA(3,0,1)'s estimate padded with a
+    zero, ARMA(3,2) and (4,2) climbed nowhere (the same likelihood as (3,1)), so the
+    search stopped at (3,0,1), AICc 2355.8. Estimated again from Hannan-Rissanen's
+    start they reach the maxima a fixed-order fit finds, and the search goes on to
+    (4,0,2), AICc 2322.8, statsforecast's choice on the same rows."""
+    import pandas as pd
+    import statsmodels.api as sm
+
+    from forecastkit.forecasters.registry import make_forecaster
+
+    y = sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(dtype=float)[:279]
+    frame = pd.DataFrame({"y": y})
+    auto = make_forecaster("auto_arima", season_length=1).fit(frame)
+    assert (auto.order_, auto.trend_) == ((4, 0, 2), "c")
+    fixed = make_forecaster("arima", order=(4, 0, 2), trend="c").fit(frame)
+    assert auto.aicc_ == pytest.approx(fixed.aicc_, abs=0.05)
+    searched = {r[0]: r[3] for r in auto.search_ if r[2] == "c"}
+    for order in ((3, 0, 2), (4, 0, 1)):  # each reached its own maximum
+        own = make_forecaster("arima", order=order, trend="c").fit(frame).aicc_
+        assert searched[order] <= own + 0.05

@@ -25,6 +25,9 @@ from forecastkit.forecasters.statistical.arma_likelihood import (
 
 #: iterations of the second estimate of a rejected fit (see :func:`fit_arma`)
 RETRY_MAXITER = 15
+#: a candidate larger than the fit it starts from that gains less log-likelihood than
+#: this is estimated again from Hannan-Rissanen's start (see :meth:`CandidateFits.fit`)
+STUCK_GAIN = 1e-3
 
 
 # --------------------------------------------------------------------------- estimation
@@ -243,7 +246,13 @@ class CandidateFits:
     """The candidates of one search on ``w`` (period ``m``), each estimated
     (:func:`fit_arma`) from the best of zeros, SARIMAX's start values and the
     estimate of the nearest candidate already fitted (fewest order changes, then
-    lowest criterion), extended by :func:`extend`. ``warm_key`` ``(p, q, P, Q,
+    lowest criterion), extended by :func:`extend`. A larger candidate that gains less
+    than ``STUCK_GAIN`` log-likelihood over that neighbour has stayed at the
+    neighbour's estimate (a maximum of the larger model with its extra terms at zero,
+    not necessarily the highest), so it is estimated again from
+    Hannan-Rissanen's start and the better of the two kept: on yearly sunspots the
+    search otherwise scores ARIMA(4,0,2) 37 AICc units too high and stops at (3,0,1)
+    (MASE 1.59; statsforecast's (4,0,2): 1.27). ``warm_key`` ``(p, q, P, Q,
     constant)`` and ``warm_params`` (SARIMAX layout, e.g. the previous backtest
     fold's model) add a start for that candidate."""
 
@@ -274,6 +283,10 @@ class CandidateFits:
             starts.append(unconstrained_from_params(self.warm[1], spec))
         with _single_thread_blas():  # tiny matrices: extra BLAS threads only contend
             res = fit_arma(self.w, spec, starts)
+            if near is not None and sum(spec.sizes) > sum(near.spec.sizes) and res.loglik < near.loglik + STUCK_GAIN:
+                alt = fit_arma(self.w, spec, [hannan_rissanen_start(self.w, spec)], best_start=False)
+                if alt.loglik > res.loglik and alt.min_root >= 1.01:
+                    res = alt
         ic = res.criterion(self.criterion)
         if np.isfinite(ic) and np.isfinite(res.loglik):
             self.fits[spec] = (res, ic)
