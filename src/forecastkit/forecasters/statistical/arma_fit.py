@@ -25,6 +25,8 @@ from forecastkit.forecasters.statistical.arma_likelihood import (
 
 #: iterations of the second estimate of a rejected fit (see :func:`fit_arma`)
 RETRY_MAXITER = 15
+#: a fit with an AR or MA root closer to the unit circle than this is rejected (R's auto.arima)
+MIN_ROOT = 1.01
 #: a candidate larger than the fit it starts from that gains less log-likelihood than
 #: this is estimated again from Hannan-Rissanen's start (see :meth:`CandidateFits.fit`)
 STUCK_GAIN = 1e-3
@@ -169,7 +171,7 @@ def hannan_rissanen_start(w: np.ndarray, spec: Spec, long_ar: int = 10) -> np.nd
 
 
 def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: int = 50,
-             factr: float = 1e10, min_root: float = 1.01, best_start: bool = True) -> ArmaFit:
+             factr: float = 1e10, min_root: float = MIN_ROOT, best_start: bool = True) -> ArmaFit:
     """Maximum likelihood for ``spec`` on the (differenced, stationary) series ``w``.
 
     The coefficients are estimated by L-BFGS-B with forward-difference gradients on
@@ -285,7 +287,7 @@ class CandidateFits:
             res = fit_arma(self.w, spec, starts)
             if near is not None and sum(spec.sizes) > sum(near.spec.sizes) and res.loglik < near.loglik + STUCK_GAIN:
                 alt = fit_arma(self.w, spec, [hannan_rissanen_start(self.w, spec)], best_start=False)
-                if alt.loglik > res.loglik and alt.min_root >= 1.01:
+                if alt.loglik > res.loglik and alt.min_root >= MIN_ROOT:
                     res = alt
         ic = res.criterion(self.criterion)
         if np.isfinite(ic) and np.isfinite(res.loglik):
@@ -293,7 +295,7 @@ class CandidateFits:
         return res
 
     def score(self, p: int, q: int, P: int, Q: int, const: bool,
-              min_root: float = 1.01) -> tuple[float, np.ndarray | None]:
+              min_root: float = MIN_ROOT) -> tuple[float, np.ndarray | None]:
         """``(criterion, SARIMAX-layout params)`` of ARMA(p, q)(P, Q) (with a mean when
         ``const``), or ``(inf, None)`` when the fit failed or has a root within
         ``min_root`` of the unit circle (rejected, as ``auto_arima`` rejects such

@@ -324,7 +324,7 @@ def select_order(
         if not np.isfinite(ic) or not np.isfinite(res.llf):
             return math.inf
         roots = np.r_[np.asarray(res.arroots), np.asarray(res.maroots)]
-        if roots.size and np.min(np.abs(roots)) < 1.01:  # (near) unit root: reject
+        if roots.size and np.min(np.abs(roots)) < arma.MIN_ROOT:  # (near) unit root: reject
             return math.inf
         params[(order, seasonal_order, const)] = np.asarray(res.params, dtype=float)
         return ic
