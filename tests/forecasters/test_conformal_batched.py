@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecastkit.forecasters.preprocessing import TargetTransformer
+from forecastkit.forecasters import conformal_windows as cw
 from forecastkit.forecasters.registry import make_forecaster
 
 
@@ -58,9 +59,9 @@ def test_batched_windows_equal_the_loop(n, k, h, n_in, strategy, regressor, tran
         return
     cal = base.fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
     origins = np.arange(n0, n - h + 1)
-    fast = model._windows_batched(cal, y, X, origins, h)
+    fast = cw.windows_batched(cal, y, X, origins, h, score == "scaled")
     cal = model._base().fit(y.iloc[:n0], None if X is None else X.iloc[:n0])
-    slow = model._windows_one_by_one(cal, y, X, origins, h)
+    slow = cw.windows_one_by_one(cal, y, X, origins, h, model.future_known_columns(), score == "scaled")
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-9, atol=1e-9)
     if score == "scaled":
         np.testing.assert_allclose(fast[1], slow[1], rtol=1e-9, atol=1e-9)
@@ -85,17 +86,22 @@ def test_inverse_to_level_at_equals_one_origin_at_a_time(n, k, h, d, m, transfor
     np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
 
 
-def test_conformal_fit_uses_the_batched_path_and_matches_the_loop():
+def test_conformal_fit_uses_the_batched_path_and_matches_the_loop(monkeypatch):
     # the whole fit: scores and the final band equal those of a wrapper forced to loop
     y, X = _series(400, 1, 2, 3, positive=True)
     spec = {"type": "ridge", "strategy": "recursive", "n_in": 8, "future_known": ["x0"], "transform": "log"}
+    batched, original = [], cw.windows_batched
+
+    def spy(*args):
+        out = original(*args)
+        batched.append(out is not None)
+        return out
+
+    monkeypatch.setattr(cw, "windows_batched", spy)
     fast = make_forecaster("conformal", model=spec, horizon=6).fit(y, X)
-
-    class Looping(type(fast)):
-        def _windows_batched(self, cal, frame, X, origins, h):
-            return self._windows_one_by_one(cal, frame, X, origins, h)
-
-    slow = Looping(model=spec, horizon=6).fit(y, X)
+    assert batched and all(batched)
+    monkeypatch.setattr(cw, "windows_batched", lambda *args: None)
+    slow = make_forecaster("conformal", model=spec, horizon=6).fit(y, X)
     np.testing.assert_allclose(fast.scores_, slow.scores_, rtol=1e-9)
     assert fast.scale_ == slow.scale_ == "band"
     Xf = pd.DataFrame({"x0": np.zeros(6), "x1": np.zeros(6)},

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecastkit.forecasters import conformal_windows as cw
 from forecastkit.forecasters.registry import make_forecaster
 
 pytestmark = pytest.mark.keras
@@ -39,9 +40,9 @@ def test_batched_windows_equal_the_loop(params, score):
     Xs = X if (params.get("future_known") or params.get("type") == "gru") else None
     cal = model._base().fit(y.iloc[:n0], None if Xs is None else Xs.iloc[:n0])
     origins = np.arange(n0, len(y) - h + 1)
-    fast = model._windows_batched(cal, y, Xs, origins, h)
+    fast = cw.windows_batched(cal, y, Xs, origins, h, score == "scaled")
     assert fast is not None
-    slow = model._windows_one_by_one(cal, y, Xs, origins, h)
+    slow = cw.windows_one_by_one(cal, y, Xs, origins, h, model.future_known_columns(), score == "scaled")
     np.testing.assert_allclose(fast[0], slow[0], rtol=2e-4, atol=1e-4)
     if score == "scaled":
         np.testing.assert_allclose(fast[1], slow[1], rtol=2e-4, atol=1e-4, equal_nan=True)

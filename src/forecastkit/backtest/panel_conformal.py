@@ -36,6 +36,7 @@ import numpy as np
 from forecastkit.forecasters.base import normal_quantile
 from forecastkit.forecasters.conformal_scores import conformal_quantile as half_width
 from forecastkit.forecasters.conformal_scores import default_windows as calibration_windows
+from forecastkit.forecasters.conformal_windows import scale_of
 
 #: scores per horizon step a pooled calibration aims for (one refit of the pooled model
 #: per calibration window: few windows when there are many series), and the most windows
@@ -132,7 +133,7 @@ def wrapper_calibration(est, h: int, train: np.ndarray, m: int) -> LocalCalibrat
         return None
     mean = None
     if est.scale_ == "band":
-        raw, scale = est._scale_of(est.model_, h, None)
+        raw, scale = scale_of(est.model_, h, None, est.targets_)
         raw, scale = raw[:, 0], scale[:, 0]
         if np.isfinite(scale).all() and (scale > 0).all():
             mean, unit, scores, kind = est._clip(raw), scale, est.scores_[:, :h, 0], "band"

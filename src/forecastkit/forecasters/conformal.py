@@ -57,6 +57,7 @@ from forecastkit.forecasters.conformal_scores import (
     default_windows,
     local_volatility,
 )
+from forecastkit.forecasters.conformal_windows import band_of, forecast_windows, scale_of
 
 __all__ = ["ConformalForecaster"]
 
@@ -292,8 +293,7 @@ class ConformalForecaster(Forecaster):
     def _windows(self, cal: Forecaster, frame: pd.DataFrame, X: pd.DataFrame | None,
                  origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None]:
         """The copy ``cal``'s forecasts (and scales) from ``origins``, fitted up to the first."""
-        batched = self._windows_batched(cal, frame, X, origins, h)  # every window in one pass
-        return batched if batched is not None else self._windows_one_by_one(cal, frame, X, origins, h)
+        return forecast_windows(cal, frame, X, origins, h, self.future_known_columns(), self.score == "scaled")
 
     def _windows_in_blocks(self, frame: pd.DataFrame, X: pd.DataFrame | None, origins: np.ndarray,
                            h: int) -> tuple[np.ndarray, np.ndarray | None] | None:
@@ -316,61 +316,10 @@ class ConformalForecaster(Forecaster):
         self._cal_model = cal
         return np.concatenate(preds), (None if scales[0] is None else np.concatenate(scales))
 
-    def _windows_one_by_one(self, cal: Forecaster, frame: pd.DataFrame, X: pd.DataFrame | None,
-                            origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """The copy's forecasts (and 80 % half-widths when scaled) from each origin:
-        ``update`` to the rows before it, then forecast ``h`` steps."""
-        fk = self.future_known_columns()
-        scales, preds = [], []
-        for o in origins:
-            if o != origins[0]:  # the fit ends at the first origin
-                cal.update(frame.iloc[:o], None if X is None else X.iloc[:o])
-            Xf = X.iloc[o:o + h][fk] if (fk and X is not None) else None
-            if self.score == "scaled":
-                pred, scale = self._scale_of(cal, h, Xf)
-                scales.append(scale)
-            else:
-                pred = cal.predict(h, Xf).to_numpy(dtype=float)
-            preds.append(pred)
-        return np.stack(preds), (np.stack(scales) if scales else None)
-
-    def _windows_batched(self, cal: Forecaster, frame: pd.DataFrame, X: pd.DataFrame | None,
-                         origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray | None] | None:
-        """:meth:`_windows_one_by_one` through the model's ``_forecast_origins`` (equal
-        results, one vectorised pass); None when the model has none or declines."""
-        fast = getattr(cal, "_forecast_origins", None)
-        if fast is None:
-            return None
-        if self.score == "scaled" and cal.tags()["intervals"]:
-            try:
-                out = fast(frame, X, origins, h, 0.8)
-                return None if out is None else (out[0], (out[2] - out[1]) / 2.0)
-            except DataError:  # no band of its own here: as _scale_of
-                pass
-        out = fast(frame, X, origins, h, None)
-        if out is None:
-            return None
-        return out[0], (np.full_like(out[0], np.nan) if self.score == "scaled" else None)
-
     def _relative_ok(self, y: np.ndarray) -> bool:
         """Relative errors are the model's own scale when it forecasts a log or
         Box-Cox transform of strictly positive data."""
         return self.model.get("transform") in ("log", "boxcox") and bool((y > 0).all())
-
-    def _scale_of(self, model: Forecaster, h: int, Xf: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
-        """The point forecast and the half-width of the model's own 80 % band: the
-        local scale of its errors (NaN when the model gives no band)."""
-        try:
-            if not model.tags()["intervals"]:
-                raise DataError("no intervals")
-            band = model.predict_interval(h, Xf, level=0.8)
-        except DataError:  # no band here (e.g. too few windows for its own intervals)
-            mean = model.predict(h, Xf).to_numpy(dtype=float)
-            return mean, np.full_like(mean, np.nan)
-        mean = band[self.targets_].to_numpy(dtype=float)
-        lo = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
-        hi = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
-        return mean, (hi - lo) / 2.0
 
     def _clip(self, a: np.ndarray) -> np.ndarray:
         return np.maximum(a, 0.0) if self.clip_ else a
@@ -409,13 +358,10 @@ class ConformalForecaster(Forecaster):
         if self.scores_ is None:
             if not self.model_.tags()["intervals"]:
                 raise DataError(f"conformal: {self.note_}, and {self.model['type']} gives no intervals of its own")
-            band = self.model_.predict_interval(h, X, level=level)
-            mean = band[self.targets_].to_numpy(dtype=float)
-            lower = band[[f"{t}_lower" for t in self.targets_]].to_numpy(dtype=float)
-            upper = band[[f"{t}_upper" for t in self.targets_]].to_numpy(dtype=float)
+            mean, lower, upper = band_of(self.model_, h, X, self.targets_, level)
             return self._clip(mean), self._clip(lower), self._clip(upper)
         if self.scale_ == "band":
-            raw, scale = self._scale_of(self.model_, h, X)
+            raw, scale = scale_of(self.model_, h, X, self.targets_)
             if np.isfinite(scale).all() and (scale > 0).all():
                 q = self._half_width(h, level, self.scores_)
                 mean = self._clip(raw)
