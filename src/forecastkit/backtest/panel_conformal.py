@@ -36,14 +36,12 @@ import numpy as np
 from forecastkit.forecasters.base import normal_quantile
 from forecastkit.forecasters.conformal_scores import conformal_quantile as half_width
 from forecastkit.forecasters.conformal_scores import default_windows as calibration_windows
-from forecastkit.forecasters.conformal_windows import scale_of
+from forecastkit.forecasters.conformal_windows import SCALE_LEVEL
 
 #: scores per horizon step a pooled calibration aims for (one refit of the pooled model
 #: per calibration window: few windows when there are many series), and the most windows
 POOLED_SCORES = 200
 POOLED_MAX_WINDOWS = 10
-#: the band whose half-width scales the errors of a local model (as the ConformalForecaster)
-SCALE_LEVEL = 0.8
 
 
 def _band(est, h: int) -> tuple[np.ndarray, np.ndarray]:
@@ -131,19 +129,13 @@ def wrapper_calibration(est, h: int, train: np.ndarray, m: int) -> LocalCalibrat
     calibration as a :class:`LocalCalibration` (None when it calibrated nothing)."""
     if est.scores_ is None:
         return None
-    mean = None
-    if est.scale_ == "band":
-        raw, scale = scale_of(est.model_, h, None, est.targets_)
-        raw, scale = raw[:, 0], scale[:, 0]
-        if np.isfinite(scale).all() and (scale > 0).all():
-            mean, unit, scores, kind = est._clip(raw), scale, est.scores_[:, :h, 0], "band"
-    elif est.scale_ == "relative":
-        raw = est._predict(h, None)[:, 0]
-        if (np.abs(raw) > 0).all():
-            mean, unit, scores, kind = raw, np.abs(raw), est.scores_[:, :h, 0], "relative"
-    if mean is None:  # absolute errors, per unit of the series' MASE scale
+    mean, unit = est._unit(h, None)
+    mean = mean[:, 0]
+    if unit is not None:  # scores in the wrapper's own unit: pooled only with the same kind
+        unit, scores, kind = unit[:, 0], est.scores_[:, :h, 0], est.scale_
+    else:  # absolute errors, per unit of the series' MASE scale
         s = series_scale(train, m)
-        mean, unit, scores, kind = est._predict(h, None)[:, 0], np.full(h, s), est.abs_scores_[:, :h, 0] / s, "mase"
+        unit, scores, kind = np.full(h, s), est.abs_scores_[:, :h, 0] / s, "mase"
     return LocalCalibration(mean, scores, unit, kind, bool(est.clip_), est.fitted_info()["intervals"])
 
 

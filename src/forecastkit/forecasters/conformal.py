@@ -360,27 +360,29 @@ class ConformalForecaster(Forecaster):
                 raise DataError(f"conformal: {self.note_}, and {self.model['type']} gives no intervals of its own")
             mean, lower, upper = band_of(self.model_, h, X, self.targets_, level)
             return self._clip(mean), self._clip(lower), self._clip(upper)
+        mean, unit = self._unit(h, X)
+        if unit is None:  # absolute errors (also when the scale has no usable width here)
+            q = self._half_width(h, level, self.abs_scores_)
+        else:
+            q = self._half_width(h, level, self.scores_) * unit
+        return mean, self._clip(mean - q), self._clip(mean + q)
+
+    def _unit(self, h: int, X: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(forecast, unit)``: what the quantile of ``scores_`` is multiplied by at this
+        origin (``scale_``'s: the model's band, the recent volatility, the forecast's
+        level), ``(h, k)``; None where it has no usable width (absolute errors then)."""
         if self.scale_ == "band":
             raw, scale = scale_of(self.model_, h, X, self.targets_)
             if np.isfinite(scale).all() and (scale > 0).all():
-                q = self._half_width(h, level, self.scores_)
-                mean = self._clip(raw)
-                return mean, self._clip(mean - q * scale), self._clip(mean + q * scale)
+                return self._clip(raw), scale
+        mean = self._predict(h, X)
         if self.scale_ == "local":
             vol = self._recent_volatility()
-            if (vol > 0).all():  # else (a flat end after update): absolute errors
-                mean = self._predict(h, X)
-                q = self._half_width(h, level, self.scores_) * vol
-                return mean, self._clip(mean - q), self._clip(mean + q)
-        if self.scale_ == "relative":
-            mean = self._predict(h, X)
-            if (np.abs(mean) > 0).all():
-                q = self._half_width(h, level, self.scores_) * np.abs(mean)
-                return mean, self._clip(mean - q), self._clip(mean + q)
-        # absolute errors (also when the model's band has no usable width at this origin)
-        q = self._half_width(h, level, self.abs_scores_)
-        mean = self._predict(h, X)
-        return mean, self._clip(mean - q), self._clip(mean + q)
+            if (vol > 0).all():  # else (a flat end after update)
+                return mean, np.broadcast_to(vol, mean.shape)
+        if self.scale_ == "relative" and (np.abs(mean) > 0).all():
+            return mean, np.abs(mean)
+        return mean, None
 
     # -- description --------------------------------------------------------------------
     def fitted_info(self) -> dict[str, Any]:
