@@ -1,6 +1,6 @@
 """A `forecastkit run` stopped mid-way (Ctrl-C or kill -9) leaves no partial run directory.
 
-The run is a real process (``python -m forecastkit.cli.app run``) on a config that
+The run is a real process (``forecastkit run``, as its console script starts it) on a config that
 takes tens of seconds; it is signalled about a second into its backtest. Hidden
 siblings (``.<name>.tmp-*``, ``.<name>.work``) may remain: they are never the output.
 """
@@ -62,12 +62,20 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+# As the ``forecastkit`` console script starts the CLI. Not ``python -m``: on CPython
+# 3.11 a Ctrl-C that lands in an import run through ``PyRun_String`` (a compiled
+# extension's) leaves a flag that makes a ``-m`` process kill itself with SIGINT at exit
+# even though the CLI caught the interrupt (a shell shows 130 either way; Python's
+# returncode is then -2, not 130).
+LAUNCH = "import sys; from forecastkit.cli.app import main; sys.argv[0] = 'forecastkit'; main()"
+
+
 def start(workdir: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "forecastkit.cli.app",
+            "-c",
+            LAUNCH,
             "run",
             "long.toml",
             "--output",
