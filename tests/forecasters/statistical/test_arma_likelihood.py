@@ -161,7 +161,8 @@ def test_search_matches_or_beats_the_sarimax_search(monkeypatch, case):
     estimated reaches the same maximum or a better one (SARIMAX's fits stop at 50
     iterations or in a worse local maximum: seed 1's ARMA(2,3) by 14 AICc points),
     and the model chosen is the same (the log airline series to 1959: the airline
-    model; seed 0) or has a lower criterion (seed 1, whose path that better fit changed)."""
+    model; seed 0, whose seasonal MA sits on the unit circle) or has a lower criterion
+    (seed 1, whose path that better fit changed)."""
     m = 12
     if case == "airline":
         z = airline_log()[:132]
@@ -172,7 +173,11 @@ def test_search_matches_or_beats_the_sarimax_search(monkeypatch, case):
     slow, fast = select(z, m, monkeypatch, False), select(z, m, monkeypatch, True)
     if case != 1:
         assert (fast.order, fast.seasonal_order, fast.trend) == (slow.order, slow.seasonal_order, slow.trend)
-        assert np.allclose(fast.params, slow.params, atol=1e-3)
+        # a seasonal MA on the unit circle (admissible after D = 1) has a flat
+        # likelihood there: both fits stop somewhere in [-1, -0.99]
+        boundary = np.abs(slow.params) > 0.99
+        assert np.all(np.isclose(fast.params, slow.params, atol=1e-3) | boundary)
+        assert chosen_ic(fast) == pytest.approx(chosen_ic(slow), abs=0.01)
     if case == "airline":
         assert (fast.order, fast.seasonal_order) == ((0, 1, 1), (0, 1, 1, 12))
     assert chosen_ic(fast) <= chosen_ic(slow) + 0.01
@@ -182,7 +187,10 @@ def test_search_matches_or_beats_the_sarimax_search(monkeypatch, case):
     both = np.array([(slow_ic[r[:3]], r[3]) for r in fast.search
                      if math.isfinite(slow_ic.get(r[:3], math.inf)) and math.isfinite(r[3])])
     assert len(both) >= (3 if case == "long" else 8)
-    assert np.all(both[:, 1] <= both[:, 0] + 0.01)
+    shortfall = both[:, 1] - both[:, 0]
+    # seed 0's candidates with a constant put the seasonal MA on the unit circle, where
+    # the likelihood is flat: (2,0,2)(2,1,1) stops 0.12 AICc short of SARIMAX's point
+    assert np.all(shortfall <= (0.2 if case == 0 else 0.01))
     assert np.median(np.abs(both[:, 1] - both[:, 0])) < 1e-3
 
 
@@ -230,3 +238,49 @@ def test_larger_candidate_does_not_stay_at_its_neighbours_estimate():
     for order in ((3, 0, 2), (4, 0, 1)):  # each reached its own maximum
         own = make_forecaster("arima", order=order, trend="c").fit(frame).aicc_
         assert searched[order] <= own + 0.05
+
+
+def _fixed_seasonal_pattern(seed: int, n: int = 240, m: int = 12) -> np.ndarray:
+    """A seasonal pattern that never changes plus AR(1) noise: its seasonal
+    difference is over-differenced (a seasonal MA unit root)."""
+    rng = np.random.default_rng(seed)
+    season = np.arange(n) % m
+    pattern = 10 * np.sin(2 * np.pi * season / m) + 3 * np.cos(4 * np.pi * season / m)
+    e = np.zeros(n)
+    for t in range(1, n):
+        e[t] = 0.5 * e[t - 1] + rng.normal()
+    return 50 + pattern + e
+
+
+def test_seasonal_ma_may_cancel_a_seasonal_difference_but_other_ma_roots_may_not():
+    """The seasonal difference of a fixed pattern has its seasonal MA estimate on
+    the unit circle: admissible with ``unit_seasonal_ma`` (what the search passes
+    when D > 0), rejected without it; a non-seasonal MA unit root stays rejected."""
+    y = _fixed_seasonal_pattern(1)
+    dx = y[12:] - y[:-12]
+    strict = af.CandidateFits(dx, "aicc", 12)
+    assert strict.score(0, 0, 0, 1, False) == (math.inf, None)
+    loose = af.CandidateFits(dx, "aicc", 12, unit_seasonal_ma=True)
+    ic, params = loose.score(0, 0, 0, 1, False)
+    assert math.isfinite(ic) and params[-1] < -0.95
+    w = np.diff(np.random.default_rng(1).normal(size=60))  # over-differenced at lag 1
+    assert af.CandidateFits(w, "aicc", 4, unit_seasonal_ma=True).score(0, 1, 0, 0, False) == (math.inf, None)
+
+
+def test_auto_arima_keeps_a_fixed_seasonal_pattern_as_a_unit_seasonal_ma():
+    """On a fixed pattern the search chose D = 1 and, with the seasonal MA fit
+    rejected, fell to a seasonal AR(2) 39 AICc units worse whose forecasts strayed
+    about three times as far from the true mean path (0.63 vs 0.22)."""
+    import pandas as pd
+
+    from forecastkit.forecasters.registry import make_forecaster
+
+    y = _fixed_seasonal_pattern(1, n=264)
+    frame = pd.DataFrame({"y": y[:240]})
+    auto = make_forecaster("auto_arima", season_length=12, transform=None).fit(frame)
+    assert auto.seasonal_order_[1:] == (1, 1, 12)
+    ar = make_forecaster("arima", order=auto.order_, seasonal_order=(2, 1, 0, 12), trend=auto.trend_).fit(frame)
+    assert auto.aicc_ < ar.aicc_ - 20
+    season = np.arange(240, 264) % 12
+    mean_path = 50 + 10 * np.sin(2 * np.pi * season / 12) + 3 * np.cos(4 * np.pi * season / 12)
+    assert np.mean(np.abs(auto.predict(24)["y"].to_numpy() - mean_path)) < 0.35

@@ -55,7 +55,8 @@ class AutoARIMAForecaster(Forecaster):
     3. the stepwise search over ``p, q, P, Q`` and the constant (the constant is
        considered only when ``d + D <= 1``), ranked by ``information_criterion`` on the
        same (transformed) data; fits that fail or have AR/MA roots within 1.01 of the
-       unit circle are skipped. ``stepwise=False`` searches every model with
+       unit circle are skipped, except a seasonal MA root on it (a seasonal pattern
+       that does not change; see ``arma_fit.fit_arma``). ``stepwise=False`` searches every model with
        ``p + q + P + Q <= 5``.
 
     As in ``forecast::auto.arima``, ``max_p, max_q`` are capped at ``n // 3`` (and at

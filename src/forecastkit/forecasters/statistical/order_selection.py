@@ -305,7 +305,7 @@ def select_order(
 
     fast = None  # without regressors: the likelihood in numpy (SARIMAX's maximum, faster)
     if NUMPY_SEARCH and exog is None and len(dx) > 0:
-        fast = arma.CandidateFits(dx / scale, criterion, period or 1, warm_key, warm_start)
+        fast = arma.CandidateFits(dx / scale, criterion, period or 1, warm_key, warm_start, unit_seasonal_ma=True)
 
     def evaluate(order, seasonal_order, const) -> float:
         if fast is not None:
@@ -323,8 +323,10 @@ def select_order(
         ic = float(getattr(res, criterion)) + 2.0 * res.nobs_effective * math.log(scale)
         if not np.isfinite(ic) or not np.isfinite(res.llf):
             return math.inf
-        roots = np.r_[np.asarray(res.arroots), np.asarray(res.maroots)]
-        if roots.size and np.min(np.abs(roots)) < arma.MIN_ROOT:  # (near) unit root: reject
+        # (near) unit root: reject; the seasonal MA's may sit on the unit circle (see
+        # arma_fit.fit_arma's unit_seasonal_ma), so only the non-seasonal MA roots count
+        ma_root = arma.root_modulus(np.asarray(res.maparams), 1, ma=True)
+        if min(np.min(np.abs(res.arroots), initial=math.inf), ma_root) < arma.MIN_ROOT:
             return math.inf
         params[(order, seasonal_order, const)] = np.asarray(res.params, dtype=float)
         return ic
