@@ -199,7 +199,7 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
     boundary whenever the pattern is that stable (the MA "pile-up"), and the seasonal
     test cannot tell a fixed pattern from a changing one, so rejecting such fits drops
     the model the data support: on monthly El Nino sea temperatures the search fell to
-    a seasonal AR model 158 AICc units worse (MASE 0.76; now 0.63). R's ``auto.arima``
+    a seasonal AR model 158 AICc units worse (MASE 0.76; now 0.60). R's ``auto.arima``
     and statsforecast apply the 1.01 rule to every root, but their optimiser can stop
     short of the boundary (statsforecast's choice there, a seasonal MA model: AICc
     862, where the maximum, on the boundary, gives 846), so the rule does not always
