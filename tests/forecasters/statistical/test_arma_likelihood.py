@@ -254,8 +254,8 @@ def _fixed_seasonal_pattern(seed: int, n: int = 240, m: int = 12) -> np.ndarray:
 
 def test_seasonal_ma_may_cancel_a_seasonal_difference_but_other_ma_roots_may_not():
     """The seasonal difference of a fixed pattern has its seasonal MA estimate on
-    the unit circle: admissible with ``unit_seasonal_ma`` (what the search passes
-    when D > 0), rejected without it; a non-seasonal MA unit root stays rejected."""
+    the unit circle: admissible with ``unit_seasonal_ma`` (what auto_arima's
+    search passes), rejected without it; a non-seasonal MA unit root stays rejected."""
     y = _fixed_seasonal_pattern(1)
     dx = y[12:] - y[:-12]
     strict = af.CandidateFits(dx, "aicc", 12)
