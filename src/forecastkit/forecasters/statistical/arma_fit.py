@@ -26,8 +26,8 @@ from forecastkit.forecasters.statistical.arma_likelihood import (
 #: iterations of the second estimate of a rejected fit (see :func:`fit_arma`)
 RETRY_MAXITER = 15
 #: a fit with an AR or MA root closer to the unit circle than this is rejected (R's
-#: auto.arima), except a seasonal MA root after a seasonal difference (see
-#: :func:`fit_arma`'s ``unit_seasonal_ma``)
+#: auto.arima), except a seasonal MA root where the caller allows one on the unit
+#: circle (:func:`fit_arma`'s ``unit_seasonal_ma``; auto_arima's search does)
 MIN_ROOT = 1.01
 #: a candidate larger than the fit it starts from that gains less log-likelihood than
 #: this is estimated again from Hannan-Rissanen's start (see :meth:`CandidateFits.fit`)
@@ -203,9 +203,9 @@ def fit_arma(w: np.ndarray, spec: Spec, starts: list[np.ndarray], *, maxiter: in
     and statsforecast apply the 1.01 rule to every root, but their optimiser can stop
     short of the boundary (statsforecast's choice there, a seasonal MA model: AICc
     862, where the maximum, on the boundary, gives 846), so the rule does not always
-    bite. Non-seasonal MA roots still
-    count: a unit root there contradicts the KPSS test that chose ``d`` (exempting them
-    too made yearly Nile flows 0.68 -> 0.95 on ``bench_accuracy.py``).
+    bite. Non-seasonal MA roots still count: a unit root there contradicts the KPSS
+    test that chose ``d`` (exempting them too made yearly Nile flows 0.68 -> 0.95 on
+    ``bench_accuracy.py``).
     """
     from scipy.optimize import fmin_l_bfgs_b
 
