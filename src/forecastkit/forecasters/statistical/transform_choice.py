@@ -59,7 +59,8 @@ MASE 0.868 -> 0.859, sMAPE 12.98 -> 12.91 %, geometric mean 0.696 -> 0.693, bett
 than either transform alone (no transform: 0.866, 13.52 %, 0.702); 26 choices changed,
 11 for the better, mean difference -0.009 with a standard error of 0.008; the 366
 Tourism monthly series unchanged (1.544: the 14 with lambda >= 0.5 had all kept no
-transform). A series that is not searched on the log needs one search instead of two.
+transform). A series that is not searched on the log needs one search instead of two:
+CPU per fit on those 200 M3 series 1.33 -> 1.05 s (old and new side by side).
 """
 
 from __future__ import annotations
