@@ -25,3 +25,24 @@ def test_local_cluster_workers_run_without_the_trim_threshold():
     names = ["MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS"]
     got = dict(_iter_dask(os.getenv, names, None, 1))
     assert got == {0: None, 1: "1"}  # Dask's other worker settings are kept
+
+
+def test_a_second_local_cluster_takes_a_free_port_without_a_warning():
+    """Two runs on Dask at once (another output, or xdist workers): the second cluster's
+    scheduler must not fight over the dashboard's default port 8787."""
+    pytest.importorskip("dask.distributed")
+    import socket
+    import warnings
+
+    with socket.socket() as busy:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            busy.bind(("", 8787))
+            busy.listen()
+        except OSError:  # another process holds it already: the same situation
+            pass
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = dict(_iter_dask(os.getenv, ["OMP_NUM_THREADS"], None, 1))
+    assert got == {0: "1"}
+    assert not [w for w in caught if "already in use" in str(w.message)]

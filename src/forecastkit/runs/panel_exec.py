@@ -80,8 +80,9 @@ def _iter_dask(fn: Callable, tasks: list, address: str | None, workers: int) -> 
     try:
         if address is None:
             with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ(dask.config)}):
+                # ":0": a free port (None still binds 8787 and warns when another run has it)
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
             client = Client(cluster)
         else:
             try:
