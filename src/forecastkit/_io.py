@@ -7,7 +7,8 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -15,14 +16,14 @@ import pandas as pd
 from forecastkit.safety.perms import as_created
 
 
-def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-8") -> Path:
-    """Write ``text`` (or bytes) to ``path`` so that readers only ever see the complete file."""
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], Any]) -> Path:
+    """Call ``write`` on a binary handle of a temporary sibling of ``path``, then rename it
+    into place, so that readers only ever see a complete file (the temporary goes on error)."""
     path = Path(path)
-    raw = text.encode(encoding) if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            write(fh)
         as_created(tmp)  # mkstemp makes it 0600 whatever the umask
         os.replace(tmp, path)
     except BaseException:
@@ -30,6 +31,12 @@ def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-
             os.unlink(tmp)
         raise
     return path
+
+
+def atomic_write_text(path: str | Path, text: str | bytes, encoding: str = "utf-8") -> Path:
+    """Write ``text`` (or bytes) to ``path`` so that readers only ever see the complete file."""
+    raw = text.encode(encoding) if isinstance(text, str) else text
+    return atomic_write(path, lambda fh: fh.write(raw))
 
 
 def json_safe(value: Any) -> Any:

@@ -23,16 +23,15 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from forecastkit._io import atomic_write
 from forecastkit.backtest.results import FoldRecord
 from forecastkit.errors import ConfigError
-from forecastkit.safety.perms import as_created
 from forecastkit.safety.rundirs import is_marked, mark, remove_work_dir
 
 
@@ -66,21 +65,8 @@ def _atomic_dump(obj: Any, path: Path) -> None:
     node = {"record": writer.encode(obj, path.stem), "arrays": None}
     if writer.arrays:
         node["arrays"] = path.with_suffix(".npz").name
-        _atomic_write(path.with_suffix(".npz"), lambda fh: np.savez(fh, **writer.arrays))
-    _atomic_write(path, lambda fh: fh.write(json.dumps(node).encode()))
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        as_created(tmp)  # mkstemp makes it 0600 whatever the umask
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        atomic_write(path.with_suffix(".npz"), lambda fh: np.savez(fh, **writer.arrays))
+    atomic_write(path, lambda fh: fh.write(json.dumps(node).encode()))
 
 
 def _load(path: Path, convert: Callable[[Any], Any] = lambda value: value) -> Any:
