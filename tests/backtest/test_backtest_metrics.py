@@ -170,3 +170,27 @@ def test_persistence_equals_a_naive_model():
     naive = [[data["y"].iloc[f.origin - 1]] * 2 for f in folds]
     lb = score(_run([_model_run("naive", data, folds, naive)], data)).leaderboard
     assert lb.iloc[0]["skill"] == approx(0.0) and lb.iloc[0]["rmse"] == approx(lb.iloc[0]["rmse_naive"])
+
+
+def test_coverage_flag_counts_each_origins_path_as_correlated():
+    """4 yearly paths covering 12, 5, 4 and 11 of their 12 steps at 80 % (the airline's
+    auto_arima): 66.7 % over 48 is within chance of 80 % once the steps of a path count
+    as correlated (as 48 independent outcomes it would be flagged, p = 0.03)."""
+    data = _frame(np.arange(60, dtype=float))
+    folds = rolling_folds(60, 12, folds=4)
+    inside = [12, 5, 4, 11]
+    forecasts = [data["y"].to_numpy()[f.origin:f.origin + 12] + np.where(np.arange(12) < k, 0.0, 2.0)
+                 for f, k in zip(folds, inside)]
+    run = _run([_model_run("m", data, folds, forecasts, lower=1.0, upper=1.0)], data)
+    run.config = {"forecast": {"level": 0.8}}
+    s = score(run)
+    row = s.leaderboard.iloc[0]
+    assert row["coverage"] == approx(32 / 48)
+    assert row["coverage_flag"] == ""
+    # the same hits as one-step paths (48 origins) are flagged
+    one_step = rolling_folds(60, 1, folds=48)
+    hits = np.concatenate([np.arange(12) < k for k in inside])
+    forecasts = [data["y"].to_numpy()[f.origin:f.origin + 1] + (0.0 if h else 2.0) for f, h in zip(one_step, hits)]
+    run = _run([_model_run("m", data, one_step, forecasts, lower=1.0, upper=1.0)], data)
+    run.config = {"forecast": {"level": 0.8}}
+    assert score(run).leaderboard.iloc[0]["coverage_flag"] == "low: 66.7% of 48 (80%)"

@@ -141,10 +141,11 @@ def _group_metrics(g: pd.DataFrame, level: float | None = None, no_mape: bool = 
     out["rmse_snaive"] = snaive["rmse"]
     out["skill_snaive"] = 1 - out["rmse"] / snaive["rmse"] if snaive["rmse"] > 0 else float("nan")
     out["rel_mase"] = out["mase"] / snaive["mase"] if snaive["mase"] > 0 else float("nan")
-    scores = interval_scores(g["actual"], g["lower"], g["upper"], level)
-    n_intervals = scores.pop("n_intervals")
+    # the steps of one origin's path are one cluster of outcomes for the coverage test
+    scores = interval_scores(g["actual"], g["lower"], g["upper"], level, paths=g["origin"].to_numpy())
+    n_intervals, n_effective = scores.pop("n_intervals"), scores.pop("n_effective")
     out.update(scores)
-    out["coverage_flag"] = coverage_flag(out["coverage"], n_intervals, level)
+    out["coverage_flag"] = coverage_flag(out["coverage"], n_intervals, level, n_effective)
     out["n_forecasts"] = int(len(g))
     return out
 

@@ -71,8 +71,9 @@ def _leaderboard_blocks(run: RunResult, board: pd.DataFrame) -> list[Block]:
         "in-sample seasonal-naive MAE "
         "of each fold's training window; rel_mase = MASE / MASE of the seasonal naive forecast. "
         + ("Interval scores at the stated level: winkler = width + (2 / alpha) x each miss; pinball at the "
-           "interval's quantiles; the coverage flag marks coverage more than 5 points off the level over 30 or "
-           "more forecasts. " if with_intervals else "Point forecasts only (intervals = false). ")
+           "interval's quantiles; the coverage flag marks coverage more than 5 points off the level that a "
+           "binomial test also rejects (at 5%), counting the steps of one origin's forecast path as correlated "
+           "outcomes, not independent ones. " if with_intervals else "Point forecasts only (intervals = false). ")
         + "Baseline models are shaded."
     ))]
     note = mape_note(run)
