@@ -141,3 +141,16 @@ def test_report_shows_mape_na_with_a_note_and_levels_in_headers(tmp_path):
     assert "MAPE is n/a for temp" in leaderboard and "| n/a |" in leaderboard
     assert "coverage (80%)" in leaderboard and "pinball (10%/90%)" in leaderboard
     assert "ranked by MAE" in md.split("## Run")[0]  # the verdict says why it ranks by MAE
+
+
+def test_verdict_names_intervals_that_miss_their_level():
+    run = _tie_run()
+    for mr in run.model_runs:
+        f = mr.forecasts
+        half = {"naive": 0.0, "drift": 1e6}.get(mr.name)  # no width at all; wide enough for anything
+        if half is not None:
+            f["lower"], f["upper"] = f["forecast"] - half, f["forecast"] + half
+    text = " ".join(build_verdict(run, score(run)).items[0].sentences())
+    # 0 of 40 one-step forecasts inside a 95% band is flagged; 40 of 40 is within chance
+    assert "Interval coverage off its 95% level: naive 0.0% of 40" in text
+    assert "drift 100" not in text
