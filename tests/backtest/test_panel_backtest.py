@@ -52,6 +52,7 @@ def test_local_naive_known_forecasts_and_scores():
     assert scores.loc["a", "smape"] == pytest.approx(np.mean([200 * 1 / 9, 200 * 2 / 10]))
     # b: errors 2, 8 -> MAE 5; scale mean(|0, 2, 0|) = 2/3 -> MASE 7.5
     assert scores.loc["b", "mase"] == pytest.approx(7.5)
+    assert list(scores["n_intervals"]) == [2, 2]  # both test values of each series had a band
 
 
 def test_aggregates_against_the_references():
@@ -67,6 +68,32 @@ def test_aggregates_against_the_references():
     assert row["gmean_rel_mase"] == pytest.approx((0.5 * 2.0 * 0.5) ** (1 / 3))
     assert row["beats_snaive"] == pytest.approx(2 / 3)
     assert row["owa"] == pytest.approx(0.5 * (20 / 20 + (3.5 / 3) / 1.0))
+
+
+def _coverage_rows(per_series):
+    """by_series rows of model "m" and the two references over 20 series of 18 test values."""
+    ids = [f"s{i}" for i in range(len(per_series))]
+    ref = {"mase": 1.0, "smape": 10.0, "coverage": np.nan, "n_intervals": 0}
+    rows = [{"model": "m", "series_id": i, "n_folds": 1, "mae": 1.0, "smape": 10.0, "mase": 1.0,
+             "coverage": c, "n_intervals": 18} for i, c in zip(ids, per_series)]
+    rows += [{"model": r, "series_id": i, "n_folds": 1, "mae": 1.0, **ref} for r in (REF_SNAIVE, REF_NAIVE2)
+             for i in ids]
+    return pd.DataFrame(rows)
+
+
+def test_panel_coverage_flag_counts_a_series_values_as_correlated():
+    models = pd.DataFrame({"model": ["m"], "type": ["t"], "pooling": ["local"], "failures": [0], "seconds": [0.0]})
+    # every series covers half its values at 95 %: flagged
+    board = aggregate(_coverage_rows([0.5] * 20), models, level=0.95)
+    assert board.iloc[0]["coverage_flag"] == "low: 50.0% of 360 (95%)"
+    # 17 series covered at every value, 3 at none: 85 % of 360, but 20 outcomes in effect
+    # (p = 0.08 as 17 of 20; as 306 of 360 independent values it would be flagged)
+    hit_or_miss = aggregate(_coverage_rows([1.0] * 17 + [0.0] * 3), models, level=0.95)
+    assert hit_or_miss.iloc[0]["coverage"] == pytest.approx(0.85)
+    assert hit_or_miss.iloc[0]["coverage_flag"] == ""
+    assert aggregate(_coverage_rows([0.5] * 20), models).iloc[0]["coverage_flag"] == ""  # no level: no flag
+    old_csv = _coverage_rows([0.5] * 20).drop(columns="n_intervals")  # metrics_by_series.csv of an older run
+    assert aggregate(old_csv, models, level=0.95).iloc[0]["coverage_flag"] == ""
 
 
 def test_global_ridge_pools_series_and_puts_back_their_units():

@@ -90,6 +90,22 @@ def test_panel_run_writes_every_file(tmp_path):
     assert "Worst series per model" in html and "coverage (" in html and 'class="scroll"' in html
 
 
+def test_report_names_models_whose_intervals_miss_their_level(tmp_path):
+    """theta's and naive2's own 80% bands cover about half of the tiny panel's test values:
+    flagged in leaderboard.csv and named under the report's leaderboard; the global ridge
+    has no band of its own, so no coverage and no flag."""
+    cfg = write_panel(tmp_path)
+    cfg.write_text(cfg.read_text().replace("[forecast]\nhorizon = 5", "[forecast]\nhorizon = 5\nlevel = 0.8\n"
+                                           'intervals = "native"'))
+    run_panel(cfg, tmp_path / "out", plots=False)
+    board = pd.read_csv(tmp_path / "out" / "leaderboard.csv", keep_default_na=False).set_index("model")
+    assert board.loc["theta", "coverage_flag"].startswith("low: ") and board.loc["ridge", "coverage_flag"] == ""
+    by_series = pd.read_csv(tmp_path / "out" / "metrics_by_series.csv")
+    assert (by_series.loc[by_series.model == "theta", "n_intervals"] == 8).all()  # 2 folds x 4 steps
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "Interval coverage off its level" in html and f"theta {board.loc['theta', 'coverage_flag']}" in html
+
+
 def _numbers(res):
     return res.forecasts.sort_values(["model", "series_id", "fold", "step"]).reset_index(drop=True)
 

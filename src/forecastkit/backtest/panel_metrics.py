@@ -6,15 +6,20 @@ Per series (over its folds; ``e = actual - forecast``, original units):
 - ``mase`` = mean over folds of ``mean |e| / scale``, ``scale`` the in-sample MAE
   of the seasonal naive forecast (season ``m``; ``m = 1`` when the fold's training
   part has ``m`` rows or fewer) on the rows before the fold's origin;
-- ``mae``; ``coverage``: share of actuals inside the interval (NaN without one).
+- ``mae``; ``coverage``: share of actuals inside the interval (NaN without one);
+  ``n_intervals``: how many of its test values had one.
 
 Across series, per model (only series every reference scored; ``n_series`` says
 how many): ``mean_``/``median_`` ``mase`` and ``smape``; ``gmean_rel_mase``, the
 geometric mean of ``mase / mase(seasonal naive)`` (series with a zero ratio on
 either side left out); ``beats_snaive``, the share of series whose MASE is below
 the seasonal naive's; ``owa`` = ``(mean sMAPE / mean sMAPE(naive2) + mean MASE /
-mean MASE(naive2)) / 2``, the M4 overall weighted average. The references
-(seasonal naive, naive2) are computed for every run, configured or not.
+mean MASE(naive2)) / 2``, the M4 overall weighted average; ``coverage_flag``, set as
+for one series (:func:`forecastkit.backtest.probabilistic.coverage_flag`) when the
+share of all the model's test values inside their intervals is more than 5 points off
+the level and a binomial test rejects the level, the values of one series counting as
+correlated outcomes (a series whose band is too narrow misses at all its folds). The
+references (seasonal naive, naive2) are computed for every run, configured or not.
 """
 
 from __future__ import annotations
@@ -26,9 +31,9 @@ import pandas as pd
 
 REF_SNAIVE = "_ref_seasonal_naive"
 REF_NAIVE2 = "_ref_naive2"
-SERIES_COLUMNS = ["model", "series_id", "n_folds", "mae", "smape", "mase", "coverage"]
+SERIES_COLUMNS = ["model", "series_id", "n_folds", "mae", "smape", "mase", "coverage", "n_intervals"]
 BOARD_COLUMNS = ["model", "type", "pooling", "n_series", "mean_mase", "median_mase", "mean_smape", "median_smape",
-                 "gmean_rel_mase", "beats_snaive", "owa", "mae", "coverage", "failures", "seconds"]
+                 "gmean_rel_mase", "beats_snaive", "owa", "mae", "coverage", "coverage_flag", "failures", "seconds"]
 
 
 def mase_scales(blocks, forecasts: pd.DataFrame, m: int) -> pd.DataFrame:
@@ -62,11 +67,28 @@ def series_scores(forecasts: pd.DataFrame, scales: pd.DataFrame) -> pd.DataFrame
     out = per_fold.groupby(level=["model", "series_id"], sort=False).agg(
         n_folds=("mae", "size"), mae=("mae", "mean"), smape=("smape", "mean"), mase=("mase", "mean"),
         coverage=("coverage", "mean"))
+    counts = f["inside"].notna().groupby([f["model"], f["series_id"]], sort=False).sum()
+    out["n_intervals"] = counts.reindex(out.index).fillna(0).astype(int).to_numpy()
     return out.reset_index()[SERIES_COLUMNS]
 
 
-def aggregate(by_series: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
-    """The leaderboard: one row per model (``models`` has model, type, pooling, failures, seconds)."""
+def _coverage_flag(own: pd.DataFrame, level: float | None) -> str:
+    """The coverage flag over every test value of ``own`` (one model's per-series rows)."""
+    from forecastkit.backtest.probabilistic import clustered_count, coverage_flag
+
+    if level is None or "n_intervals" not in own.columns:
+        return ""
+    ok = own["coverage"].notna() & (own["n_intervals"] > 0)
+    sizes, rates = own.loc[ok, "n_intervals"].to_numpy(float), own.loc[ok, "coverage"].to_numpy(float)
+    if not sizes.size:
+        return ""
+    pooled = float(np.sum(sizes * rates) / sizes.sum())
+    return coverage_flag(pooled, int(sizes.sum()), level, clustered_count(sizes, rates))
+
+
+def aggregate(by_series: pd.DataFrame, models: pd.DataFrame, level: float | None = None) -> pd.DataFrame:
+    """The leaderboard: one row per model (``models`` has model, type, pooling, failures,
+    seconds); ``level``: the intervals' level, for the coverage flag (None: no flag)."""
     wide = {k: by_series.pivot(index="series_id", columns="model", values=k) for k in ("mase", "smape")}
     common = wide["mase"].index
     for ref in (REF_SNAIVE, REF_NAIVE2):
@@ -86,7 +108,8 @@ def aggregate(by_series: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
         row = {**rec._asdict(), "n_series": int(ok.sum()),
                "mean_mase": mase.mean(), "median_mase": mase.median(),
                "mean_smape": smape.mean(), "median_smape": smape.median(),
-               "mae": own["mae"].mean(), "coverage": own["coverage"].mean()}
+               "mae": own["mae"].mean(), "coverage": own["coverage"].mean(),
+               "coverage_flag": _coverage_flag(own, level)}
         if REF_SNAIVE in wide["mase"].columns:
             ref = wide["mase"].loc[mase.index, REF_SNAIVE]
             ratio = (mase / ref).replace([np.inf, -np.inf], np.nan)

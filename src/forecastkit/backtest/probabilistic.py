@@ -83,27 +83,33 @@ def interval_scores(actual: Any, lower: Any, upper: Any, level: float | None,
 
 def effective_count(hits: Any, paths: Any) -> float:
     """Kish's effective number of independent outcomes among interval ``hits`` (bool)
-    that come in ``paths`` (a label per hit): ``n / (1 + (m - 1) rho)``, ``m`` the
-    size-weighted mean path length and ``rho`` the ANOVA estimate of the intra-class
-    correlation of the hits, clipped to [0, 1]; ``n`` itself when ``rho`` cannot be
-    estimated (fewer than two paths, every path one point, or no variation at all)."""
+    that come in ``paths`` (a label per hit): see :func:`clustered_count`."""
     h = np.asarray(hits, dtype=float).ravel()
-    n = h.size
-    if n == 0:
+    if h.size == 0:
         return 0.0
     _, inverse = np.unique(np.asarray(paths).ravel(), return_inverse=True)
     sizes = np.bincount(inverse).astype(float)
-    g = sizes.size
+    return clustered_count(sizes, np.bincount(inverse, weights=h) / sizes)
+
+
+def clustered_count(sizes: Any, rates: Any) -> float:
+    """Kish's ``n / (1 + (m - 1) rho)`` for paths of ``sizes`` outcomes whose shares of
+    hits are ``rates``: ``n`` the outcomes in all, ``m`` the size-weighted mean path
+    length and ``rho`` the ANOVA estimate of the intra-class correlation of the hits,
+    clipped to [0, 1]; ``n`` itself when ``rho`` cannot be estimated (fewer than two
+    paths, every path one point, or no variation at all)."""
+    sizes, rates = np.asarray(sizes, dtype=float), np.asarray(rates, dtype=float)
+    n, g = float(sizes.sum()), sizes.size
     if g < 2 or n <= g:
-        return float(n)
-    rates = np.bincount(inverse, weights=h) / sizes
-    mean = h.mean()
+        return n
+    mean = float(np.sum(sizes * rates)) / n
     msb = float(np.sum(sizes * (rates - mean) ** 2)) / (g - 1)
     msw = float(np.sum(sizes * rates * (1 - rates))) / (n - g)
-    m0 = (n - float(np.sum(sizes**2)) / n) / (g - 1)
+    weighted = float(np.sum(sizes**2)) / n
+    m0 = (n - weighted) / (g - 1)
     denominator = msb + (m0 - 1) * msw
     rho = min(max((msb - msw) / denominator, 0.0), 1.0) if denominator > 0 else 0.0
-    return float(n / (1 + (float(np.sum(sizes**2)) / n - 1) * rho))
+    return n / (1 + (weighted - 1) * rho)
 
 
 def coverage_flag(coverage: float, n_intervals: int, level: float | None,

@@ -17,8 +17,10 @@ def run_command(config: Path, output, *, jobs: int, force: bool, resume: bool, s
                        plots=not no_plots, resume=resume, intervals=False if no_intervals else None)
     if not quiet:
         cols = ["model", "pooling", "n_series", "owa", "mean_smape", "mean_mase", "median_mase", "gmean_rel_mase",
-                "beats_snaive", "coverage", "seconds"]
+                "beats_snaive", "coverage", "coverage_flag", "seconds"]
         board = result.leaderboard[cols]
+        if not board["coverage_flag"].fillna("").astype(bool).any():
+            board = board.drop(columns="coverage_flag")  # a column of blanks says nothing
         level = result.meta.get("level")
         if result.meta.get("intervals") is None:
             board = board.drop(columns="coverage")

@@ -48,7 +48,8 @@ def reference_rows(result) -> pd.DataFrame:
     refs = [m for m in (REF_SNAIVE, REF_NAIVE2) if m in set(result.by_series["model"])]
     names = pd.DataFrame({"model": refs, "type": ["seasonal_naive", "naive2"][: len(refs)],
                           "pooling": "local", "failures": 0, "seconds": np.nan})
-    board = aggregate(result.by_series, names)
+    level = result.meta.get("level") if result.meta.get("intervals", "conformal") is not None else None
+    board = aggregate(result.by_series, names, level)
     board["model"] = board["model"].map(REF_LABELS)
     return board
 
@@ -152,6 +153,11 @@ def write_panel_report(result, directory: Path, blocks, plots: bool = True) -> P
         cols.remove("coverage")
     shown = full[cols].rename(columns={"coverage": f"coverage ({100 * level:.10g}%)"} if level else {})
     parts += ["<h2>Leaderboard (aggregate over series)</h2>", _table(shown)]
+    flagged = full[full["coverage_flag"].fillna("").astype(str) != ""]
+    if len(flagged):
+        items = "; ".join(f"{m} {flag}" for m, flag in zip(flagged["model"], flagged["coverage_flag"]))
+        parts.append(f"<p><b>Interval coverage off its level</b> (more than 5 points, beyond chance: a binomial "
+                     f"test at 5% counting the values of one series as correlated): {_e(items)}.</p>")
     images: dict[str, bytes] = {}
     labels = {v: k for k, v in REF_LABELS.items()}
     order = list(board["model"]) + [labels[m] for m in refs["model"] if labels.get(m) in set(result.by_series["model"])]

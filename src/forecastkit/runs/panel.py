@@ -241,7 +241,7 @@ def run_panel(config: PanelRunConfig | str | Path, output: str | Path | None = N
             "seconds": [round(seconds.get(m.name, 0.0), 3) for m in models]
             + [round(sum(seconds.get(n, 0.0) for n in c.members), 3) for c in combos],
         })
-        board = aggregate(by_series, names)
+        board = aggregate(by_series, names, cfg.forecast.level if s.intervals else None)
         meta = {"config": cfg.model_dump(mode="json"), "n_series": len(blocks), "skipped": s.panel.skipped,
                 "season_length": s.panel.season_length, "freq": s.panel.freq, "engine": engine, "jobs": jobs,
                 "intervals": s.intervals, "level": cfg.forecast.level, "resumed": bool(resume), "units": units,
