@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np

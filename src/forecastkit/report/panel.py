@@ -48,8 +48,7 @@ def reference_rows(result) -> pd.DataFrame:
     refs = [m for m in (REF_SNAIVE, REF_NAIVE2) if m in set(result.by_series["model"])]
     names = pd.DataFrame({"model": refs, "type": ["seasonal_naive", "naive2"][: len(refs)],
                           "pooling": "local", "failures": 0, "seconds": np.nan})
-    level = result.meta.get("level") if result.meta.get("intervals", "conformal") is not None else None
-    board = aggregate(result.by_series, names, level)
+    board = aggregate(result.by_series, names)  # references have no intervals: no level, no flag
     board["model"] = board["model"].map(REF_LABELS)
     return board
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from forecastkit._io import atomic_write
+from forecastkit._io import atomic_write, atomic_write_text
 from forecastkit.backtest.results import FoldRecord
 from forecastkit.errors import ConfigError
 from forecastkit.safety.rundirs import is_marked, mark, remove_work_dir
@@ -66,7 +66,7 @@ def _atomic_dump(obj: Any, path: Path) -> None:
     if writer.arrays:
         node["arrays"] = path.with_suffix(".npz").name
         atomic_write(path.with_suffix(".npz"), lambda fh: np.savez(fh, **writer.arrays))
-    atomic_write(path, lambda fh: fh.write(json.dumps(node).encode()))
+    atomic_write_text(path, json.dumps(node))
 
 
 def _load(path: Path, convert: Callable[[Any], Any] = lambda value: value) -> Any:
