@@ -21,6 +21,7 @@ from forecastkit._io import json_safe
 from forecastkit.backtest.results import FORECAST_COLUMNS, FoldAudit, FoldRecord, ModelRun, empty_forecasts
 from forecastkit.backtest.splits import Fold
 from forecastkit.errors import DataError
+from forecastkit.safety.signals import raise_pending
 
 def _point(value: Any, index: pd.Index) -> Any:
     """Parse an audit timestamp string back into something comparable with ``index``."""
@@ -135,6 +136,7 @@ def run_backtest(
     done = done or {}
     try:
         for fold in folds:
+            raise_pending()  # a Ctrl-C lost where Python could only print it stops here
             if fold.fold in done:
                 record = done[fold.fold]
                 rows.append(record.rows)

@@ -65,13 +65,13 @@ def cli_errors(func):
         import warnings
 
         from forecastkit.errors import ForecastkitError
-        from forecastkit.safety.signals import sigterm_as_interrupt
+        from forecastkit.safety.signals import handled, interrupts_recorded
 
         def one_line(message, category, filename, lineno, file=None, line=None):
             typer.echo(f"warning: {str(message).splitlines()[0]}", err=True)
 
         try:
-            with warnings.catch_warnings(), sigterm_as_interrupt():
+            with warnings.catch_warnings(), interrupts_recorded():
                 warnings.simplefilter("default")
                 # Third-party deprecation chatter is not the user's problem.
                 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -91,6 +91,7 @@ def cli_errors(func):
             where = f": {err.filename}" if err.filename else ""
             _fail(f"{err.strerror or err}{where}")
         except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (safety.signals.Terminated)
+            handled()
             # an object the interrupt cut short while it was being built (e.g. a ZipFile of an
             # .npz) reports "Exception ignored in __del__" with a traceback when collected:
             # noise after an interrupt, not news; the one line below says what happened

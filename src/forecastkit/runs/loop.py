@@ -19,6 +19,7 @@ import pandas as pd
 from forecastkit.backtest.results import FoldRecord
 from forecastkit.config.schema import ModelConfig, RunConfig
 from forecastkit.errors import ConfigError
+from forecastkit.safety.signals import raise_pending
 from forecastkit.runs.future import data_spec, future_covariates, tidy_future
 from forecastkit.runs.inputs import (
     Dataset,
@@ -244,7 +245,11 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
     future_context = context.for_horizon(horizon)
     X_future = future_covariates(cfg, data, horizon)
     n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)
-    tick = (lambda n=1: progress(UnitsDone(n))) if progress else (lambda n=1: None)
+    def tick(n: int = 1) -> None:
+        raise_pending()  # a Ctrl-C lost where Python could only print it stops here
+        if progress:
+            progress(UnitsDone(n))
+
     if progress:
         progress(RunStarted(n_units))
 

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from forecastkit.errors import DataError
+from forecastkit.safety.signals import raise_pending
 
 
 def prepare_output(out: Path, force: bool) -> None:
@@ -65,6 +66,7 @@ def write_run(result, out: Path, force: bool = False, plots: bool = True, models
         write_report(result, tmp, plots=plots)
         if models_dir is not None and models_dir.is_dir():
             shutil.copytree(models_dir, tmp / "models")
+        raise_pending()  # an interrupted run writes no output
         move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from forecastkit.errors import ConfigError
+from forecastkit.safety.signals import raise_pending
 
 DASK_HINT = "engine = \"dask\" needs dask.distributed: pip install 'forecastkit[dask]'"
 
@@ -39,16 +40,17 @@ def iter_tasks(fn: Callable, tasks: list, *, jobs: int = 1, engine: str = "jobli
     """``(index, fn(tasks[index]))`` for every task, as each finishes (so a caller can store
     finished units while others still run: an interrupted run keeps them)."""
     if engine == "dask":
-        yield from _iter_dask(fn, tasks, address, workers)
-        return
-    if jobs == 1 or len(tasks) <= 1:
-        for i, t in enumerate(tasks):
-            yield i, fn(t)
-        return
-    from joblib import Parallel, delayed
+        finished = _iter_dask(fn, tasks, address, workers)
+    elif jobs == 1 or len(tasks) <= 1:
+        finished = ((i, fn(t)) for i, t in enumerate(tasks))
+    else:
+        from joblib import Parallel, delayed
 
-    yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(
-        delayed(_indexed)(fn, i, t) for i, t in enumerate(tasks))
+        finished = Parallel(n_jobs=jobs, return_as="generator_unordered")(
+            delayed(_indexed)(fn, i, t) for i, t in enumerate(tasks))
+    for item in finished:
+        raise_pending()  # a Ctrl-C lost where Python could only print it stops here
+        yield item
 
 
 def _indexed(fn: Callable, i: int, task: Any) -> tuple[int, Any]:

@@ -1,5 +1,13 @@
-"""SIGTERM handled like Ctrl-C: the run stops, keeps its finished folds, says so in
-one line and exits 143 (128 + SIGTERM), so ``--resume`` continues it."""
+"""Ctrl-C and SIGTERM stop a run: it keeps its finished folds, says so in one line and
+exits 130 or 143 (128 + the signal), so ``--resume`` continues it.
+
+Python turns a signal into an exception at whatever bytecode the main thread runs next.
+Where that is a weakref callback or a ``__del__`` (importlib's module-lock cleanup runs
+one at the end of every import), the interpreter prints "Exception ignored" and carries
+on: the Ctrl-C is lost and the run goes on to its end. So the handler also records the
+signal, and :func:`raise_pending` (called between folds, finished tasks and before the
+output is renamed into place) raises it again until the CLI has handled it.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +23,48 @@ class Terminated(KeyboardInterrupt):
     reason = "terminated (SIGTERM)"
 
 
-def _raise(signum, frame):
-    raise Terminated()
+_EXCEPTIONS = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Terminated}
+# the signal received and not yet handled (None: none); set and read in the main thread only
+_pending: int | None = None
+
+
+def _record_and_raise(signum, frame):
+    global _pending
+    _pending = signum
+    raise _EXCEPTIONS[signum]()
+
+
+def raise_pending() -> None:
+    """Raise the interrupt a signal asked for if it has not been handled yet (it was
+    raised where Python could only print it, e.g. in a weakref callback); a no-op
+    otherwise, and in every thread but the main one."""
+    if _pending is not None and threading.current_thread() is threading.main_thread():
+        raise _EXCEPTIONS[_pending]()
+
+
+def handled() -> None:
+    """Mark the pending interrupt as dealt with (the CLI has caught it)."""
+    global _pending
+    _pending = None
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt():
-    """Within the block, SIGTERM raises :class:`Terminated` (main thread only)."""
+def interrupts_recorded():
+    """Within the block, SIGINT raises ``KeyboardInterrupt`` and SIGTERM :class:`Terminated`,
+    and both are recorded for :func:`raise_pending` (main thread only; elsewhere a no-op)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise)
+    handled()
+    # a signal the process was started ignoring (a background job's SIGINT) stays ignored
+    previous = {sig: signal.getsignal(sig) for sig in _EXCEPTIONS}
+    for sig, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(sig, _record_and_raise)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            if handler is not None:  # None: set from outside Python, cannot be restored
+                signal.signal(sig, handler)
+        handled()
