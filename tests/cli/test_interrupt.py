@@ -67,7 +67,7 @@ def _default_sigint() -> None:
 # extension's) leaves a flag that makes a ``-m`` process kill itself with SIGINT at exit
 # even though the CLI caught the interrupt (a shell shows 130 either way; Python's
 # returncode is then -2, not 130).
-LAUNCH = "import sys; from forecastkit.cli.app import main; sys.argv[0] = 'forecastkit'; main()"
+LAUNCH = "import sys; from forecastkit.cli import main; sys.argv[0] = 'forecastkit'; main()"
 
 
 def start(workdir: Path, out: Path) -> subprocess.Popen:
@@ -181,3 +181,39 @@ def test_an_object_cut_short_by_the_interrupt_prints_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.strip() == "error: interrupted; finished folds are kept: rerun with --resume to continue"
+
+
+# Signals while the CLI starts, injected at a known point rather than after a guessed
+# delay: while ``forecastkit.cli.app`` is imported, and while typer parses the arguments
+# (where typer itself turns a KeyboardInterrupt into a silent exit 130).
+STARTUP = """
+import signal, sys
+import typer.core
+
+sig = getattr(signal, sys.argv[1])
+if sys.argv[2] == "import":
+    class Interrupting:
+        def find_spec(self, name, path=None, target=None):
+            if name == "forecastkit.cli.app":
+                signal.raise_signal(sig)
+            return None
+    sys.meta_path.insert(0, Interrupting())
+else:
+    make_context = typer.core.TyperGroup.make_context
+    def interrupted_make_context(*args, **kwargs):
+        signal.raise_signal(sig)
+        return make_context(*args, **kwargs)
+    typer.core.TyperGroup.make_context = interrupted_make_context
+from forecastkit.cli import main
+sys.argv = ["forecastkit", "datasets"]
+main()
+"""
+
+
+@pytest.mark.parametrize("phase", ["import", "parse"])
+@pytest.mark.parametrize("sig, code, line", [("SIGINT", 130, "error: interrupted"),
+                                             ("SIGTERM", 143, "error: terminated (SIGTERM)")])
+def test_a_signal_while_the_cli_starts_gives_one_line(phase, sig, code, line):
+    proc = subprocess.run([sys.executable, "-c", STARTUP, sig, phase], capture_output=True, text=True,
+                          timeout=120, preexec_fn=_default_sigint)
+    assert (proc.returncode, proc.stderr.strip(), proc.stdout) == (code, line, "")

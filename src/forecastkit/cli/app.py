@@ -412,9 +412,5 @@ def validate(config: Annotated[Path, typer.Argument(help="TOML config to check."
     typer.echo(f"{config}: OK ({len(cfg.models)} models, {len(data.frame)} rows)")
 
 
-def main() -> None:  # console-script entry point
+if __name__ == "__main__":  # pragma: no cover (the console script is forecastkit.cli:main)
     app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

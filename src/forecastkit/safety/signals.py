@@ -38,8 +38,14 @@ def raise_pending() -> None:
     """Raise the interrupt a signal asked for if it has not been handled yet (it was
     raised where Python could only print it, e.g. in a weakref callback); a no-op
     otherwise, and in every thread but the main one."""
-    if _pending is not None and threading.current_thread() is threading.main_thread():
-        raise _EXCEPTIONS[_pending]()
+    interrupt = pending()
+    if interrupt is not None and threading.current_thread() is threading.main_thread():
+        raise interrupt
+
+
+def pending() -> KeyboardInterrupt | None:
+    """The interrupt a signal raised that has not been handled yet, or None."""
+    return None if _pending is None else _EXCEPTIONS[_pending]()
 
 
 def handled() -> None:

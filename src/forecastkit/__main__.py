@@ -1,0 +1,5 @@
+"""``python -m forecastkit``: the ``forecastkit`` command."""
+
+from forecastkit.cli import main
+
+main()
