@@ -9,6 +9,7 @@ signal handlers it installs cannot touch the test process.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
@@ -31,9 +32,16 @@ def lose_a_signal(sig=signal.SIGINT):
 """
 
 
+def _default_sigint() -> None:
+    # a background job (CI's shell may start the suite as one) inherits SIGINT ignored,
+    # and forecastkit keeps an ignored signal ignored: give the child what a terminal gives
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_script(body: str) -> subprocess.CompletedProcess:
     script = textwrap.dedent(LOSE) + textwrap.dedent(body)
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          preexec_fn=_default_sigint)  # noqa: PLW1509 (the test process runs no threads)
 
 
 @pytest.mark.parametrize("sig, exc", [("SIGINT", "KeyboardInterrupt"), ("SIGTERM", "Terminated")])
