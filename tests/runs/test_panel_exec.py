@@ -46,3 +46,40 @@ def test_a_second_local_cluster_takes_a_free_port_without_a_warning():
             got = dict(_iter_dask(os.getenv, ["OMP_NUM_THREADS"], None, 1))
     assert got == {0: "1"}
     assert not [w for w in caught if "already in use" in str(w.message)]
+
+
+def _mark_and_wait(path: str) -> str:
+    import time
+    from pathlib import Path
+
+    Path(path).touch()
+    time.sleep(0.5)
+    return path
+
+
+@pytest.mark.filterwarnings("ignore:.*tasks which were still being processed:UserWarning")
+@pytest.mark.parametrize("engine", ["joblib", "dask"])
+def test_a_pending_interrupt_stops_the_tasks_and_closes_the_pool(tmp_path, monkeypatch, capfd, engine):
+    """A Ctrl-C Python could only print (see safety.signals) is raised after the next
+    finished task, and the pool stops at once, not when the traceback that holds it is
+    freed: the tasks not yet started never run, and the workers log nothing."""
+    import signal
+    import time
+
+    from forecastkit.runs.panel_exec import iter_tasks
+    from forecastkit.safety import signals
+
+    if engine == "dask":
+        pytest.importorskip("dask.distributed")
+    tasks = [str(tmp_path / f"task{i}") for i in range(16)]
+    finished = []
+    with pytest.raises(KeyboardInterrupt) as caught:
+        for i, _ in iter_tasks(_mark_and_wait, tasks, jobs=2, engine=engine, workers=2):
+            finished.append(i)
+            monkeypatch.setattr(signals, "_pending", signal.SIGINT)  # as the handler records it
+    assert len(finished) == 1
+    assert caught.value is not None  # the traceback (and the frame with the pool) still held
+    time.sleep(2.0)  # 16 tasks of 0.5 s on 2 workers would take 4 s
+    started = len(list(tmp_path.glob("task*")))
+    assert started < len(tasks) // 2, started
+    assert "CancelledError" not in capfd.readouterr().err  # Dask's workers: a task cut short

@@ -81,6 +81,9 @@ def cli_errors(func):
                 # work goes on in a fresh worker with the same results
                 warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given",
                                         category=UserWarning)
+                # joblib, when an interrupted run closes its pool: the error line says it all
+                warnings.filterwarnings("ignore", message=r"\d+ tasks which were still being processed",
+                                        category=UserWarning)
                 warnings.showwarning = one_line
                 return func(*args, **kwargs)
         except typer.Exit:

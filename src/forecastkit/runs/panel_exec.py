@@ -8,6 +8,7 @@ Dask is imported only when ``engine = "dask"``; with no ``address`` a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -48,9 +49,16 @@ def iter_tasks(fn: Callable, tasks: list, *, jobs: int = 1, engine: str = "jobli
 
         finished = Parallel(n_jobs=jobs, return_as="generator_unordered")(
             delayed(_indexed)(fn, i, t) for i, t in enumerate(tasks))
-    for item in finished:
-        raise_pending()  # a Ctrl-C lost where Python could only print it stops here
-        yield item
+    try:
+        for item in finished:
+            raise_pending()  # a Ctrl-C lost where Python could only print it stops here
+            yield item
+    finally:
+        # now, not when the traceback that holds this frame is freed: stops a pool's
+        # remaining tasks, closes a Dask client and the cluster started for the run
+        close = getattr(finished, "close", None)
+        if close is not None:
+            close()
 
 
 def _indexed(fn: Callable, i: int, task: Any) -> tuple[int, Any]:
@@ -82,9 +90,12 @@ def _iter_dask(fn: Callable, tasks: list, address: str | None, workers: int) -> 
     try:
         if address is None:
             with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ(dask.config)}):
-                # ":0": a free port (None still binds 8787 and warns when another run has it)
+                # ":0": a free port (None still binds 8787 and warns when another run has it);
+                # workers' logs at ERROR: their warnings ("event loop unresponsive" during a
+                # long fit, "task cancelled" when an interrupted run closes the cluster) are
+                # noise on the CLI's stderr, a worker that dies still fails the run
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
+                                       dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
         else:
             try:
