@@ -23,6 +23,7 @@ from forecastkit.backtest.splits import Fold
 from forecastkit.errors import DataError
 from forecastkit.safety.signals import raise_pending
 
+
 def _point(value: Any, index: pd.Index) -> Any:
     """Parse an audit timestamp string back into something comparable with ``index``."""
     if value is None:

@@ -19,7 +19,6 @@ import pandas as pd
 from forecastkit.backtest.results import FoldRecord
 from forecastkit.config.schema import ModelConfig, RunConfig
 from forecastkit.errors import ConfigError
-from forecastkit.safety.signals import raise_pending
 from forecastkit.runs.future import data_spec, future_covariates, tidy_future
 from forecastkit.runs.inputs import (
     Dataset,
@@ -32,6 +31,7 @@ from forecastkit.runs.inputs import (
     plan_evaluations,
     run_context,
 )
+from forecastkit.safety.signals import raise_pending
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,7 @@ def _run_experiment(cfg: RunConfig, *, jobs, progress, models, state, save_model
     future_context = context.for_horizon(horizon)
     X_future = future_covariates(cfg, data, horizon)
     n_units = sum(len(f) for _, f in plan) * len(chosen) + len(chosen)
+
     def tick(n: int = 1) -> None:
         raise_pending()  # a Ctrl-C lost where Python could only print it stops here
         if progress:
