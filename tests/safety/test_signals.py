@@ -130,3 +130,30 @@ def test_a_backtest_stops_at_the_next_fold_after_a_lost_ctrl_c():
     assert proc.returncode == 130, proc.stderr
     assert proc.stdout.split() == ["fits", "3"], proc.stdout
     assert proc.stderr.splitlines()[-1].startswith("error: interrupted"), proc.stderr
+
+
+def test_a_ctrl_c_lost_while_the_cli_starts_stops_the_command_at_its_first_fold(tmp_path):
+    # lost in the console script's block (while the CLI's module is imported); the
+    # command's own block, nested inside, must not forget it
+    (tmp_path / "c.toml").write_text(
+        'name = "c"\n[data]\npath = "airline-passengers"\ntarget = "Passengers"\n'
+        '[evaluation]\nscheme = "rolling"\nhorizon = 12\nfolds = 3\nstep = 12\n'
+        '[[models]]\nname = "naive"\ntype = "naive"\n')
+    proc = run_script(f"""
+        import os, sys
+        os.chdir({str(tmp_path)!r})
+
+        class Losing:
+            def find_spec(self, name, path=None, target=None):
+                if name == "forecastkit.cli.app":
+                    lose_a_signal()
+                return None
+
+        sys.meta_path.insert(0, Losing())
+        from forecastkit.cli import main
+        sys.argv = ["forecastkit", "run", "c.toml", "--quiet", "--no-plots"]
+        main()
+    """)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("error: interrupted; finished folds are kept"), proc.stderr
+    assert not (tmp_path / "runs" / "c").exists()

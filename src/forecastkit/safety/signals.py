@@ -57,13 +57,19 @@ def handled() -> None:
 @contextlib.contextmanager
 def interrupts_recorded():
     """Within the block, SIGINT raises ``KeyboardInterrupt`` and SIGTERM :class:`Terminated`,
-    and both are recorded for :func:`raise_pending` (main thread only; elsewhere a no-op)."""
+    and both are recorded for :func:`raise_pending` (main thread only; elsewhere a no-op).
+
+    Blocks nest (the console script's around a command's): only the outermost starts
+    and ends with nothing pending, so a signal lost while the CLI started is still
+    raised at the command's first checkpoint."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    handled()
     # a signal the process was started ignoring (a background job's SIGINT) stays ignored
     previous = {sig: signal.getsignal(sig) for sig in _EXCEPTIONS}
+    outermost = _record_and_raise not in previous.values()
+    if outermost:
+        handled()
     for sig, handler in previous.items():
         if handler is not signal.SIG_IGN:
             signal.signal(sig, _record_and_raise)
@@ -73,4 +79,5 @@ def interrupts_recorded():
         for sig, handler in previous.items():
             if handler is not None:  # None: set from outside Python, cannot be restored
                 signal.signal(sig, handler)
-        handled()
+        if outermost:
+            handled()
