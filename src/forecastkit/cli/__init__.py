@@ -14,12 +14,12 @@ def main() -> None:
     a command ``app.cli_errors`` says the line (with its resume hint) and marks the
     interrupt handled.
     """
-    from forecastkit.safety.signals import interrupts_recorded, pending
+    from forecastkit.safety.signals import interrupts_recorded, pending, report
 
     def stop(interrupt: KeyboardInterrupt) -> SystemExit:
-        sys.unraisablehook = lambda unraisable: None  # half-built objects' __del__ noise
-        sys.stderr.write(f"error: {getattr(interrupt, 'reason', 'interrupted')}\n")
-        return SystemExit(getattr(interrupt, "exit_code", 130))
+        reason, code = report(interrupt)
+        sys.stderr.write(f"error: {reason}\n")
+        return SystemExit(code)
 
     try:
         with interrupts_recorded():

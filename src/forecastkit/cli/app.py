@@ -65,7 +65,7 @@ def cli_errors(func):
         import warnings
 
         from forecastkit.errors import ForecastkitError
-        from forecastkit.safety.signals import handled, interrupts_recorded
+        from forecastkit.safety.signals import interrupts_recorded, report
 
         def one_line(message, category, filename, lineno, file=None, line=None):
             typer.echo(f"warning: {str(message).splitlines()[0]}", err=True)
@@ -94,13 +94,9 @@ def cli_errors(func):
             where = f": {err.filename}" if err.filename else ""
             _fail(f"{err.strerror or err}{where}")
         except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (safety.signals.Terminated)
-            handled()
-            # an object the interrupt cut short while it was being built (e.g. a ZipFile of an
-            # .npz) reports "Exception ignored in __del__" with a traceback when collected:
-            # noise after an interrupt, not news; the one line below says what happened
-            sys.unraisablehook = lambda unraisable: None
+            reason, code = report(err)
             hint = "; finished folds are kept: rerun with --resume to continue" if func.__name__ == "run" else ""
-            _fail(f"{getattr(err, 'reason', 'interrupted')}{hint}", code=getattr(err, "exit_code", 130))
+            _fail(f"{reason}{hint}", code=code)
         except Exception as err:  # an unexpected failure: still one line unless debugging
             if os.environ.get("FORECASTKIT_DEBUG"):
                 raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 
 
@@ -52,6 +53,16 @@ def handled() -> None:
     """Mark the pending interrupt as dealt with (the CLI has caught it)."""
     global _pending
     _pending = None
+
+
+def report(interrupt: KeyboardInterrupt) -> tuple[str, int]:
+    """Handle ``interrupt`` for the CLI: what to say ("interrupted", "terminated
+    (SIGTERM)") and the exit code (128 + the signal). Marks it handled, and from now on
+    objects it cut short while they were built (e.g. a ZipFile of an .npz) are collected
+    without their "Exception ignored in __del__" tracebacks: noise after an interrupt."""
+    handled()
+    sys.unraisablehook = lambda unraisable: None
+    return getattr(interrupt, "reason", "interrupted"), getattr(interrupt, "exit_code", 128 + signal.SIGINT)
 
 
 @contextlib.contextmanager
